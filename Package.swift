@@ -1,0 +1,21 @@
+// swift-tools-version:5.9
+// Target-CPU flags (AVX2/FMA) are passed on the command line by the Makefile and
+// the Python build, never as unsafeFlags here, so the package stays usable as a
+// dependency.
+import PackageDescription
+
+let package = Package(
+    name: "swiftnn",
+    products: [
+        .library(name: "SwiftNN", targets: ["SwiftNN"]),
+        // The C ABI; built with -static-stdlib so libswiftnn.so stands alone.
+        .library(name: "swiftnn", type: .dynamic, targets: ["SwiftNNC"]),
+        .executable(name: "swiftnn-cli", targets: ["swiftnn-cli"]),
+    ],
+    targets: [
+        .target(name: "SwiftNN"),
+        .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
+        .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
+        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN"]),
+    ]
+)

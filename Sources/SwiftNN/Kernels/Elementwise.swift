@@ -1,0 +1,62 @@
+/// Raw elementwise loops. Closures are inlined into each caller so every op
+/// compiles to its own vectorised loop.
+enum Elementwise {
+    /// out[i] = f(a[i]) over `count` elements.
+    @inline(__always)
+    static func map(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+                    _ f: (Float) -> Float) {
+        for i in 0..<count { out[i] = f(a[i]) }
+    }
+
+    /// out[i] = f(a[i], b[i]) over `count` elements.
+    @inline(__always)
+    static func zip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                    count: Int, _ f: (Float, Float) -> Float) {
+        for i in 0..<count { out[i] = f(a[i], b[i]) }
+    }
+
+    /// out = f(a, b) with a and b broadcast to `shape` (their strides are 0 on
+    /// broadcast dimensions). Same-shape and scalar operands take flat loops.
+    @inline(__always)
+    static func broadcast(_ a: UnsafePointer<Float>, aShape: [Int], _ b: UnsafePointer<Float>, bShape: [Int],
+                          _ out: UnsafeMutablePointer<Float>, shape: [Int], _ f: (Float, Float) -> Float) {
+        let count = shape.reduce(1, *)
+        let aCount = aShape.reduce(1, *), bCount = bShape.reduce(1, *)
+        if aCount == count && bCount == count {
+            zip(a, b, out, count: count, f)
+        } else if bCount == 1 && aCount == count {
+            let s = b[0]
+            for i in 0..<count { out[i] = f(a[i], s) }
+        } else if aCount == 1 && bCount == count {
+            let s = a[0]
+            for i in 0..<count { out[i] = f(s, b[i]) }
+        } else {
+            let sa = Shape.broadcastStrides(aShape, to: shape)
+            let sb = Shape.broadcastStrides(bShape, to: shape)
+            let so = Shape.contiguousStrides(shape)
+            let inner = shape.last ?? 1
+            let ia = sa.last ?? 0, ib = sb.last ?? 0
+            forEachRow(shape: shape, strides0: sa, strides1: sb, strides2: so) { oa, ob, oo in
+                let pa = a + oa, pb = b + ob, po = out + oo
+                if ia == 1 && ib == 1 {
+                    for j in 0..<inner { po[j] = f(pa[j], pb[j]) }
+                } else if ia == 1 {
+                    let s = pb[0]
+                    for j in 0..<inner { po[j] = f(pa[j], s) }
+                } else if ib == 1 {
+                    let s = pa[0]
+                    for j in 0..<inner { po[j] = f(s, pb[j]) }
+                } else {
+                    let v = f(pa[0], pb[0])
+                    for j in 0..<inner { po[j] = v }
+                }
+            }
+        }
+    }
+
+    /// y += alpha * x.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += alpha * x[i] }
+    }
+}

@@ -1,0 +1,34 @@
+/// Parameter-free layers wrapping one tensor op each.
+public final class ReLU: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.relu() }
+}
+
+public final class Sigmoid: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.sigmoid() }
+}
+
+public final class Tanh: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.tanh() }
+}
+
+public final class Softmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim; super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.softmax(dim: dim) }
+    public override var extraDescription: String { "dim=\(dim)" }
+}
+
+public final class LogSoftmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim; super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.logSoftmax(dim: dim) }
+    public override var extraDescription: String { "dim=\(dim)" }
+}
+
+public final class Identity: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input }
+}

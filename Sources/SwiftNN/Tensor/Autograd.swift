@@ -1,0 +1,111 @@
+/// The backward step of one op: maps the gradient of its output to gradients of
+/// its inputs (nil where an input needs none). `output` is passed in rather than
+/// captured, so a node never keeps its own tensor alive.
+typealias BackwardFunction = (_ gradOutput: Tensor, _ output: Tensor) throws -> [Tensor?]
+
+final class GradFn {
+    let name: String
+    let inputs: [Tensor]
+    /// Dropped after the first backward pass, which frees the saved tensors.
+    var backward: BackwardFunction?
+
+    init(name: String, inputs: [Tensor], backward: @escaping BackwardFunction) {
+        self.name = name
+        self.inputs = inputs
+        self.backward = backward
+    }
+}
+
+extension Tensor {
+    /// Attaches `backward` to a freshly computed `output` when grad mode is on and
+    /// any input requires grad. Every differentiable op ends with this call.
+    @discardableResult
+    func recording(_ name: String, inputs: [Tensor], backward: @escaping BackwardFunction) -> Tensor {
+        if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
+            requiresGrad = true
+            gradFn = GradFn(name: name, inputs: inputs, backward: backward)
+        }
+        return self
+    }
+
+    /// Computes the gradient of this tensor with respect to every leaf that
+    /// requires grad and accumulates it into their `grad`.
+    ///
+    /// - Parameter gradient: d(something)/d(self); may be omitted only for a
+    ///   one-element tensor, where it is 1.
+    public func backward(_ gradient: Tensor? = nil) throws {
+        guard requiresGrad else {
+            throw SwiftNNError.runtime("element 0 of tensors does not require grad and does not have a grad_fn")
+        }
+        let seed: Tensor
+        if let gradient {
+            guard gradient.shape == shape else {
+                throw SwiftNNError.invalidArgument(
+                    "gradient has shape \(describe(gradient.shape)) but the tensor has shape \(describe(shape))")
+            }
+            seed = gradient
+        } else {
+            guard count == 1 else {
+                throw SwiftNNError.runtime("grad can be implicitly created only for scalar outputs")
+            }
+            seed = try Tensor.ones(shape)
+        }
+
+        let order = topologicalOrder()
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        try withNoGrad {
+            for node in order.reversed() {
+                guard let gradOut = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                guard let fn = node.gradFn else {
+                    node.accumulateGrad(gradOut)
+                    continue
+                }
+                guard let step = fn.backward else {
+                    throw SwiftNNError.runtime(
+                        "trying to backward through the graph a second time (\(fn.name)); "
+                        + "the saved intermediate values were freed after the first backward")
+                }
+                let inputGrads = try step(gradOut, node)
+                fn.backward = nil
+                for (input, g) in zip(fn.inputs, inputGrads) where input.requiresGrad {
+                    guard let g else { continue }
+                    let key = ObjectIdentifier(input)
+                    pending[key] = try pending[key].map { try $0.adding(g) } ?? g
+                }
+            }
+        }
+    }
+
+    /// Leaves first; a tensor appears after everything it depends on.
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        // Iterative DFS: deep networks would overflow the stack recursively.
+        var stack: [(Tensor, Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for input in node.gradFn?.inputs ?? [] where input.requiresGrad {
+                if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
+            }
+        }
+        return order
+    }
+
+    /// Leaves own their `grad`: the first gradient is copied, because op backward
+    /// functions may hand the same tensor to several inputs.
+    private func accumulateGrad(_ g: Tensor) {
+        if let existing = grad {
+            let dst = existing.data, src = g.data
+            for i in 0..<count { dst[i] += src[i] }
+        } else {
+            grad = g.clonedData()
+        }
+    }
+}
+
+extension Tensor {
+    /// The name of the op that produced this tensor ("AddBackward", ...); nil for leaves.
+    public var gradFnName: String? { gradFn?.name }
+}

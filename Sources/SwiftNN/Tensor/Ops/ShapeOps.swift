@@ -1,0 +1,85 @@
+/// Reshaping and reordering dimensions. `reshape` is a view (tensors are always
+/// contiguous); `permute` and `transpose` copy.
+extension Tensor {
+    /// A view with a new shape; one dimension may be -1 and is inferred.
+    public func reshape(_ newShape: [Int]) throws -> Tensor {
+        var resolved = newShape
+        let inferred = newShape.indices.filter { newShape[$0] == -1 }
+        guard inferred.count <= 1, newShape.allSatisfy({ $0 >= -1 }) else {
+            throw SwiftNNError.invalidArgument("invalid shape \(describe(newShape)): only one dimension can be -1 and none may be below it")
+        }
+        let known = newShape.filter { $0 != -1 }.reduce(1, *)
+        if let i = inferred.first {
+            guard known != 0, count % known == 0 else {
+                throw SwiftNNError.invalidArgument("shape \(describe(newShape)) is invalid for input of size \(count)")
+            }
+            resolved[i] = count / known
+        }
+        guard resolved.reduce(1, *) == count else {
+            throw SwiftNNError.invalidArgument("shape \(describe(newShape)) is invalid for input of size \(count)")
+        }
+        if resolved == shape { return self }
+        let inputShape = shape
+        return Tensor(shape: resolved, storage: storage).recording("ViewBackward", inputs: [self]) { g, _ in
+            [try g.reshape(inputShape)]
+        }
+    }
+
+    /// PyTorch's `view`; identical to `reshape` because tensors are contiguous.
+    public func view(_ newShape: [Int]) throws -> Tensor { try reshape(newShape) }
+
+    /// Merges dimensions `startDim...endDim` into one (`torch.flatten`).
+    public func flatten(startDim: Int = 0, endDim: Int = -1) throws -> Tensor {
+        if rank == 0 { return try reshape([1]) }
+        let s = try Shape.wrap(startDim, rank: rank), e = try Shape.wrap(endDim, rank: rank)
+        guard s <= e else {
+            throw SwiftNNError.invalidArgument("flatten() has invalid args: start_dim (\(startDim)) cannot come after end_dim (\(endDim))")
+        }
+        let merged = shape[s...e].reduce(1, *)
+        return try reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
+    }
+
+    /// Inserts a dimension of size 1 at `dim` (which may equal `rank`).
+    public func unsqueeze(_ dim: Int) throws -> Tensor {
+        let d = try Shape.wrap(dim, rank: rank + 1)
+        var s = shape
+        s.insert(1, at: d)
+        return try reshape(s)
+    }
+
+    /// Removes dimension `dim` if it has size 1.
+    public func squeeze(_ dim: Int) throws -> Tensor {
+        let d = try Shape.wrap(dim, rank: rank)
+        guard rank > 0, shape[d] == 1 else { return self }
+        var s = shape
+        s.remove(at: d)
+        return try reshape(s)
+    }
+
+    /// Reorders dimensions: result dimension i is input dimension `dims[i]`.
+    public func permute(_ dims: [Int]) throws -> Tensor {
+        guard dims.count == rank else {
+            throw SwiftNNError.invalidArgument(
+                "permute: number of dims (\(dims.count)) does not match the tensor's rank (\(rank))")
+        }
+        let order = try dims.map { try Shape.wrap($0, rank: rank) }
+        guard Set(order).count == rank else {
+            throw SwiftNNError.invalidArgument("permute: repeated dim in \(dims)")
+        }
+        if order == Array(0..<rank) { return self }
+        let out = Tensor(uninitializedShape: order.map { shape[$0] })
+        permuteCopy(data, shape: shape, order: order, out.data)
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, d) in order.enumerated() { inverse[d] = i }
+        return out.recording("PermuteBackward", inputs: [self]) { g, _ in [try g.permute(inverse)] }
+    }
+
+    /// Swaps two dimensions.
+    public func transpose(_ dim0: Int, _ dim1: Int) throws -> Tensor {
+        let a = try Shape.wrap(dim0, rank: rank), b = try Shape.wrap(dim1, rank: rank)
+        if rank < 2 || a == b { return self }
+        var order = Array(0..<rank)
+        order.swapAt(a, b)
+        return try permute(order)
+    }
+}

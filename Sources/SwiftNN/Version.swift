@@ -1,0 +1,1 @@
+public let swiftNNVersion = "0.1.0"

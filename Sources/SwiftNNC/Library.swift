@@ -1,0 +1,36 @@
+import SwiftNN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let versionCString = UnsafePointer(strdup(swiftNNVersion)!)
+
+@_cdecl("swiftnn_last_error")
+public func swiftnn_last_error() -> UnsafePointer<CChar>? { lastError.pointer }
+
+@_cdecl("swiftnn_version")
+public func swiftnn_version() -> UnsafePointer<CChar> { versionCString }
+
+@_cdecl("swiftnn_abi_version")
+public func swiftnn_abi_version() -> Int32 { 1 }
+
+@_cdecl("swiftnn_manual_seed")
+public func swiftnn_manual_seed(_ seed: UInt64) -> Int32 {
+    guarded { manualSeed(seed) }
+}
+
+@_cdecl("swiftnn_set_grad_enabled")
+public func swiftnn_set_grad_enabled(_ enabled: Int32, _ previous: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded {
+        previous?.pointee = GradMode.isEnabled ? 1 : 0
+        GradMode.isEnabled = enabled != 0
+    }
+}
+
+@_cdecl("swiftnn_is_grad_enabled")
+public func swiftnn_is_grad_enabled(_ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded {
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = GradMode.isEnabled ? 1 : 0
+    }
+}

@@ -1,0 +1,183 @@
+import SwiftNN
+
+// Tensor creation, data transfer and autograd state.
+
+@_cdecl("swiftnn_tensor_from_data")
+public func swiftnn_tensor_from_data(_ data: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
+                                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded {
+        let out = try output(out)
+        let dims = try shapeArg(shape, ndim)
+        let t = try Tensor.zeros(dims)
+        if t.count > 0 {
+            guard let data else { throw SwiftNNError.invalidArgument("data pointer is null") }
+            t.assign(from: data)
+        }
+        out.pointee = retained(t)
+    }
+}
+
+@_cdecl("swiftnn_tensor_full")
+public func swiftnn_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int32, _ value: Float,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded { let out = try output(out); out.pointee = retained(try Tensor.full(try shapeArg(shape, ndim), value: value)) }
+}
+
+@_cdecl("swiftnn_tensor_arange")
+public func swiftnn_tensor_arange(_ start: Float, _ end: Float, _ step: Float,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded { let out = try output(out); out.pointee = retained(try Tensor.arange(start, end, step: step)) }
+}
+
+@_cdecl("swiftnn_tensor_randn")
+public func swiftnn_tensor_randn(_ shape: UnsafePointer<Int64>?, _ ndim: Int32,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded { let out = try output(out); out.pointee = retained(try Tensor.randn(try shapeArg(shape, ndim))) }
+}
+
+@_cdecl("swiftnn_tensor_rand")
+public func swiftnn_tensor_rand(_ shape: UnsafePointer<Int64>?, _ ndim: Int32,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded { let out = try output(out); out.pointee = retained(try Tensor.rand(try shapeArg(shape, ndim))) }
+}
+
+@_cdecl("swiftnn_randint")
+public func swiftnn_randint(_ low: Int64, _ high: Int64, _ count: Int64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        guard count >= 0 else { throw SwiftNNError.invalidArgument("randint: count must be non-negative, got \(count)") }
+        if count == 0 { return }
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        let values = try Tensor.randint(Int(low), Int(high), [Int(count)])
+        for (i, v) in values.enumerated() { out[i] = Int64(v) }
+    }
+}
+
+@_cdecl("swiftnn_tensor_free")
+public func swiftnn_tensor_free(_ t: OpaquePointer?) -> Int32 {
+    release(t, as: Tensor.self)
+    return statusOK
+}
+
+@_cdecl("swiftnn_tensor_ndim")
+public func swiftnn_tensor_ndim(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = Int32(t.rank)
+    }
+}
+
+@_cdecl("swiftnn_tensor_shape")
+public func swiftnn_tensor_shape(_ t: OpaquePointer?, _ shape: UnsafeMutablePointer<Int64>?, _ capacity: Int32) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard Int(capacity) >= t.rank else {
+            throw SwiftNNError.invalidArgument("shape buffer holds \(capacity) dims but the tensor has \(t.rank)")
+        }
+        if t.rank == 0 { return }
+        guard let shape else { throw SwiftNNError.invalidArgument("shape pointer is null") }
+        for (i, d) in t.shape.enumerated() { shape[i] = Int64(d) }
+    }
+}
+
+@_cdecl("swiftnn_tensor_numel")
+public func swiftnn_tensor_numel(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = Int64(t.count)
+    }
+}
+
+@_cdecl("swiftnn_tensor_copy_to")
+public func swiftnn_tensor_copy_to(_ t: OpaquePointer?, _ dst: UnsafeMutablePointer<Float>?, _ capacity: Int64) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard capacity >= t.count else {
+            throw SwiftNNError.invalidArgument("destination holds \(capacity) elements but the tensor has \(t.count)")
+        }
+        if t.count == 0 { return }
+        guard let dst else { throw SwiftNNError.invalidArgument("destination pointer is null") }
+        t.copy(to: dst)
+    }
+}
+
+@_cdecl("swiftnn_tensor_copy_from")
+public func swiftnn_tensor_copy_from(_ t: OpaquePointer?, _ src: UnsafePointer<Float>?, _ count: Int64) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard count == t.count else {
+            throw SwiftNNError.invalidArgument("source has \(count) elements but the tensor of shape \(t.shape) has \(t.count)")
+        }
+        if t.count == 0 { return }
+        guard let src else { throw SwiftNNError.invalidArgument("source pointer is null") }
+        t.assign(from: src)
+    }
+}
+
+@_cdecl("swiftnn_tensor_requires_grad")
+public func swiftnn_tensor_requires_grad(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = t.requiresGrad ? 1 : 0
+    }
+}
+
+@_cdecl("swiftnn_tensor_set_requires_grad")
+public func swiftnn_tensor_set_requires_grad(_ t: OpaquePointer?, _ flag: Int32) -> Int32 {
+    guarded { try tensorArg(t).setRequiresGrad(flag != 0) }
+}
+
+@_cdecl("swiftnn_tensor_is_leaf")
+public func swiftnn_tensor_is_leaf(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = t.isLeaf ? 1 : 0
+    }
+}
+
+@_cdecl("swiftnn_tensor_grad")
+public func swiftnn_tensor_grad(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        let out = try output(out)
+        out.pointee = t.grad.map(retained)
+    }
+}
+
+@_cdecl("swiftnn_tensor_set_grad")
+public func swiftnn_tensor_set_grad(_ t: OpaquePointer?, _ grad: OpaquePointer?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        try t.setGrad(grad == nil ? nil : try tensorArg(grad, "grad"))
+    }
+}
+
+@_cdecl("swiftnn_tensor_backward")
+public func swiftnn_tensor_backward(_ t: OpaquePointer?, _ gradient: OpaquePointer?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        try t.backward(gradient == nil ? nil : try tensorArg(gradient, "gradient"))
+    }
+}
+
+@_cdecl("swiftnn_tensor_detach")
+public func swiftnn_tensor_detach(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        let out = try output(out)
+        out.pointee = retained(t.detach())
+    }
+}
+
+@_cdecl("swiftnn_tensor_grad_fn_name")
+public func swiftnn_tensor_grad_fn_name(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
+    guarded {
+        let t = try tensorArg(t)
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        returnedName.set(t.gradFnName ?? "")
+        out.pointee = returnedName.pointer
+    }
+}

@@ -1,0 +1,137 @@
+/* Exercises the C ABI from plain C: compiles against include/swiftnn.h with
+ * -Wall -Werror (so the header matches the exports), checks results, and
+ * checks that bad input yields an error status and message instead of a crash. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "swiftnn.h"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                            \
+    do {                                                            \
+        if (!(cond)) {                                              \
+            failures++;                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
+            fprintf(stderr, __VA_ARGS__);                           \
+            fprintf(stderr, "\n");                                  \
+        }                                                           \
+    } while (0)
+
+#define OK(call) CHECK((call) == SWIFTNN_OK, "%s -> %s", #call, swiftnn_last_error())
+
+static void test_matmul_and_grad(void) {
+    const float a_data[6] = {1, 2, 3, 4, 5, 6};        /* 2x3 */
+    const float b_data[6] = {1, 0, 0, 1, 1, 1};        /* 3x2 */
+    const int64_t a_shape[2] = {2, 3}, b_shape[2] = {3, 2};
+    swiftnn_tensor a = NULL, b = NULL, c = NULL, s = NULL, g = NULL;
+    OK(swiftnn_tensor_from_data(a_data, a_shape, 2, &a));
+    OK(swiftnn_tensor_from_data(b_data, b_shape, 2, &b));
+    OK(swiftnn_tensor_set_requires_grad(a, 1));
+    OK(swiftnn_matmul(a, b, &c));
+    float out[4] = {0};
+    OK(swiftnn_tensor_copy_to(c, out, 4));
+    const float expected[4] = {4, 5, 10, 11};
+    for (int i = 0; i < 4; i++) CHECK(out[i] == expected[i], "matmul[%d] = %g, want %g", i, out[i], expected[i]);
+
+    OK(swiftnn_sum(c, NULL, 0, 0, &s));
+    OK(swiftnn_tensor_backward(s, NULL));
+    OK(swiftnn_tensor_grad(a, &g));
+    float grad[6] = {0};
+    OK(swiftnn_tensor_copy_to(g, grad, 6));
+    /* d sum(A B) / dA = 1 * B^T row sums: [1, 1, 2] per row. */
+    const float want[6] = {1, 1, 2, 1, 1, 2};
+    for (int i = 0; i < 6; i++) CHECK(grad[i] == want[i], "grad[%d] = %g, want %g", i, grad[i], want[i]);
+
+    swiftnn_tensor a2 = NULL;
+    OK(swiftnn_tensor_detach(a, &a2));
+    swiftnn_tensor_free(a2);
+    swiftnn_tensor_free(g);
+    swiftnn_tensor_free(s);
+    swiftnn_tensor_free(c);
+    swiftnn_tensor_free(b);
+    swiftnn_tensor_free(a);
+}
+
+static void test_errors(void) {
+    const int64_t shape[2] = {4, 5};
+    swiftnn_tensor x = NULL, y = NULL;
+    swiftnn_module lin = NULL;
+    OK(swiftnn_tensor_full(shape, 2, 0.0f, &x));
+    OK(swiftnn_linear_new(3, 2, 1, &lin));
+
+    int status = swiftnn_module_forward(lin, x, &y);
+    CHECK(status == SWIFTNN_ERROR_VALUE, "Linear(3,2) on [4,5] gave status %d", status);
+    CHECK(y == NULL, "output written on error");
+    const char* message = swiftnn_last_error();
+    CHECK(message && strstr(message, "[4, 5]") && strstr(message, "[2, 3]"), "message lacks both shapes: %s",
+          message ? message : "(null)");
+
+    CHECK(swiftnn_add(NULL, x, &y) == SWIFTNN_ERROR_VALUE, "null handle accepted");
+    CHECK(swiftnn_add(x, x, NULL) == SWIFTNN_ERROR_VALUE, "null out-pointer accepted");
+    const int64_t negative[1] = {-3};
+    CHECK(swiftnn_tensor_full(negative, 1, 0.0f, &y) == SWIFTNN_ERROR_VALUE, "negative dim accepted");
+    const int64_t huge[3] = {1 << 20, 1 << 20, 1 << 20};
+    CHECK(swiftnn_tensor_full(huge, 3, 0.0f, &y) == SWIFTNN_ERROR_VALUE, "huge shape accepted");
+    CHECK(swiftnn_tensor_full(shape, 99, 0.0f, &y) == SWIFTNN_ERROR_VALUE, "ndim 99 accepted");
+    CHECK(swiftnn_softmax(x, 5, &y) == SWIFTNN_ERROR_INDEX, "dim 5 of a 2-D tensor accepted");
+    float small[3];
+    CHECK(swiftnn_tensor_copy_to(x, small, 3) == SWIFTNN_ERROR_VALUE, "short buffer accepted");
+    const int64_t bad_targets[4] = {0, 1, 7, 2};
+    CHECK(swiftnn_cross_entropy(x, bad_targets, 4, SWIFTNN_REDUCTION_MEAN, 0.0f, -100, &y) == SWIFTNN_ERROR_INDEX,
+          "target 7 of 5 classes accepted");
+    CHECK(swiftnn_cross_entropy(x, bad_targets, 4, 9, 0.0f, -100, &y) == SWIFTNN_ERROR_VALUE, "reduction 9 accepted");
+    CHECK(swiftnn_tensor_backward(x, NULL) == SWIFTNN_ERROR_RUNTIME, "backward without grad accepted");
+    swiftnn_module model = NULL;
+    CHECK(swiftnn_model_new("NoSuchNet", &model) == SWIFTNN_ERROR_VALUE, "unknown model accepted");
+    CHECK(y == NULL && model == NULL, "outputs written on error");
+
+    swiftnn_module_free(lin);
+    swiftnn_tensor_free(x);
+}
+
+static void test_module_state_and_sgd(void) {
+    swiftnn_module net = NULL;
+    OK(swiftnn_model_new("MLPnet", &net));
+    int64_t count = 0;
+    OK(swiftnn_module_state_count(net, &count));
+    CHECK(count == 6, "MLPnet has %lld state entries, want 6", (long long)count);
+    swiftnn_tensor params[6] = {0};
+    int64_t total = 0;
+    for (int64_t i = 0; i < count && i < 6; i++) {
+        char name[64];
+        int64_t length = 0, numel = 0;
+        int kind = -1;
+        OK(swiftnn_module_state_entry(net, i, name, sizeof name, &length, &kind, &params[i]));
+        OK(swiftnn_tensor_numel(params[i], &numel));
+        total += numel;
+        CHECK(kind == 0, "%s is not a parameter", name);
+        if (i == 0) CHECK(strcmp(name, "fc1.weight") == 0, "first key %s", name);
+    }
+    CHECK(total == 402250, "MLPnet has %lld parameters, want 402250", (long long)total);
+
+    swiftnn_optimizer sgd = NULL;
+    OK(swiftnn_sgd_new(params, 6, 0.1f, 0.9f, 0.0f, 0.0f, 0, &sgd));
+    float lr = 0;
+    OK(swiftnn_optimizer_get_lr(sgd, &lr));
+    CHECK(fabsf(lr - 0.1f) < 1e-7f, "lr %g", lr);
+    CHECK(swiftnn_optimizer_set_lr(sgd, -1.0f) == SWIFTNN_ERROR_VALUE, "negative lr accepted");
+    OK(swiftnn_optimizer_step(sgd));  /* no grads yet: a no-op, not an error */
+    swiftnn_optimizer_free(sgd);
+    for (int i = 0; i < 6; i++) swiftnn_tensor_free(params[i]);
+    swiftnn_module_free(net);
+}
+
+int main(void) {
+    CHECK(swiftnn_abi_version() == SWIFTNN_ABI_VERSION, "ABI version mismatch");
+    CHECK(strlen(swiftnn_version()) > 0, "empty version");
+    test_matmul_and_grad();
+    test_errors();
+    test_module_state_and_sgd();
+    if (failures) {
+        fprintf(stderr, "%d C ABI check(s) failed\n", failures);
+        return 1;
+    }
+    printf("C ABI checks passed (swiftnn %s)\n", swiftnn_version());
+    return 0;
+}
