@@ -1,0 +1,47 @@
+# swiftnn: `make demo` runs the main job, `make test` runs every test suite.
+# Both set everything up on a fresh machine (a virtualenv in .venv).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+# AVX2/FMA code only where this CPU has both (override: make TARGET_CPU=...).
+TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && echo haswell)
+SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
+SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
+
+.PHONY: install demo test test-swift test-c test-python cli clean
+
+install: $(VENV)/.installed
+
+# pip builds libswiftnn.so (release, static Swift runtime) and the extension.
+$(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
+	touch $@
+
+demo: install
+	$(PY) examples/mlp_demo.py
+
+cli:
+	$(SWIFT) build -c release --product swiftnn-cli $(SWIFT_CPU_FLAGS)
+
+test: test-swift test-c test-python
+
+test-swift:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The C ABI from plain C, linked against the installed libswiftnn.so.
+test-c: install
+	$(eval PKG := $(shell $(PY) -c "import os, swiftnn; print(os.path.dirname(swiftnn.__file__))"))
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/abi_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -lm -o $(VENV)/abi_test
+	$(VENV)/abi_test
+
+# pytest from the repo root imports the installed package (python/ is not on sys.path).
+test-python: install
+	$(PY) -m pytest Tests/python -q
+
+clean:
+	rm -rf .build .build-release $(VENV) build *.egg-info python/swiftnn/*.so
