@@ -16,6 +16,7 @@ let package = Package(
         .target(name: "SwiftNN"),
         .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
+        .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
         .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN"]),
     ]
 )

@@ -74,14 +74,18 @@ extension Tensor {
             throw SwiftNNError.invalidArgument(
                 "cross_entropy: probability targets must have the input's shape [N, C, ...]; got input \(describe(shape)) and target \(describe(target.shape))")
         }
+        guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
+            throw SwiftNNError.invalidArgument("label_smoothing must be between 0.0 and 1.0, got \(labelSmoothing)")
+        }
         let classes = Float(shape[1])
+        // Built from recorded ops so a target that requires grad gets one.
         let smoothed = labelSmoothing == 0 ? target
-            : target.mapped { $0 * (1 - labelSmoothing) + labelSmoothing / classes }
-        let perSample = try logSoftmax(dim: 1).multiplying(smoothed).sum(dims: [1]).negated()
+            : try target.multiplying(Tensor(1 - labelSmoothing)).adding(Tensor(labelSmoothing / classes))
+        let perPosition = try logSoftmax(dim: 1).multiplying(smoothed).sum(dims: [1]).negated()
         switch reduction {
-        case .none: return perSample
-        case .sum: return try perSample.sum()
-        case .mean: return try perSample.sum().multiplying(Tensor(1 / Float(shape[0])))
+        case .none: return perPosition
+        case .sum: return try perPosition.sum()
+        case .mean: return try perPosition.mean()  // over N·d1·..., as PyTorch
         }
     }
 

@@ -55,7 +55,7 @@ extension Tensor {
         if let bias, bias.shape != [outFeatures] {
             throw SwiftNNError.invalidArgument("linear: bias must have shape [\(outFeatures)], got \(describe(bias.shape))")
         }
-        let rows = count / Swift.max(inFeatures, 1)
+        let rows = shape.dropLast().reduce(1, *)
         let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
         if let bias {
             for r in 0..<rows { (out.data + r * outFeatures).update(from: bias.data, count: outFeatures) }

@@ -46,8 +46,8 @@ extension Tensor {
     /// Maximum over `dims`; the gradient is shared evenly among tied maxima (`torch.amax`).
     public func amax(dims: [Int]? = nil, keepDim: Bool = false) throws -> Tensor {
         let plan = try reductionPlan(dims, keepDim: keepDim)
-        guard count > 0 else {
-            throw SwiftNNError.invalidArgument("amax(): expected a non-empty tensor, got shape \(describe(shape))")
+        for (d, isReduced) in plan.reduced.enumerated() where isReduced && shape[d] == 0 {
+            throw SwiftNNError.outOfRange("amax(): cannot reduce over zero-size dimension \(d) of shape \(describe(shape))")
         }
         let out = Tensor(uninitializedShape: plan.outShape)
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: -.infinity) {
