@@ -24,8 +24,9 @@ $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 demo: install
 	$(PY) examples/mlp_demo.py
 
+# Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
-	$(SWIFT) build -c release --product swiftnn-cli $(SWIFT_CPU_FLAGS)
+	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
 
 test: test-swift test-c test-python
 

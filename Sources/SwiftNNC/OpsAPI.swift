@@ -45,32 +45,32 @@ public func swiftnn_matmul(_ a: OpaquePointer?, _ b: OpaquePointer?, _ out: Unsa
 
 @_cdecl("swiftnn_neg")
 public func swiftnn_neg(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.negated() }
+    unary(x, out) { try $0.negated() }
 }
 
 @_cdecl("swiftnn_relu")
 public func swiftnn_relu(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.relu() }
+    unary(x, out) { try $0.relu() }
 }
 
 @_cdecl("swiftnn_sigmoid")
 public func swiftnn_sigmoid(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.sigmoid() }
+    unary(x, out) { try $0.sigmoid() }
 }
 
 @_cdecl("swiftnn_tanh")
 public func swiftnn_tanh(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.tanh() }
+    unary(x, out) { try $0.tanh() }
 }
 
 @_cdecl("swiftnn_exp")
 public func swiftnn_exp(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.exp() }
+    unary(x, out) { try $0.exp() }
 }
 
 @_cdecl("swiftnn_log")
 public func swiftnn_log(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    unary(x, out) { $0.log() }
+    unary(x, out) { try $0.log() }
 }
 
 @_cdecl("swiftnn_softmax")

@@ -12,7 +12,7 @@ final class ArithmeticOpTests: XCTestCase {
         assertClose(try a - b, shape: [2, 3], [-5, -3, -1, 1, 3, 5] as [Float])
         assertClose(try a * b, shape: [2, 3], [6, 10, 12, 12, 10, 6] as [Float])
         assertClose(try a / b, shape: [2, 3], [1.0 / 6, 2.0 / 5, 3.0 / 4, 4.0 / 3, 5.0 / 2, 6] as [Double])
-        assertClose(-a, shape: [2, 3], [-1, -2, -3, -4, -5, -6] as [Float])
+        assertClose(try -a, shape: [2, 3], [-1, -2, -3, -4, -5, -6] as [Float])
     }
 
     func testForwardBroadcastRow() throws {
@@ -106,8 +106,8 @@ final class ArithmeticOpTests: XCTestCase {
     func testDivGradient() { checkBinary("/", denominatorAwayFromZero: true) { try $0 / $1 } }
 
     func testNegGradient() {
-        checkGradients([randomTensor([2, 3], seed: 5)], "neg") { $0[0].negated() }
-        checkGradients([randomTensor([], seed: 6)], "neg 0-d") { -$0[0] }
+        checkGradients([randomTensor([2, 3], seed: 5)], "neg") { try $0[0].negated() }
+        checkGradients([randomTensor([], seed: 6)], "neg 0-d") { try -$0[0] }
     }
 
     func testFloatScalarGradients() {

@@ -23,8 +23,10 @@ enum SoftmaxKernel {
                     if !logOutput { dst[k &* inner] = e }
                 }
                 if logOutput {
-                    let shift = peak + logf(total)
-                    for k in 0..<size { dst[k &* inner] = src[k &* inner] - shift }
+                    // (x − peak) − log Σ, not x − (peak + log Σ): the latter rounds log Σ
+                    // away when |peak| is large.
+                    let logTotal = logf(total)
+                    for k in 0..<size { dst[k &* inner] = (src[k &* inner] - peak) - logTotal }
                 } else {
                     let scale = 1 / total
                     for k in 0..<size { dst[k &* inner] *= scale }

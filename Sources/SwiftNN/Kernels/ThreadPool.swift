@@ -105,10 +105,14 @@ public final class ThreadPool {
         shuttingDown = false
         workers = (1..<threadCount).compactMap { index in
             var thread = pthread_t()
-            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            // The worker must start from the generation current now, not when it
+            // first runs: a region posted before it is scheduled would otherwise
+            // look already seen, and the caller would wait for it forever.
+            let start = WorkerContext(pool: self, index: index, generation: generation)
+            let context = Unmanaged.passRetained(start).toOpaque()
             guard pthread_create(&thread, nil, { raw in
                 let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-                context.pool.workerLoop(index: context.index)
+                context.pool.workerLoop(index: context.index, seen: context.generation)
                 return nil
             }, context) == 0 else {
                 Unmanaged<WorkerContext>.fromOpaque(context).release()
@@ -129,11 +133,10 @@ public final class ThreadPool {
         workers = []
     }
 
-    private func workerLoop(index: Int) {
+    private func workerLoop(index: Int, seen start: Int) {
         pthread_setspecific(Self.insideRegionKey, UnsafeRawPointer(bitPattern: 1))
-        var seen = 0
+        var seen = start
         pthread_mutex_lock(mutex)
-        seen = generation
         while true {
             while generation == seen && !shuttingDown { pthread_cond_wait(wake, mutex) }
             if shuttingDown { break }
@@ -158,5 +161,10 @@ private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMuta
 private final class WorkerContext {
     let pool: ThreadPool
     let index: Int
-    init(pool: ThreadPool, index: Int) { self.pool = pool; self.index = index }
+    let generation: Int
+    init(pool: ThreadPool, index: Int, generation: Int) {
+        self.pool = pool
+        self.index = index
+        self.generation = generation
+    }
 }

@@ -1,17 +1,17 @@
 /// Parameter-free layers wrapping one tensor op each.
 public final class ReLU: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) throws -> Tensor { input.relu() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.relu() }
 }
 
 public final class Sigmoid: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) throws -> Tensor { input.sigmoid() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.sigmoid() }
 }
 
 public final class Tanh: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) throws -> Tensor { input.tanh() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.tanh() }
 }
 
 public final class Softmax: Module {

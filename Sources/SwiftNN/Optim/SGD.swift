@@ -45,7 +45,7 @@ public final class SGD: Optimizer {
                     w[i] -= lr * (nesterov ? g + mu * b[i] : b[i])
                 }
             } else {
-                let buffer = Tensor(uninitializedShape: p.shape)
+                let buffer = try Tensor(uninitializedShape: p.shape)
                 let b = buffer.data
                 for i in 0..<n {
                     let g = gr[i] + wd * w[i]

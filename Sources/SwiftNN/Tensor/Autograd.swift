@@ -57,7 +57,7 @@ extension Tensor {
             for node in order.reversed() {
                 guard let gradOut = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let fn = node.gradFn else {
-                    node.accumulateGrad(gradOut)
+                    try node.accumulateGrad(gradOut)
                     continue
                 }
                 guard let step = fn.backward else {
@@ -95,12 +95,12 @@ extension Tensor {
 
     /// Leaves own their `grad`: the first gradient is copied, because op backward
     /// functions may hand the same tensor to several inputs.
-    private func accumulateGrad(_ g: Tensor) {
+    private func accumulateGrad(_ g: Tensor) throws {
         if let existing = grad {
             let dst = existing.data, src = g.data
             for i in 0..<count { dst[i] += src[i] }
         } else {
-            grad = g.clonedData()
+            grad = try g.clonedData()
         }
     }
 }

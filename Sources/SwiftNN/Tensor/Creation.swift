@@ -9,7 +9,7 @@ extension Tensor {
 
     public static func full(_ shape: [Int], value: Float, requiresGrad: Bool = false) throws -> Tensor {
         try validateShape(shape)
-        return Tensor(shape: shape, storage: TensorStorage(repeating: value, count: shape.reduce(1, *)),
+        return Tensor(shape: shape, storage: try TensorStorage(repeating: value, count: shape.reduce(1, *)),
                       requiresGrad: requiresGrad)
     }
 
@@ -32,7 +32,7 @@ extension Tensor {
     /// Standard-normal samples from the default generator.
     public static func randn(_ shape: [Int], requiresGrad: Bool = false) throws -> Tensor {
         try validateShape(shape)
-        let out = Tensor(uninitializedShape: shape)
+        let out = try Tensor(uninitializedShape: shape)
         DefaultGenerator.withGenerator { $0.fillNormal(out.data, count: out.count) }
         out.requiresGrad = requiresGrad
         return out
@@ -41,7 +41,7 @@ extension Tensor {
     /// Uniform samples in [0, 1) from the default generator.
     public static func rand(_ shape: [Int], requiresGrad: Bool = false) throws -> Tensor {
         try validateShape(shape)
-        let out = Tensor(uninitializedShape: shape)
+        let out = try Tensor(uninitializedShape: shape)
         DefaultGenerator.withGenerator { $0.fillUniform(out.data, count: out.count) }
         out.requiresGrad = requiresGrad
         return out

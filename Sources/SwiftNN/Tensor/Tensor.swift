@@ -24,8 +24,10 @@ public final class Tensor {
     }
 
     /// A tensor whose elements the caller writes before anyone reads them.
-    convenience init(uninitializedShape shape: [Int]) {
-        self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)))
+    /// Every op allocates its result here, so every result shape is checked.
+    convenience init(uninitializedShape shape: [Int]) throws {
+        try validateShape(shape)
+        self.init(shape: shape, storage: try TensorStorage(uninitializedCount: shape.reduce(1, *)))
     }
 
     /// Copies `scalars` into a new tensor of the given shape.
@@ -36,7 +38,7 @@ public final class Tensor {
             throw SwiftNNError.invalidArgument(
                 "shape \(describe(shape)) holds \(count) elements but \(scalars.count) were given")
         }
-        self.init(uninitializedShape: shape)
+        try self.init(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
         self.requiresGrad = requiresGrad
     }
@@ -44,13 +46,14 @@ public final class Tensor {
     /// Copies `count` floats from `pointer`.
     public convenience init(shape: [Int], copying pointer: UnsafePointer<Float>) throws {
         try validateShape(shape)
-        self.init(uninitializedShape: shape)
+        try self.init(uninitializedShape: shape)
         data.update(from: pointer, count: count)
     }
 
     /// A 0-dimensional tensor holding one value.
     public convenience init(_ value: Float) {
-        self.init(shape: [], storage: TensorStorage(repeating: value, count: 1))
+        // One element always fits: a failure here means the process is already out of memory.
+        self.init(shape: [], storage: try! TensorStorage(repeating: value, count: 1))
     }
 
     /// The first element of the storage. Tensors are always contiguous.
@@ -119,8 +122,8 @@ public final class Tensor {
     public func detach() -> Tensor { Tensor(shape: shape, storage: storage) }
 
     /// A deep copy outside the autograd graph.
-    public func clonedData() -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
+    public func clonedData() throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
         out.data.update(from: data, count: count)
         return out
     }

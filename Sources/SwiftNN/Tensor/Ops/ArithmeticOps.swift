@@ -4,7 +4,7 @@ extension Tensor {
     @inline(__always)
     func broadcastCombine(_ other: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {
         let outShape = try Shape.broadcast(shape, other.shape)
-        let out = Tensor(uninitializedShape: outShape)
+        let out = try Tensor(uninitializedShape: outShape)
         Elementwise.broadcast(data, aShape: shape, other.data, bShape: other.shape, out.data, shape: outShape, f)
         return out
     }
@@ -49,17 +49,17 @@ extension Tensor {
         }
     }
 
-    public func negated() -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
+    public func negated() throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
         Elementwise.map(data, out.data, count: count) { -$0 }
-        return out.recording("NegBackward", inputs: [self]) { g, _ in [g.negated()] }
+        return out.recording("NegBackward", inputs: [self]) { g, _ in [try g.negated()] }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.adding(rhs) }
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.subtracting(rhs) }
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.multiplying(rhs) }
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.dividing(rhs) }
-    public static prefix func - (operand: Tensor) -> Tensor { operand.negated() }
+    public static prefix func - (operand: Tensor) throws -> Tensor { try operand.negated() }
 
     public static func + (lhs: Tensor, rhs: Float) throws -> Tensor { try lhs.adding(Tensor(rhs)) }
     public static func - (lhs: Tensor, rhs: Float) throws -> Tensor { try lhs.subtracting(Tensor(rhs)) }

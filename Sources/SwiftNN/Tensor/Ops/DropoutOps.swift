@@ -6,12 +6,12 @@ extension Tensor {
             throw SwiftNNError.invalidArgument("dropout probability has to be between 0 and 1, but got \(p)")
         }
         if !training || p == 0 { return self }
-        let mask = Tensor(uninitializedShape: shape)
+        let mask = try Tensor(uninitializedShape: shape)
         let keep = 1 - p
         let scale: Float = p == 1 ? 0 : 1 / keep
         DefaultGenerator.withGenerator { rng in
             for i in 0..<count { mask.data[i] = rng.nextUniform() < keep ? scale : 0 }
         }
-        return zipped(mask, *).recording("DropoutBackward", inputs: [self]) { g, _ in [g.zipped(mask, *)] }
+        return try zipped(mask, *).recording("DropoutBackward", inputs: [self]) { g, _ in [try g.zipped(mask, *)] }
     }
 }

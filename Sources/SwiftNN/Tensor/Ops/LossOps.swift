@@ -31,7 +31,7 @@ extension Tensor {
         for t in targets where t != ignoreIndex && (t < 0 || t >= classes) {
             throw SwiftNNError.outOfRange("cross_entropy: target \(t) is out of bounds for \(classes) classes")
         }
-        let logProbs = Tensor(uninitializedShape: shape)
+        let logProbs = try Tensor(uninitializedShape: shape)
         SoftmaxKernel.forward(data, logProbs.data, outer: outer, size: classes, inner: inner, log: true)
         let onTarget = 1 - labelSmoothing, uniform = labelSmoothing / Float(classes)
         var perSample = [Float](repeating: 0, count: targets.count)
@@ -49,7 +49,7 @@ extension Tensor {
         let input = self
         return out.recording("CrossEntropyBackward", inputs: [self]) { g, _ in
             // d loss_j / d z = softmax(z) − target distribution, times the upstream gradient.
-            let dx = Tensor(uninitializedShape: input.shape)
+            let dx = try Tensor(uninitializedShape: input.shape)
             for o in 0..<outer {
                 for i in 0..<inner {
                     let j = o * inner + i

@@ -17,18 +17,18 @@ extension Tensor {
         }
         let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
         let batch = try Shape.broadcast(aBatch, bBatch)
-        let out = Tensor(uninitializedShape: batch + [m, n])
+        let out = try Tensor(uninitializedShape: batch + [m, n])
         batchedGEMM(a, transA: false, aBatch: aBatch, b, transB: false, bBatch: bBatch, into: out, batch: batch, m: m, n: n, k: k)
         out.recording("MmBackward", inputs: [a, b]) { g, _ in
             // dA = G·Bᵀ and dB = Aᵀ·G per batch, then summed over broadcast batch dims.
             var ga: Tensor?, gb: Tensor?
             if a.requiresGrad {
-                let full = Tensor(uninitializedShape: batch + [m, k])
+                let full = try Tensor(uninitializedShape: batch + [m, k])
                 batchedGEMM(g, transA: false, aBatch: batch, b, transB: true, bBatch: bBatch, into: full, batch: batch, m: m, n: k, k: n)
                 ga = try full.sumToShape(a.shape)
             }
             if b.requiresGrad {
-                let full = Tensor(uninitializedShape: batch + [k, n])
+                let full = try Tensor(uninitializedShape: batch + [k, n])
                 batchedGEMM(a, transA: true, aBatch: aBatch, g, transB: false, bBatch: batch, into: full, batch: batch, m: k, n: n, k: m)
                 gb = try full.sumToShape(b.shape)
             }
@@ -56,7 +56,7 @@ extension Tensor {
             throw SwiftNNError.invalidArgument("linear: bias must have shape [\(outFeatures)], got \(describe(bias.shape))")
         }
         let rows = shape.dropLast().reduce(1, *)
-        let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
+        let out = try Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
         if let bias {
             for r in 0..<rows { (out.data + r * outFeatures).update(from: bias.data, count: outFeatures) }
         }
@@ -67,14 +67,14 @@ extension Tensor {
         return out.recording("LinearBackward", inputs: inputs) { g, _ in
             var grads: [Tensor?] = [nil, nil, nil]
             if x.requiresGrad {
-                let gx = Tensor(uninitializedShape: x.shape)
+                let gx = try Tensor(uninitializedShape: x.shape)
                 GEMM.sgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
                            alpha: 1, a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
                            beta: 0, c: gx.data, ldc: inFeatures)
                 grads[0] = gx
             }
             if weight.requiresGrad {
-                let gw = Tensor(uninitializedShape: weight.shape)
+                let gw = try Tensor(uninitializedShape: weight.shape)
                 GEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
                            alpha: 1, a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures,
                            beta: 0, c: gw.data, ldc: inFeatures)

@@ -13,7 +13,7 @@ extension Tensor {
     /// Broadcasts a keepdim-shaped tensor back up to `target` (no autograd).
     func expanded(to target: [Int]) throws -> Tensor {
         if shape == target { return self }
-        let out = Tensor(uninitializedShape: target)
+        let out = try Tensor(uninitializedShape: target)
         Elementwise.broadcast(data, aShape: shape, data, bShape: [], out.data, shape: target) { a, _ in a }
         return out
     }
@@ -21,7 +21,7 @@ extension Tensor {
     /// Sum over `dims` (all dimensions when nil).
     public func sum(dims: [Int]? = nil, keepDim: Bool = false) throws -> Tensor {
         let plan = try reductionPlan(dims, keepDim: keepDim)
-        let out = Tensor(uninitializedShape: plan.outShape)
+        let out = try Tensor(uninitializedShape: plan.outShape)
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: 0, +)
         let inputShape = shape
         return out.recording("SumBackward", inputs: [self]) { g, _ in
@@ -33,7 +33,7 @@ extension Tensor {
     public func mean(dims: [Int]? = nil, keepDim: Bool = false) throws -> Tensor {
         let plan = try reductionPlan(dims, keepDim: keepDim)
         let n = zip(shape, plan.reduced).filter { $0.1 }.map { $0.0 }.reduce(1, *)
-        let out = Tensor(uninitializedShape: plan.outShape)
+        let out = try Tensor(uninitializedShape: plan.outShape)
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: 0, +)
         let scale = 1 / Float(n)  // n == 0 gives NaN, as PyTorch's mean of an empty tensor
         for i in 0..<out.count { out.data[i] *= scale }
@@ -49,7 +49,7 @@ extension Tensor {
         for (d, isReduced) in plan.reduced.enumerated() where isReduced && shape[d] == 0 {
             throw SwiftNNError.outOfRange("amax(): cannot reduce over zero-size dimension \(d) of shape \(describe(shape))")
         }
-        let out = Tensor(uninitializedShape: plan.outShape)
+        let out = try Tensor(uninitializedShape: plan.outShape)
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: -.infinity) {
             $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
         }
@@ -77,7 +77,7 @@ extension Tensor {
         if rank > 0 { kept[d] = 1 }
         var outShape = kept
         if !keepDim && rank > 0 { outShape.remove(at: d) }
-        let values = Tensor(uninitializedShape: outShape)
+        let values = try Tensor(uninitializedShape: outShape)
         var indices = [Int](repeating: 0, count: values.count)
         indices.withUnsafeMutableBufferPointer {
             Reduce.maxAlong(data, outer: outer, size: size, inner: inner, values: values.data, indices: $0.baseAddress!)

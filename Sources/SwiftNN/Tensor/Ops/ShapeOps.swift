@@ -67,7 +67,7 @@ extension Tensor {
             throw SwiftNNError.invalidArgument("permute: repeated dim in \(dims)")
         }
         if order == Array(0..<rank) { return self }
-        let out = Tensor(uninitializedShape: order.map { shape[$0] })
+        let out = try Tensor(uninitializedShape: order.map { shape[$0] })
         permuteCopy(data, shape: shape, order: order, out.data)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in order.enumerated() { inverse[d] = i }

@@ -11,10 +11,10 @@ extension Tensor {
 
     private func softmaxLike(dim: Int, log logOutput: Bool) throws -> Tensor {
         let (outer, size, inner) = try axisLayout(dim)
-        let out = Tensor(uninitializedShape: shape)
+        let out = try Tensor(uninitializedShape: shape)
         SoftmaxKernel.forward(data, out.data, outer: outer, size: size, inner: inner, log: logOutput)
         return out.recording(logOutput ? "LogSoftmaxBackward" : "SoftmaxBackward", inputs: [self]) { g, out in
-            let dx = Tensor(uninitializedShape: out.shape)
+            let dx = try Tensor(uninitializedShape: out.shape)
             SoftmaxKernel.backward(g.data, out.data, dx.data, outer: outer, size: size, inner: inner, log: logOutput)
             return [dx]
         }

@@ -1,0 +1,21 @@
+"""swiftnn: a deep-learning engine written in Swift, driven from Python with
+PyTorch's names and semantics. Tensors are float32 on the CPU."""
+from . import _C
+from .tensor import Size, Tensor, float32
+# After .tensor: the function `tensor` then replaces the submodule attribute of the same name.
+from .creation import (arange, from_numpy, full, manual_seed, ones, ones_like, rand, randint, randn, tensor,
+                       zeros, zeros_like)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg, permute,
+                  relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
+from . import nn, optim
+
+__version__ = _C.version()
+
+__all__ = [
+    "Size", "Tensor", "add", "amax", "arange", "argmax", "div", "enable_grad", "exp", "flatten", "float32",
+    "from_numpy", "full", "is_grad_enabled", "log", "log_softmax", "manual_seed", "matmul", "max", "mean", "mul",
+    "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
+    "set_grad_enabled", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
+    "zeros", "zeros_like",
+]

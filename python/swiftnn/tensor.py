@@ -1,0 +1,427 @@
+"""`Tensor`: a Python object owning one engine tensor (float32, C-contiguous).
+
+Differences from PyTorch, on purpose:
+- `.numpy()` and `np.asarray(t)` always return a fresh copy, so they are
+  allowed on tensors that require grad (PyTorch refuses there because its
+  arrays alias the tensor's memory; ours never do).
+- In-place operators (`+=`, `sub_`, `zero_`, ...) are not recorded by autograd,
+  so they are refused on tensors that take part in it while grad mode is on
+  (use them under `swiftnn.no_grad()`, as optimizers written by hand do).
+- Index tensors (`argmax`, `max(dim).indices`) are NumPy int64 arrays.
+"""
+import numbers
+from collections import namedtuple
+
+import numpy as np
+
+from . import _C
+from .grad_mode import no_grad
+
+float32 = np.dtype(np.float32)
+
+# torch.return_types.max
+max_result = namedtuple("max", ["values", "indices"])
+
+
+class Size(tuple):
+    """A tensor shape: a tuple of ints (PyTorch's `torch.Size`), printed as a tuple."""
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+class GradFn:
+    """The op that produced a tensor. Only its name crosses from the engine."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object>"
+
+
+def _as_tensor(value):
+    """Tensors pass through; array-likes and numbers become new float32 tensors."""
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _shape_args(shape):
+    """Accepts f(2, 3) and f((2, 3)) as PyTorch does."""
+    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        return tuple(shape[0])
+    return shape
+
+
+def _dims_arg(dim):
+    """None or () means every dimension; an int means one."""
+    if dim is None:
+        return None
+    if isinstance(dim, numbers.Integral):
+        return [dim]
+    dims = list(dim)
+    return dims or None
+
+
+def _binary(fn, a, b):
+    return Tensor._wrap(fn(_as_tensor(a)._h, _as_tensor(b)._h))
+
+
+class Tensor:
+    """An n-dimensional float32 array that can take part in autograd.
+
+    `Tensor(data)` copies any array-like of numbers (NumPy arrays of any
+    numeric dtype, nested lists, scalars) as float32.
+    """
+
+    # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of converting us.
+    __array_priority__ = 1000
+
+    def __init__(self, data):
+        self._h = _C.from_array(data)
+
+    @classmethod
+    def _wrap(cls, handle):
+        t = cls.__new__(cls)
+        t._h = handle
+        return t
+
+    # ---- data ---------------------------------------------------------------
+
+    def numpy(self, force=False):
+        """A fresh float32 NumPy copy of the elements (never a view)."""
+        return _C.to_numpy(self._h)
+
+    def __array__(self, dtype=None, copy=None):
+        array = _C.to_numpy(self._h)
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self):
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
+        return float(_C.to_numpy(self._h).reshape(-1)[0])
+
+    def tolist(self):
+        return _C.to_numpy(self._h).tolist()
+
+    @property
+    def shape(self):
+        return Size(_C.shape(self._h))
+
+    def size(self, dim=None):
+        shape = self.shape
+        if dim is None:
+            return shape
+        if not shape:
+            raise IndexError(f"dimension specified as {dim} but tensor has no dimensions")
+        rank = len(shape)
+        if not -rank <= dim < rank:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+        return shape[dim]
+
+    @property
+    def ndim(self):
+        return len(_C.shape(self._h))
+
+    def dim(self):
+        return self.ndim
+
+    def numel(self):
+        return _C.numel(self._h)
+
+    @property
+    def dtype(self):
+        return float32
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def cpu(self):
+        return self
+
+    def to(self, *args, **kwargs):
+        """Accepts only what is a no-op here: the CPU device and float32."""
+        for arg in list(args) + list(kwargs.values()):
+            if arg is None or (isinstance(arg, str) and arg.split(":")[0] == "cpu"):
+                continue
+            try:
+                if np.dtype(arg) == float32:
+                    continue
+            except TypeError:
+                pass
+            raise ValueError(f"swiftnn tensors are float32 on the CPU; cannot convert to {arg!r}")
+        return self
+
+    def __len__(self):
+        shape = _C.shape(self._h)
+        if not shape:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __float__(self):
+        return self.item()
+
+    def __int__(self):
+        return int(self.item())
+
+    def __format__(self, spec):
+        # f"{loss:.4f}" works on one-element tensors, as in PyTorch.
+        if spec and self.numel() == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        array = _C.to_numpy(self._h)
+        body = np.array2string(array, separator=", ", prefix="tensor(")
+        extras = []
+        if array.size == 0 and array.shape != (0,):
+            extras.append(f"size={array.shape}")
+        grad_fn = self.grad_fn
+        if grad_fn is not None:
+            extras.append(f"grad_fn=<{grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ---- autograd -------------------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        return _C.requires_grad(self._h)
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        _C.set_requires_grad(self._h, flag)
+
+    def requires_grad_(self, requires_grad=True):
+        _C.set_requires_grad(self._h, requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        handle = _C.grad(self._h)
+        return None if handle is None else Tensor._wrap(handle)
+
+    @grad.setter
+    def grad(self, value):
+        _C.set_grad(self._h, None if value is None else _as_tensor(value)._h)
+
+    @property
+    def grad_fn(self):
+        name = _C.grad_fn_name(self._h)
+        return None if name is None else GradFn(name)
+
+    @property
+    def is_leaf(self):
+        return _C.is_leaf(self._h)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        if create_graph:
+            raise NotImplementedError("create_graph=True (higher-order gradients) is not supported")
+        if retain_graph:
+            raise NotImplementedError("retain_graph=True is not supported: the engine frees the graph after backward")
+        _C.backward(self._h, None if gradient is None else _as_tensor(gradient)._h)
+
+    def detach(self):
+        """A new leaf sharing this tensor's storage, outside the graph."""
+        return Tensor._wrap(_C.detach(self._h))
+
+    @property
+    def data(self):
+        return self.detach()
+
+    # ---- arithmetic -------------------------------------------------------------
+
+    def add(self, other):
+        return _binary(_C.add, self, other)
+
+    def sub(self, other):
+        return _binary(_C.sub, self, other)
+
+    def mul(self, other):
+        return _binary(_C.mul, self, other)
+
+    def div(self, other):
+        return _binary(_C.div, self, other)
+
+    def matmul(self, other):
+        return _binary(_C.matmul, self, other)
+
+    def neg(self):
+        return Tensor._wrap(_C.neg(self._h))
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    __matmul__ = matmul
+    __neg__ = neg
+
+    def __radd__(self, other):
+        return _binary(_C.add, other, self)
+
+    def __rsub__(self, other):
+        return _binary(_C.sub, other, self)
+
+    def __rmul__(self, other):
+        return _binary(_C.mul, other, self)
+
+    def __rtruediv__(self, other):
+        return _binary(_C.div, other, self)
+
+    def __rmatmul__(self, other):
+        return _binary(_C.matmul, other, self)
+
+    # ---- in place (not recorded by autograd) ---------------------------------------
+
+    def _check_inplace(self, other=None):
+        if _C.is_grad_enabled() and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
+            raise RuntimeError(
+                "in-place operations on tensors that require grad are not recorded by autograd; "
+                "run them under swiftnn.no_grad()")
+
+    def _inplace(self, fn, other):
+        self._check_inplace(other)
+        result = _binary(fn, self, other)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}")
+        _C.copy_from(self._h, _C.to_numpy(result._h))
+        return self
+
+    def add_(self, other):
+        return self._inplace(_C.add, other)
+
+    def sub_(self, other):
+        return self._inplace(_C.sub, other)
+
+    def mul_(self, other):
+        return self._inplace(_C.mul, other)
+
+    def div_(self, other):
+        return self._inplace(_C.div, other)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def copy_(self, src):
+        """Overwrites the elements with `src`, broadcast to this tensor's shape."""
+        self._check_inplace(src)
+        _C.copy_from(self._h, np.broadcast_to(np.asarray(src, dtype=np.float32), self.shape))
+        return self
+
+    def fill_(self, value):
+        return self.copy_(value)
+
+    def zero_(self):
+        return self.copy_(0.0)
+
+    # ---- pointwise ------------------------------------------------------------
+
+    def relu(self):
+        return Tensor._wrap(_C.relu(self._h))
+
+    def sigmoid(self):
+        return Tensor._wrap(_C.sigmoid(self._h))
+
+    def tanh(self):
+        return Tensor._wrap(_C.tanh(self._h))
+
+    def exp(self):
+        return Tensor._wrap(_C.exp(self._h))
+
+    def log(self):
+        return Tensor._wrap(_C.log(self._h))
+
+    def softmax(self, dim):
+        return Tensor._wrap(_C.softmax(self._h, dim))
+
+    def log_softmax(self, dim):
+        return Tensor._wrap(_C.log_softmax(self._h, dim))
+
+    # ---- reductions -----------------------------------------------------------
+
+    def sum(self, dim=None, keepdim=False):
+        return Tensor._wrap(_C.sum(self._h, _dims_arg(dim), keepdim))
+
+    def mean(self, dim=None, keepdim=False):
+        return Tensor._wrap(_C.mean(self._h, _dims_arg(dim), keepdim))
+
+    def amax(self, dim=(), keepdim=False):
+        return Tensor._wrap(_C.amax(self._h, _dims_arg(dim), keepdim))
+
+    def max(self, dim=None, keepdim=False):
+        """No dim: the largest element (a 0-d tensor). With dim: (values, indices)."""
+        if dim is None:
+            return self.amax()
+        values, indices = _C.max_dim(self._h, dim, keepdim)
+        values = Tensor._wrap(values)
+        return max_result(values, indices.reshape(values.shape))
+
+    def argmax(self, dim=None, keepdim=False):
+        """Indices of the maxima as a NumPy int64 array (of the flattened tensor when dim is None)."""
+        with no_grad():
+            if dim is None:
+                return _C.max_dim(_C.reshape(self._h, [-1]), 0, False)[1].reshape(())
+            values, indices = _C.max_dim(self._h, dim, keepdim)
+            return indices.reshape(_C.shape(values))
+
+    # ---- shape ------------------------------------------------------------------
+
+    def reshape(self, *shape):
+        return Tensor._wrap(_C.reshape(self._h, _shape_args(shape)))
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return Tensor._wrap(_C.flatten(self._h, start_dim, end_dim))
+
+    def transpose(self, dim0, dim1):
+        return Tensor._wrap(_C.transpose(self._h, dim0, dim1))
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, -1) if self.ndim == 2 else self
+
+    @property
+    def T(self):
+        rank = self.ndim
+        return self if rank < 2 else self.permute(*reversed(range(rank)))
+
+    def permute(self, *dims):
+        return Tensor._wrap(_C.permute(self._h, _shape_args(dims)))
+
+    def unsqueeze(self, dim):
+        return Tensor._wrap(_C.unsqueeze(self._h, dim))
+
+    def squeeze(self, dim=None):
+        """Removes size-1 dimensions: all of them, one, or those in a tuple."""
+        shape = self.shape
+        if dim is None:
+            kept = [d for d in shape if d != 1]
+            return self if len(kept) == len(shape) else self.reshape(kept)
+        if isinstance(dim, numbers.Integral):
+            return Tensor._wrap(_C.squeeze(self._h, dim))
+        rank = max(len(shape), 1)
+        out = self
+        for d in sorted({d % rank if -rank <= d < rank else d for d in dim}, reverse=True):
+            out = Tensor._wrap(_C.squeeze(out._h, d))
+        return out
