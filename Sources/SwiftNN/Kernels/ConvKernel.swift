@@ -1,0 +1,195 @@
+/// 2-D convolution over an NCHW batch as im2col + GEMM, forward and backward.
+///
+/// Work is split across the thread pool by images when the batch is large
+/// enough (each thread runs single-threaded GEMMs on its own scratch), and left
+/// to the multi-threaded GEMM otherwise. Images with small outputs are folded
+/// side by side into one wider column matrix so the GEMM sees enough columns.
+struct ConvProblem {
+    var batch: Int
+    var groups: Int
+    var outChannels: Int
+    /// Per group: `geometry.channels` is in_channels / groups.
+    var geometry: WindowGeometry
+
+    var outPerGroup: Int { outChannels / groups }
+    var inImage: Int { geometry.channels &* groups &* geometry.imageSize }
+    var outImage: Int { outChannels &* geometry.outputSize }
+    /// Input channels of one group, as a pointer offset.
+    var inGroupStride: Int { geometry.channels &* geometry.imageSize }
+
+    /// Images per GEMM: enough that the column matrix has ≳256 columns.
+    var imagesPerGEMM: Int { max(1, min(batch, 256 / max(geometry.outputSize, 1))) }
+}
+
+enum ConvKernel {
+    /// Splits the batch into contiguous chunks, one per thread when the batch is
+    /// large enough; `body(chunkIndex, images)`. Returns the number of chunks.
+    static func chunks(_ p: ConvProblem) -> Int {
+        let threads = ThreadPool.shared.threadCount
+        return p.batch >= 2 &* threads ? threads : 1
+    }
+
+    static func forEachChunk(_ p: ConvProblem, _ body: (Int, Range<Int>) -> Void) {
+        let count = chunks(p)
+        ThreadPool.shared.parallelFor(count) { range in
+            for chunk in range {
+                body(chunk, (p.batch &* chunk / count)..<(p.batch &* (chunk &+ 1) / count))
+            }
+        }
+    }
+
+    /// y = conv(x, weight) + bias. weight is [outChannels, channels, kh, kw].
+    static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
+        let fold = p.imagesPerGEMM
+        forEachChunk(p) { _, images in
+            let scratch = Scratch(count: (g.isPointwise && fold == 1 ? 0 : K &* fold &* P) &+ (fold > 1 ? Og &* fold &* P : 0))
+            defer { scratch.free() }
+            let col = scratch.base, product = scratch.base + (g.isPointwise && fold == 1 ? 0 : K &* fold &* P)
+            var start = images.lowerBound
+            while start < images.upperBound {
+                let n = min(fold, images.upperBound &- start)
+                let columns = n &* P
+                for group in 0..<p.groups {
+                    let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
+                    let a = weight + group &* Og &* K
+                    if n == 1 {
+                        let c = y + (start &* p.outImage &+ group &* Og &* P)
+                        if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
+                        GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
+                                   b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
+                    } else {
+                        GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
+                                   b: b, ldb: columns, beta: 0, c: product, ldc: columns)
+                        for i in 0..<n {
+                            let image = y + ((start &+ i) &* p.outImage &+ group &* Og &* P)
+                            for o in 0..<Og {
+                                let src = product + (o &* columns &+ i &* P), dst = image + o &* P
+                                let shift = bias?[group &* Og &+ o] ?? 0
+                                for q in 0..<P { dst[q] = src[q] + shift }
+                            }
+                        }
+                    }
+                }
+                start &+= n
+            }
+        }
+    }
+
+    /// Gradients of `forward`: gx (overwritten), gWeight (overwritten), gBias (overwritten).
+    static func backward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         gy: UnsafePointer<Float>, gx: UnsafeMutablePointer<Float>?,
+                         gWeight: UnsafeMutablePointer<Float>?, gBias: UnsafeMutablePointer<Float>?) {
+        let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
+        if let gBias { biasGradient(p, gy: gy, into: gBias) }
+        guard gx != nil || gWeight != nil else { return }
+        let fold = p.imagesPerGEMM
+        let chunkCount = chunks(p)
+        let weightCount = p.outChannels &* K
+        // Each chunk accumulates its own weight gradient; they are summed at the end.
+        let partials = gWeight == nil ? nil : Scratch(count: chunkCount &* weightCount, zeroed: true)
+        defer { partials?.free() }
+        if let gx { gx.initialize(repeating: 0, count: p.batch &* p.inImage) }
+        let directGX = g.isPointwise && fold == 1
+
+        forEachChunk(p) { chunk, images in
+            let colCount = K &* fold &* P
+            let scratch = Scratch(count: 2 &* colCount &+ (fold > 1 ? Og &* fold &* P : 0))
+            defer { scratch.free() }
+            let col = scratch.base, dcol = col + colCount, gathered = dcol + colCount
+            let gwLocal = partials.map { $0.base + chunk &* weightCount }
+            var start = images.lowerBound
+            while start < images.upperBound {
+                let n = min(fold, images.upperBound &- start)
+                let columns = n &* P
+                for group in 0..<p.groups {
+                    // The output gradient of these images and this group as one [Og, columns] matrix.
+                    let gyMatrix: UnsafePointer<Float>
+                    if n == 1 {
+                        gyMatrix = gy + (start &* p.outImage &+ group &* Og &* P)
+                    } else {
+                        for i in 0..<n {
+                            let image = gy + ((start &+ i) &* p.outImage &+ group &* Og &* P)
+                            for o in 0..<Og {
+                                (gathered + (o &* columns &+ i &* P)).update(from: image + o &* P, count: P)
+                            }
+                        }
+                        gyMatrix = UnsafePointer(gathered)
+                    }
+                    let a = weight + group &* Og &* K
+                    if let gx {
+                        let target = directGX ? gx + (start &* p.inImage &+ group &* p.inGroupStride) : dcol
+                        GEMM.sgemm(transA: true, transB: false, m: K, n: columns, k: Og, alpha: 1, a: a, lda: K,
+                                   b: gyMatrix, ldb: columns, beta: 0, c: target, ldc: columns)
+                        if !directGX {
+                            for i in 0..<n {
+                                let image = gx + ((start &+ i) &* p.inImage &+ group &* p.inGroupStride)
+                                Im2Col.fold(dcol + i &* P, ldCol: columns, g, into: image)
+                            }
+                        }
+                    }
+                    if let gwLocal {
+                        let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
+                        GEMM.sgemm(transA: false, transB: true, m: Og, n: K, k: columns, alpha: 1,
+                                   a: gyMatrix, lda: columns, b: b, ldb: columns,
+                                   beta: 1, c: gwLocal + group &* Og &* K, ldc: K)
+                    }
+                }
+                start &+= n
+            }
+        }
+        if let gWeight, let partials {
+            gWeight.update(from: partials.base, count: weightCount)
+            for chunk in 1..<max(chunkCount, 1) {
+                Elementwise.axpy(1, partials.base + chunk &* weightCount, gWeight, count: weightCount)
+            }
+        }
+    }
+
+    /// The [K, n·P] column matrix of `images` for one group: the input itself for a
+    /// pointwise convolution of one image, else unfolded into `scratch`.
+    private static func columnMatrix(_ p: ConvProblem, x: UnsafePointer<Float>, images: Range<Int>, group: Int,
+                                     scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let g = p.geometry, P = g.outputSize
+        if g.isPointwise && images.count == 1 {
+            return x + (images.lowerBound &* p.inImage &+ group &* p.inGroupStride)
+        }
+        for (i, image) in images.enumerated() {
+            Im2Col.unfold(x + (image &* p.inImage &+ group &* p.inGroupStride), g,
+                          into: scratch + i &* P, ldCol: images.count &* P)
+        }
+        return UnsafePointer(scratch)
+    }
+
+    private static func biasGradient(_ p: ConvProblem, gy: UnsafePointer<Float>, into gBias: UnsafeMutablePointer<Float>) {
+        let P = p.geometry.outputSize
+        for o in 0..<p.outChannels {
+            var total: Float = 0
+            for n in 0..<p.batch {
+                let plane = gy + (n &* p.outImage &+ o &* P)
+                var partial: Float = 0
+                for q in 0..<P { partial += plane[q] }
+                total += partial
+            }
+            gBias[o] = total
+        }
+    }
+
+    private static func fillRows(_ c: UnsafeMutablePointer<Float>, rows: Int, width: Int, values: UnsafePointer<Float>) {
+        for r in 0..<rows { (c + r &* width).initialize(repeating: values[r], count: width) }
+    }
+}
+
+/// A 64-byte-aligned float buffer for kernel scratch space.
+struct Scratch {
+    let base: UnsafeMutablePointer<Float>
+
+    init(count: Int, zeroed: Bool = false) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) &* 4, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if zeroed { base.initialize(repeating: 0, count: count) }
+    }
+
+    func free() { UnsafeMutableRawPointer(base).deallocate() }
+}

@@ -1,0 +1,128 @@
+/// The geometry of one 2-D sliding-window operation (convolution or pooling)
+/// over a [channels, height, width] image. Padding may be asymmetric
+/// (`padding='same'` with an even kernel pads one more on the bottom/right).
+public struct WindowGeometry: Equatable {
+    public var channels: Int
+    public var height: Int, width: Int
+    public var kernelH: Int, kernelW: Int
+    public var strideH: Int, strideW: Int
+    public var padTop: Int, padLeft: Int
+    public var dilationH: Int, dilationW: Int
+    public var outH: Int, outW: Int
+
+    public init(channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int,
+                strideH: Int, strideW: Int, padTop: Int, padLeft: Int,
+                dilationH: Int, dilationW: Int, outH: Int, outW: Int) {
+        self.channels = channels
+        self.height = height; self.width = width
+        self.kernelH = kernelH; self.kernelW = kernelW
+        self.strideH = strideH; self.strideW = strideW
+        self.padTop = padTop; self.padLeft = padLeft
+        self.dilationH = dilationH; self.dilationW = dilationW
+        self.outH = outH; self.outW = outW
+    }
+
+    public var imageSize: Int { height &* width }
+    public var outputSize: Int { outH &* outW }
+    /// Rows of the column matrix: one per (channel, kernel row, kernel column).
+    public var patchSize: Int { channels &* kernelH &* kernelW }
+
+    /// A 1×1, stride-1, unpadded window reads the image as its own column matrix.
+    public var isPointwise: Bool {
+        kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0
+            && outH == height && outW == width
+    }
+
+    /// The output columns `ow` whose input column `ow·stride − padLeft + kx·dilation`
+    /// falls inside the image, for kernel column `kx`.
+    @inline(__always)
+    func validColumns(kx: Int) -> Range<Int> {
+        validRange(offset: kx &* dilationW &- padLeft, stride: strideW, extent: width, count: outW)
+    }
+
+    @inline(__always)
+    func validRows(ky: Int) -> Range<Int> {
+        validRange(offset: ky &* dilationH &- padTop, stride: strideH, extent: height, count: outH)
+    }
+
+    /// The o in 0..<count with 0 ≤ o·stride + offset < extent.
+    @inline(__always)
+    private func validRange(offset: Int, stride: Int, extent: Int, count: Int) -> Range<Int> {
+        // lower = ceil(−offset / stride), upper = ceil((extent − offset) / stride), clamped.
+        let lower = offset >= 0 ? 0 : (-offset &+ stride &- 1) / stride
+        let upperRaw = extent &- offset <= 0 ? 0 : (extent &- offset &+ stride &- 1) / stride
+        let upper = min(count, upperRaw)
+        return lower < upper ? lower..<upper : 0..<0
+    }
+}
+
+/// Unfolds an image into the column matrix a convolution multiplies by its
+/// weights, and folds column gradients back (the transpose).
+enum Im2Col {
+    /// col[(c·kh + ky)·kw + kx][oy·outW + ox] = image[c][oy·s − pad + ky·d][ox·s − pad + kx·d], or 0
+    /// outside the image. `ldCol` is the row stride of `col`, so several images
+    /// can share one column matrix side by side.
+    static func unfold(_ image: UnsafePointer<Float>, _ g: WindowGeometry,
+                       into col: UnsafeMutablePointer<Float>, ldCol: Int) {
+        let outW = g.outW, sw = g.strideW
+        var row = 0
+        for c in 0..<g.channels {
+            let plane = image + c &* g.imageSize
+            for ky in 0..<g.kernelH {
+                let rows = g.validRows(ky: ky)
+                for kx in 0..<g.kernelW {
+                    let dst = col + row &* ldCol
+                    let cols = g.validColumns(kx: kx)
+                    let xOffset = kx &* g.dilationW &- g.padLeft
+                    for oy in 0..<g.outH {
+                        let out = dst + oy &* outW
+                        guard rows.contains(oy) && !cols.isEmpty else {
+                            out.initialize(repeating: 0, count: outW)
+                            continue
+                        }
+                        let src = plane + (oy &* g.strideH &+ ky &* g.dilationH &- g.padTop) &* g.width
+                        if cols.lowerBound > 0 { out.initialize(repeating: 0, count: cols.lowerBound) }
+                        if sw == 1 {
+                            (out + cols.lowerBound).update(from: src + (cols.lowerBound &+ xOffset), count: cols.count)
+                        } else {
+                            for ox in cols { out[ox] = src[ox &* sw &+ xOffset] }
+                        }
+                        if cols.upperBound < outW {
+                            (out + cols.upperBound).initialize(repeating: 0, count: outW &- cols.upperBound)
+                        }
+                    }
+                    row &+= 1
+                }
+            }
+        }
+    }
+
+    /// image += fold(col): every column entry is added back to the pixel it was read from.
+    static func fold(_ col: UnsafePointer<Float>, ldCol: Int, _ g: WindowGeometry,
+                     into image: UnsafeMutablePointer<Float>) {
+        let outW = g.outW, sw = g.strideW
+        var row = 0
+        for c in 0..<g.channels {
+            let plane = image + c &* g.imageSize
+            for ky in 0..<g.kernelH {
+                let rows = g.validRows(ky: ky)
+                for kx in 0..<g.kernelW {
+                    let src = col + row &* ldCol
+                    let cols = g.validColumns(kx: kx)
+                    let xOffset = kx &* g.dilationW &- g.padLeft
+                    for oy in rows where !cols.isEmpty {
+                        let dst = plane + (oy &* g.strideH &+ ky &* g.dilationH &- g.padTop) &* g.width
+                        let line = src + oy &* outW
+                        if sw == 1 {
+                            let d = dst + xOffset
+                            for ox in cols { d[ox] += line[ox] }
+                        } else {
+                            for ox in cols { dst[ox &* sw &+ xOffset] += line[ox] }
+                        }
+                    }
+                    row &+= 1
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// Pooling layers (`torch.nn.MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d`).
+public final class MaxPool2d: Module {
+    public let kernelSize: Pair, stride: Pair, padding: Pair, dilation: Pair
+    public let ceilMode: Bool
+
+    public init(kernelSize: Pair, stride: Pair? = nil, padding: Pair = Pair(0), dilation: Pair = Pair(1),
+                ceilMode: Bool = false) throws {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+        self.dilation = dilation
+        self.ceilMode = ceilMode
+        super.init()
+        try checkPoolArguments("MaxPool2d", kernelSize, self.stride, padding, dilation)
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        try input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+
+    public override var extraDescription: String {
+        "kernel_size=\(describeSquare(kernelSize)), stride=\(describeSquare(stride)), padding=\(describeSquare(padding)), "
+            + "dilation=\(describeSquare(dilation)), ceil_mode=\(ceilMode ? "True" : "False")"
+    }
+}
+
+public final class AvgPool2d: Module {
+    public let kernelSize: Pair, stride: Pair, padding: Pair
+    public let ceilMode: Bool, countIncludePad: Bool
+    public let divisorOverride: Int?
+
+    public init(kernelSize: Pair, stride: Pair? = nil, padding: Pair = Pair(0), ceilMode: Bool = false,
+                countIncludePad: Bool = true, divisorOverride: Int? = nil) throws {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+        self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+        self.divisorOverride = divisorOverride
+        super.init()
+        try checkPoolArguments("AvgPool2d", kernelSize, self.stride, padding, Pair(1))
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        try input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+                            countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+    }
+
+    public override var extraDescription: String {
+        "kernel_size=\(describeSquare(kernelSize)), stride=\(describeSquare(stride)), padding=\(describeSquare(padding))"
+    }
+}
+
+public final class AdaptiveAvgPool2d: Module {
+    public let outputSize: (Int?, Int?)
+
+    public init(outputSize: (Int?, Int?)) throws {
+        self.outputSize = outputSize
+        super.init()
+        try checkAdaptiveSize("AdaptiveAvgPool2d", outputSize)
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.adaptiveAvgPool2d(outputSize: outputSize) }
+    public override var extraDescription: String { "output_size=\(describeAdaptive(outputSize))" }
+}
+
+public final class AdaptiveMaxPool2d: Module {
+    public let outputSize: (Int?, Int?)
+
+    public init(outputSize: (Int?, Int?)) throws {
+        self.outputSize = outputSize
+        super.init()
+        try checkAdaptiveSize("AdaptiveMaxPool2d", outputSize)
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.adaptiveMaxPool2d(outputSize: outputSize) }
+    public override var extraDescription: String { "output_size=\(describeAdaptive(outputSize))" }
+}
+
+private func checkPoolArguments(_ name: String, _ kernel: Pair, _ stride: Pair, _ padding: Pair, _ dilation: Pair) throws {
+    guard kernel.h > 0, kernel.w > 0, stride.h > 0, stride.w > 0, dilation.h > 0, dilation.w > 0 else {
+        throw SwiftNNError.invalidArgument("\(name): kernel_size, stride and dilation must be positive")
+    }
+    guard padding.h >= 0, padding.w >= 0, 2 * padding.h <= kernel.h, 2 * padding.w <= kernel.w else {
+        throw SwiftNNError.invalidArgument(
+            "\(name): pad should be at most half of kernel size, but got padding \(describePair(padding)) for kernel \(describePair(kernel))")
+    }
+}
+
+private func checkAdaptiveSize(_ name: String, _ size: (Int?, Int?)) throws {
+    guard (size.0 ?? 1) > 0, (size.1 ?? 1) > 0 else {
+        throw SwiftNNError.invalidArgument("\(name): output_size must be positive")
+    }
+}
+
+/// A square pair prints as one number, as PyTorch prints the pooling layers' ints.
+private func describeSquare(_ p: Pair) -> String { p.h == p.w ? "\(p.h)" : describePair(p) }
+
+private func describeAdaptive(_ s: (Int?, Int?)) -> String {
+    let h = s.0.map(String.init) ?? "None", w = s.1.map(String.init) ?? "None"
+    return s.0 == s.1 && s.0 != nil ? h : "(\(h), \(w))"
+}

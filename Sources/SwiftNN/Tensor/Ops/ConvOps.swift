@@ -1,0 +1,99 @@
+/// Padding of a convolution: explicit (rows, columns), or PyTorch's 'valid' and 'same'.
+public enum ConvPadding: Equatable {
+    case explicit(Int, Int)
+    case valid
+    /// Output the size of the input (stride 1 only); an even total pads one more on the bottom/right.
+    case same
+}
+
+/// A pair of per-axis values (kernel size, stride, dilation), as PyTorch's `_pair`.
+public struct Pair: Equatable {
+    public var h: Int, w: Int
+    public init(_ h: Int, _ w: Int) { self.h = h; self.w = w }
+    public init(_ both: Int) { self.init(both, both) }
+}
+
+extension Tensor {
+    /// `F.conv2d`: input [N, C, H, W] (or unbatched [C, H, W]), weight [O, C/groups, kh, kw], bias [O].
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Pair = Pair(1), padding: ConvPadding = .explicit(0, 0),
+                       dilation: Pair = Pair(1), groups: Int = 1) throws -> Tensor {
+        if rank == 3 {
+            return try unsqueeze(0).conv2d(weight: weight, bias: bias, stride: stride, padding: padding,
+                                           dilation: dilation, groups: groups).squeeze(0)
+        }
+        let problem = try convProblem(weight: weight, bias: bias, stride: stride, padding: padding,
+                                      dilation: dilation, groups: groups)
+        let g = problem.geometry
+        let out = try Tensor(uninitializedShape: [problem.batch, problem.outChannels, g.outH, g.outW])
+        ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
+        let x = self
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return out.recording("ConvolutionBackward", inputs: inputs) { gy, _ in
+            let gx = x.requiresGrad ? try Tensor(uninitializedShape: x.shape) : nil
+            let gw = weight.requiresGrad ? try Tensor(uninitializedShape: weight.shape) : nil
+            let gb = bias?.requiresGrad == true ? try Tensor(uninitializedShape: bias!.shape) : nil
+            ConvKernel.backward(problem, x: x.data, weight: weight.data, gy: gy.data,
+                                gx: gx?.data, gWeight: gw?.data, gBias: gb?.data)
+            return [gx, gw, gb]
+        }
+    }
+
+    /// Validates the arguments of `conv2d` (with PyTorch's messages) and describes the work.
+    private func convProblem(weight: Tensor, bias: Tensor?, stride: Pair, padding: ConvPadding,
+                             dilation: Pair, groups: Int) throws -> ConvProblem {
+        guard rank == 4 else {
+            throw SwiftNNError.invalidArgument(
+                "conv2d: expected 3D (unbatched) or 4D (batched) input, but got input of size: \(describe(shape))")
+        }
+        guard weight.rank == 4 else {
+            throw SwiftNNError.invalidArgument("conv2d: weight must be 4D [out_channels, in_channels/groups, kH, kW], got \(describe(weight.shape))")
+        }
+        guard groups > 0 else { throw SwiftNNError.invalidArgument("conv2d: groups must be positive, got \(groups)") }
+        guard stride.h > 0, stride.w > 0 else {
+            throw SwiftNNError.invalidArgument("conv2d: stride must be positive, got (\(stride.h), \(stride.w))")
+        }
+        guard dilation.h > 0, dilation.w > 0 else {
+            throw SwiftNNError.invalidArgument("conv2d: dilation must be positive, got (\(dilation.h), \(dilation.w))")
+        }
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (o, cg, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        guard o % groups == 0 else {
+            throw SwiftNNError.invalidArgument("conv2d: out_channels (\(o)) of weight \(describe(weight.shape)) must be divisible by groups (\(groups))")
+        }
+        guard cg * groups == c else {
+            throw SwiftNNError.invalidArgument(
+                "conv2d: given groups=\(groups), weight of size \(describe(weight.shape)), expected input\(describe(shape)) "
+                + "to have \(cg * groups) channels, but got \(c) channels instead")
+        }
+        if let bias, bias.shape != [o] {
+            throw SwiftNNError.invalidArgument("conv2d: bias must have shape [\(o)] for weight \(describe(weight.shape)), got \(describe(bias.shape))")
+        }
+        let (padTop, padBottom, padLeft, padRight): (Int, Int, Int, Int)
+        switch padding {
+        case .explicit(let ph, let pw):
+            guard ph >= 0, pw >= 0 else { throw SwiftNNError.invalidArgument("conv2d: negative padding (\(ph), \(pw))") }
+            (padTop, padBottom, padLeft, padRight) = (ph, ph, pw, pw)
+        case .valid:
+            (padTop, padBottom, padLeft, padRight) = (0, 0, 0, 0)
+        case .same:
+            guard stride == Pair(1) else {
+                throw SwiftNNError.invalidArgument("conv2d: padding='same' is not supported for strided convolutions")
+            }
+            let totalH = dilation.h * (kh - 1), totalW = dilation.w * (kw - 1)
+            (padTop, padBottom, padLeft, padRight) = (totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2)
+        }
+        let paddedH = h + padTop + padBottom, paddedW = w + padLeft + padRight
+        let spanH = dilation.h * (kh - 1) + 1, spanW = dilation.w * (kw - 1) + 1
+        guard spanH <= paddedH, spanW <= paddedW else {
+            throw SwiftNNError.invalidArgument(
+                "conv2d: calculated padded input size per channel: (\(paddedH) x \(paddedW)) for input \(describe(shape)); "
+                + "kernel size: (\(spanH) x \(spanW)) of weight \(describe(weight.shape)). "
+                + "Kernel size can't be greater than actual input size")
+        }
+        let geometry = WindowGeometry(
+            channels: cg, height: h, width: w, kernelH: kh, kernelW: kw, strideH: stride.h, strideW: stride.w,
+            padTop: padTop, padLeft: padLeft, dilationH: dilation.h, dilationW: dilation.w,
+            outH: (paddedH - spanH) / stride.h + 1, outW: (paddedW - spanW) / stride.w + 1)
+        return ConvProblem(batch: n, groups: groups, outChannels: o, geometry: geometry)
+    }
+}

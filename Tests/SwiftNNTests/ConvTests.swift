@@ -1,0 +1,156 @@
+import XCTest
+@testable import SwiftNN
+
+/// Convolution against a direct seven-loop reference, and its gradients against
+/// finite differences, over strides, padding (incl. 'same'), dilation, groups and
+/// awkward sizes.
+final class ConvTests: XCTestCase {
+    struct Case {
+        var n = 2, c = 3, h = 7, w = 7, o = 4, kh = 3, kw = 3
+        var stride = Pair(1), padding = ConvPadding.explicit(0, 0), dilation = Pair(1), groups = 1, bias = true
+    }
+
+    /// out[n][o][y][x] = b[o] + Σ w[o][c][i][j] · in[n][g·C/g + c][y·s − p + i·d][x·s − p + j·d], in Double.
+    func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ k: Case, padTop: Int, padLeft: Int,
+                   outH: Int, outW: Int) -> [Double] {
+        let xs = x.scalars, ws = w.scalars, bs = b?.scalars
+        let cg = k.c / k.groups, og = k.o / k.groups
+        var out = [Double](repeating: 0, count: k.n * k.o * outH * outW)
+        for n in 0..<k.n {
+            for o in 0..<k.o {
+                let group = o / og
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        var total = Double(bs?[o] ?? 0)
+                        for c in 0..<cg {
+                            for i in 0..<k.kh {
+                                for j in 0..<k.kw {
+                                    let iy = oy * k.stride.h - padTop + i * k.dilation.h
+                                    let ix = ox * k.stride.w - padLeft + j * k.dilation.w
+                                    guard iy >= 0, iy < k.h, ix >= 0, ix < k.w else { continue }
+                                    let xv = xs[((n * k.c + group * cg + c) * k.h + iy) * k.w + ix]
+                                    total += Double(xv) * Double(ws[((o * cg + c) * k.kh + i) * k.kw + j])
+                                }
+                            }
+                        }
+                        out[((n * k.o + o) * outH + oy) * outW + ox] = total
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func inputs(_ k: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?) {
+        let x = randomTensor([k.n, k.c, k.h, k.w], seed: seed)
+        let w = randomTensor([k.o, k.c / k.groups, k.kh, k.kw], seed: seed + 1)
+        let b = k.bias ? randomTensor([k.o], seed: seed + 2) : nil
+        return (x, w, b)
+    }
+
+    func check(_ k: Case, seed: UInt64, gradients: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (x, w, b) = inputs(k, seed: seed)
+        let y = try x.conv2d(weight: w, bias: b, stride: k.stride, padding: k.padding, dilation: k.dilation, groups: k.groups)
+        var padTop = 0, padLeft = 0, padBottom = 0, padRight = 0
+        switch k.padding {
+        case .explicit(let ph, let pw): (padTop, padLeft, padBottom, padRight) = (ph, pw, ph, pw)
+        case .valid: break
+        case .same:
+            let th = k.dilation.h * (k.kh - 1), tw = k.dilation.w * (k.kw - 1)
+            (padTop, padLeft, padBottom, padRight) = (th / 2, tw / 2, th - th / 2, tw - tw / 2)
+        }
+        let outH = (k.h + padTop + padBottom - k.dilation.h * (k.kh - 1) - 1) / k.stride.h + 1
+        let outW = (k.w + padLeft + padRight - k.dilation.w * (k.kw - 1) - 1) / k.stride.w + 1
+        let expected = naiveConv(x, w, b, k, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW)
+        assertClose(y, shape: [k.n, k.o, outH, outW], expected, rtol: 1e-4, atol: 1e-5, file: file, line: line)
+        if gradients {
+            checkGradients([x, w] + (b.map { [$0] } ?? []), "conv \(k)", file: file, line: line) { t in
+                try t[0].conv2d(weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: k.stride, padding: k.padding,
+                                dilation: k.dilation, groups: k.groups)
+            }
+        }
+    }
+
+    func testBasicAndPadded() throws {
+        try check(Case(), seed: 1)
+        try check(Case(padding: .explicit(1, 1)), seed: 2)
+        try check(Case(padding: .explicit(2, 0), bias: false), seed: 3)
+    }
+
+    func testStrideDilationAndAsymmetricKernels() throws {
+        try check(Case(h: 9, w: 8, kh: 3, kw: 2, stride: Pair(2, 3), padding: .explicit(1, 1)), seed: 4)
+        try check(Case(h: 9, w: 9, stride: Pair(1), padding: .explicit(2, 2), dilation: Pair(2)), seed: 5)
+        try check(Case(h: 11, w: 10, kh: 2, kw: 3, stride: Pair(3, 2), padding: .explicit(1, 0), dilation: Pair(2, 3)), seed: 6)
+    }
+
+    func testSameAndValidPadding() throws {
+        try check(Case(kh: 3, kw: 3, padding: .same), seed: 7)
+        try check(Case(h: 6, w: 5, kh: 4, kw: 2, padding: .same), seed: 8)  // even kernels pad more at the end
+        try check(Case(h: 8, w: 8, padding: .same, dilation: Pair(2)), seed: 9)
+        try check(Case(padding: .valid), seed: 10)
+    }
+
+    func testGroupsAndDepthwise() throws {
+        try check(Case(c: 4, o: 6, groups: 2), seed: 11)
+        try check(Case(c: 3, o: 3, padding: .explicit(1, 1), groups: 3), seed: 12)
+        try check(Case(c: 4, o: 8, stride: Pair(2), padding: .explicit(1, 1), groups: 4), seed: 13)
+    }
+
+    func testPointwiseFastPath() throws {
+        try check(Case(n: 3, c: 5, h: 4, w: 3, o: 7, kh: 1, kw: 1), seed: 14)
+        try check(Case(n: 1, c: 5, h: 17, w: 17, o: 3, kh: 1, kw: 1, bias: false), seed: 15, gradients: false)
+        try check(Case(n: 2, c: 4, h: 5, w: 5, o: 4, kh: 1, kw: 1, groups: 2), seed: 16)
+        try check(Case(n: 2, c: 4, h: 5, w: 5, o: 6, kh: 1, kw: 1, stride: Pair(2)), seed: 17)
+    }
+
+    func testOddSizesAndBatchOne() throws {
+        try check(Case(n: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1), seed: 18)
+        try check(Case(n: 1, c: 7, h: 17, w: 17, o: 5, kh: 7, kw: 7, padding: .explicit(3, 3)), seed: 19, gradients: false)
+        try check(Case(n: 1, c: 2, h: 7, w: 1, o: 3, kh: 3, kw: 1, padding: .explicit(1, 0)), seed: 20)
+    }
+
+    /// Large enough that the batch is split over threads and small images are folded per GEMM.
+    func testThreadedAndFoldedBatches() throws {
+        try check(Case(n: 17, c: 6, h: 5, w: 5, o: 7, padding: .explicit(1, 1)), seed: 21, gradients: false)
+        try check(Case(n: 9, c: 4, h: 3, w: 4, o: 5, padding: .explicit(1, 1)), seed: 22)
+        try check(Case(n: 33, c: 17, h: 2, w: 2, o: 9, kh: 1, kw: 1), seed: 23, gradients: false)
+        try check(Case(n: 12, c: 4, h: 4, w: 4, o: 6, groups: 2), seed: 24)
+    }
+
+    func testUnbatchedInput() throws {
+        let x = randomTensor([3, 5, 5], seed: 30), w = randomTensor([2, 3, 3, 3], seed: 31)
+        let y = try x.conv2d(weight: w, padding: .explicit(1, 1))
+        let batched = try x.unsqueeze(0).conv2d(weight: w, padding: .explicit(1, 1))
+        XCTAssertEqual(y.shape, [2, 5, 5])
+        XCTAssertEqual(y.scalars, batched.scalars)
+    }
+
+    func testBadArgumentsNameTheShapes() {
+        let x = randomTensor([1, 3, 4, 4], seed: 40)
+        assertThrows(.invalidArgument, contains: "Kernel size can't be greater",
+                     try x.conv2d(weight: randomTensor([2, 3, 5, 5], seed: 41)))
+        assertThrows(.invalidArgument, contains: "expected input[1, 3, 4, 4] to have 4 channels",
+                     try x.conv2d(weight: randomTensor([2, 2, 3, 3], seed: 42), groups: 2))
+        assertThrows(.invalidArgument, contains: "divisible by groups",
+                     try randomTensor([1, 4, 4, 4], seed: 43).conv2d(weight: randomTensor([3, 2, 3, 3], seed: 44), groups: 2))
+        assertThrows(.invalidArgument, contains: "[3, 4]",
+                     try randomTensor([3, 4], seed: 45).conv2d(weight: randomTensor([2, 3, 1, 1], seed: 46)))
+        assertThrows(.invalidArgument, contains: "strided",
+                     try x.conv2d(weight: randomTensor([2, 3, 3, 3], seed: 47), stride: Pair(2), padding: .same))
+        assertThrows(.invalidArgument, contains: "bias", try x.conv2d(weight: randomTensor([2, 3, 3, 3], seed: 48),
+                                                                      bias: randomTensor([3], seed: 49)))
+        assertThrows(.invalidArgument, try Conv2d(4, 6, kernelSize: Pair(3), groups: 4))
+    }
+
+    func testLayerInitialisationBoundsAndKeys() throws {
+        try DefaultGenerator.seed(0)
+        let conv = try Conv2d(4, 6, kernelSize: Pair(3, 2), groups: 2)
+        XCTAssertEqual(conv.weight.shape, [6, 2, 3, 2])
+        XCTAssertEqual(conv.stateDict().map(\.name), ["weight", "bias"])
+        // kaiming_uniform(a=√5) gives bound 1/√fan_in for the weight too; fan_in = 2·3·2.
+        let bound = 1 / Float(12).squareRoot()
+        XCTAssertTrue(conv.weight.scalars.allSatisfy { abs($0) <= bound })
+        XCTAssertTrue(conv.bias!.scalars.allSatisfy { abs($0) <= bound })
+        XCTAssertEqual(conv.extraDescription, "4, 6, kernel_size=(3, 2), stride=(1, 1), groups=2")
+    }
+}
