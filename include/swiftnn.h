@@ -164,6 +164,40 @@ int swiftnn_optimizer_set_lr(swiftnn_optimizer o, float lr);
 int swiftnn_optimizer_get_lr(swiftnn_optimizer o, float* out);
 int swiftnn_optimizer_free(swiftnn_optimizer o);
 
+/* ---- convolution and pooling ------------------------------------------ */
+/* Pairs are {h, w} as two int64 values. padding_mode: 0 = explicit (padding pair),
+ * 1 = 'valid', 2 = 'same' (stride 1 only; padding may then be NULL). bias may be NULL. */
+enum swiftnn_padding_mode { SWIFTNN_PADDING_EXPLICIT = 0, SWIFTNN_PADDING_VALID = 1, SWIFTNN_PADDING_SAME = 2 };
+int swiftnn_conv2d(swiftnn_tensor x, swiftnn_tensor weight, swiftnn_tensor bias, const int64_t stride[2],
+                   const int64_t padding[2], int padding_mode, const int64_t dilation[2], int64_t groups,
+                   swiftnn_tensor* out);
+/* indices may be NULL; otherwise it receives, per output element, the flat H*W position of
+ * the maximum in its plane and must hold capacity >= numel(out) elements. */
+int swiftnn_max_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
+                       const int64_t dilation[2], int ceil_mode, swiftnn_tensor* out, int64_t* indices,
+                       int64_t capacity);
+/* divisor_override 0 means none. */
+int swiftnn_avg_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
+                       int ceil_mode, int count_include_pad, int64_t divisor_override, swiftnn_tensor* out);
+/* output_size {h, w}; -1 keeps that input dimension (PyTorch's None). */
+int swiftnn_adaptive_avg_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
+int swiftnn_adaptive_max_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
+
+int swiftnn_conv2d_new(int64_t in_channels, int64_t out_channels, const int64_t kernel[2], const int64_t stride[2],
+                       const int64_t padding[2], int padding_mode, const int64_t dilation[2], int64_t groups,
+                       int bias, swiftnn_module* out);
+int swiftnn_max_pool2d_new(const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
+                           const int64_t dilation[2], int ceil_mode, swiftnn_module* out);
+int swiftnn_avg_pool2d_new(const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
+                           int ceil_mode, int count_include_pad, int64_t divisor_override, swiftnn_module* out);
+int swiftnn_adaptive_avg_pool2d_new(const int64_t output_size[2], swiftnn_module* out);
+int swiftnn_adaptive_max_pool2d_new(const int64_t output_size[2], swiftnn_module* out);
+
+/* ---- threads ---------------------------------------------------------- */
+/* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
+int swiftnn_set_num_threads(int64_t threads);
+int swiftnn_get_num_threads(int64_t* out);
+
 #ifdef __cplusplus
 }
 #endif

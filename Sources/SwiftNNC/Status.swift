@@ -125,3 +125,21 @@ func writeString(_ text: String, _ buf: UnsafeMutablePointer<CChar>?, _ capacity
     for i in 0..<n { buf[i] = CChar(bitPattern: bytes[i]) }
     buf[n] = 0
 }
+
+/// One ABI call that creates an object (tensor, module, ...) and hands it out through `out`.
+func returningHandle(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> AnyObject) -> Int32 {
+    guarded {
+        let out = try output(out)
+        out.pointee = retained(try make())
+    }
+}
+
+/// A {h, w} pair passed as a pointer to two int64 values.
+func pairArg(_ values: UnsafePointer<Int64>?, _ role: String) throws -> Pair {
+    guard let values else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
+    let limit = Int64(Int32.max)
+    guard abs(values[0]) <= limit, abs(values[1]) <= limit else {
+        throw SwiftNNError.invalidArgument("\(role) (\(values[0]), \(values[1])) is out of range")
+    }
+    return Pair(Int(values[0]), Int(values[1]))
+}

@@ -9,13 +9,14 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg, permute,
                   relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
+from .threads import get_num_threads, set_num_threads
 
 __version__ = _C.version()
 
 __all__ = [
     "Size", "Tensor", "add", "amax", "arange", "argmax", "div", "enable_grad", "exp", "flatten", "float32",
-    "from_numpy", "full", "is_grad_enabled", "log", "log_softmax", "manual_seed", "matmul", "max", "mean", "mul",
+    "from_numpy", "full", "get_num_threads", "is_grad_enabled", "log", "log_softmax", "manual_seed", "matmul", "max", "mean", "mul",
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
-    "set_grad_enabled", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
+    "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
 ]

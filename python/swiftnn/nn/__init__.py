@@ -1,12 +1,13 @@
 """Neural-network building blocks with torch.nn's names and semantics."""
 from . import functional
 from .container import Sequential
+from .conv import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
 from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .loss import CrossEntropyLoss, MSELoss
 from .module import Module
 from .parameter import Parameter
 
 __all__ = [
-    "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "Linear", "LogSoftmax", "MSELoss", "Module",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "Linear", "LogSoftmax", "MSELoss", "Module",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
 ]

@@ -76,3 +76,7 @@ def mse_loss(input, target, *, reduction="mean"):
     """Mean squared error; input and target must have the same shape."""
     code = _reduction_code(reduction)
     return Tensor._wrap(_C.mse_loss(_as_tensor(input)._h, _as_tensor(target)._h, code))
+
+
+from ._conv_functional import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d,  # noqa: E402
+                               max_pool2d)
