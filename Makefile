@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli clean
+.PHONY: install demo test test-swift test-c test-python cli bench clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,12 @@ demo: install
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
 	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+
+# Kernel speed on this machine next to NumPy's BLAS (bench/run.py).
+BENCH := .build-release/release/swiftnn-bench
+bench: install
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+	$(PY) bench/run.py --bench $(BENCH) $(BENCH_ARGS)
 
 test: test-swift test-c test-python
 

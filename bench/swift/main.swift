@@ -7,6 +7,7 @@ import Glibc
 /// the driver can set SWIFTNN_NUM_THREADS per process.
 ///
 ///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B)
+///     swiftnn-bench conv N C H W O K P    -> ms forward, ms backward of a KxK conv (padding P)
 
 func seconds() -> Double {
     var ts = timespec()
@@ -48,11 +49,30 @@ func benchGEMM(_ args: [String]) {
     print(2 * Double(m) * Double(n) * Double(k) / t / 1e9)
 }
 
+func benchConv(_ args: [String]) throws {
+    let v = args.compactMap { Int($0) }
+    guard v.count == 7 else {
+        fputs("usage: swiftnn-bench conv N C H W O K P\n", stderr)
+        exit(2)
+    }
+    let x = try Tensor.randn([v[0], v[1], v[2], v[3]], requiresGrad: true)
+    let conv = try Conv2d(v[1], v[4], kernelSize: Pair(v[5]), padding: .explicit(v[6], v[6]))
+    var y = try conv(x)
+    let gy = try Tensor.randn(y.shape)
+    let forward = bestTime { y = try! conv(x) }
+    let backward = bestTime {
+        let out = try! conv(x)
+        try! out.backward(gy)
+    } - forward
+    print(forward * 1e3, backward * 1e3)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "gemm": benchGEMM(Array(arguments.dropFirst()))
+case "conv": try benchConv(Array(arguments.dropFirst()))
 case "threads": print(ThreadPool.shared.threadCount)
 default:
-    fputs("usage: swiftnn-bench gemm M N K [tA tB] | threads\n", stderr)
+    fputs("usage: swiftnn-bench gemm M N K [tA tB] | conv N C H W O K P | threads\n", stderr)
     exit(2)
 }

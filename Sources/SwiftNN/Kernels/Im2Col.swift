@@ -77,19 +77,20 @@ enum Im2Col {
                     for oy in 0..<g.outH {
                         let out = dst + oy &* outW
                         guard rows.contains(oy) && !cols.isEmpty else {
-                            out.initialize(repeating: 0, count: outW)
+                            for ox in 0..<outW { out[ox] = 0 }
                             continue
                         }
                         let src = plane + (oy &* g.strideH &+ ky &* g.dilationH &- g.padTop) &* g.width
-                        if cols.lowerBound > 0 { out.initialize(repeating: 0, count: cols.lowerBound) }
+                        // Plain loops, not memset/memcpy: rows are often only 2–32 floats long,
+                        // where a library call costs more than the copy.
+                        for ox in 0..<cols.lowerBound { out[ox] = 0 }
                         if sw == 1 {
-                            (out + cols.lowerBound).update(from: src + (cols.lowerBound &+ xOffset), count: cols.count)
+                            let shifted = src + xOffset
+                            for ox in cols { out[ox] = shifted[ox] }
                         } else {
                             for ox in cols { out[ox] = src[ox &* sw &+ xOffset] }
                         }
-                        if cols.upperBound < outW {
-                            (out + cols.upperBound).initialize(repeating: 0, count: outW &- cols.upperBound)
-                        }
+                        for ox in cols.upperBound..<outW { out[ox] = 0 }
                     }
                     row &+= 1
                 }
