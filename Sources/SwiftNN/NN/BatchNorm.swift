@@ -72,22 +72,9 @@ public class BatchNorm: Module {
     }
 
     public override var extraDescription: String {
-        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(momentum.map { pythonFloat($0) } ?? "None"), "
+        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), "
             + "affine=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
     }
-}
-
-/// Float formatting as Python's repr prints it for the usual constants (1e-05, 0.1).
-func pythonFloat(_ value: Float) -> String {
-    if value != 0 && abs(value) < 1e-4 {
-        var exponent = 0
-        var mantissa = Double(value)
-        while abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
-        let m = (mantissa * 1e6).rounded() / 1e6
-        let text = m == m.rounded() ? String(Int(m)) : String(m)
-        return "\(text)e-\(exponent > -10 ? "0" : "")\(-exponent)"
-    }
-    return "\(value)"
 }
 
 /// BatchNorm over [N, C] or [N, C, L] inputs.

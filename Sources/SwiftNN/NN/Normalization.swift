@@ -25,7 +25,7 @@ public final class LayerNorm: Module {
 
     public override var extraDescription: String {
         "(\(normalizedShape.map(String.init).joined(separator: ", "))\(normalizedShape.count == 1 ? "," : "")), "
-            + "eps=\(pythonFloat(eps)), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
+            + "eps=\(eps), elementwise_affine=\(elementwiseAffine ? "True" : "False")"
     }
 }
 
@@ -49,5 +49,5 @@ public final class LocalResponseNorm: Module {
         try input.localResponseNorm(size: size, alpha: alpha, beta: beta, k: k)
     }
 
-    public override var extraDescription: String { "\(size), alpha=\(pythonFloat(alpha)), beta=\(beta), k=\(k)" }
+    public override var extraDescription: String { "\(size), alpha=\(alpha), beta=\(beta), k=\(k)" }
 }
