@@ -23,7 +23,8 @@ private func count(_ value: Int64, _ role: String, min: Int64 = 0) throws -> Int
 
 /// `n` tensor handles from a C array.
 private func tensorList(_ handles: UnsafePointer<OpaquePointer?>?, _ n: Int64) throws -> [Tensor] {
-    let n = try count(n, "number of tensors", min: 1)
+    let n = try count(n, "number of tensors")
+    if n == 0 { return [] }  // the op itself reports the empty list
     guard let handles else { throw SwiftNNError.invalidArgument("tensor array is null") }
     return try (0..<n).map { try tensorArg(handles[$0], "tensor \($0)") }
 }
