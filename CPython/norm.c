@@ -267,13 +267,18 @@ static PyObject* py_local_response_norm_new(PyObject* self, PyObject* args) {
     return module_or_error(status, out);
 }
 
-static PyObject* py_leaky_relu_new(PyObject* self, PyObject* args) {
-    float slope;
+/* Layers built from one float (negative slope, dropout probability). */
+static PyObject* float_layer(PyObject* args, const char* format, int (*make)(float, swiftnn_module*)) {
+    float value;
     int status;
-    if (!PyArg_ParseTuple(args, "f:leaky_relu_new", &slope)) return NULL;
+    if (!PyArg_ParseTuple(args, format, &value)) return NULL;
     swiftnn_module out = NULL;
-    ENGINE(status, swiftnn_leaky_relu_new(slope, &out));
+    ENGINE(status, make(value, &out));
     return module_or_error(status, out);
+}
+
+static PyObject* py_leaky_relu_new(PyObject* self, PyObject* args) {
+    return float_layer(args, "f:leaky_relu_new", swiftnn_leaky_relu_new);
 }
 
 static PyObject* py_gelu_new(PyObject* self, PyObject* args) {
@@ -292,12 +297,7 @@ static PyObject* py_silu_new(PyObject* self, PyObject* unused) {
 }
 
 static PyObject* py_dropout2d_new(PyObject* self, PyObject* args) {
-    float p;
-    int status;
-    if (!PyArg_ParseTuple(args, "f:dropout2d_new", &p)) return NULL;
-    swiftnn_module out = NULL;
-    ENGINE(status, swiftnn_dropout2d_new(p, &out));
-    return module_or_error(status, out);
+    return float_layer(args, "f:dropout2d_new", swiftnn_dropout2d_new);
 }
 
 PyMethodDef norm_methods[] = {

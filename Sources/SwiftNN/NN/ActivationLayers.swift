@@ -29,10 +29,7 @@ public final class Dropout2d: Module {
     public let p: Float
 
     public init(p: Float = 0.5) throws {
-        guard p >= 0 && p <= 1 else {
-            throw SwiftNNError.invalidArgument("dropout probability has to be between 0 and 1, but got \(p)")
-        }
-        self.p = p
+        self.p = try checkedDropoutProbability(p)
         super.init()
     }
 

@@ -52,9 +52,7 @@ extension Tensor {
     /// Zeroes whole channels (every [n, c] slice of an [N, C, H, W] or [N, C, L]
     /// input) with probability p and scales kept channels by 1/(1−p).
     public func dropout2d(p: Float, training: Bool) throws -> Tensor {
-        guard p >= 0 && p <= 1 else {
-            throw SwiftNNError.invalidArgument("dropout probability has to be between 0 and 1, but got \(p)")
-        }
+        _ = try checkedDropoutProbability(p)
         guard rank == 3 || rank == 4 else {
             throw SwiftNNError.invalidArgument("dropout2d: expected a 3D or 4D input, got shape \(describe(shape))")
         }
@@ -69,4 +67,12 @@ extension Tensor {
             [try g.broadcastCombine(mask, *)]
         }
     }
+}
+
+/// `p` if it is a valid dropout probability (0...1), else PyTorch's error.
+func checkedDropoutProbability(_ p: Float) throws -> Float {
+    guard p >= 0 && p <= 1 else {
+        throw SwiftNNError.invalidArgument("dropout probability has to be between 0 and 1, but got \(p)")
+    }
+    return p
 }
