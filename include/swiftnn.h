@@ -164,6 +164,7 @@ int swiftnn_optimizer_set_lr(swiftnn_optimizer o, float lr);
 int swiftnn_optimizer_get_lr(swiftnn_optimizer o, float* out);
 int swiftnn_optimizer_free(swiftnn_optimizer o);
 
+<<<<<<< HEAD
 /* ---- convolution and pooling ------------------------------------------ */
 /* Pairs are {h, w} as two int64 values. padding_mode: 0 = explicit (padding pair),
  * 1 = 'valid', 2 = 'same' (stride 1 only; padding may then be NULL). bias may be NULL. */
@@ -197,6 +198,45 @@ int swiftnn_adaptive_max_pool2d_new(const int64_t output_size[2], swiftnn_module
 /* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
 int swiftnn_set_num_threads(int64_t threads);
 int swiftnn_get_num_threads(int64_t* out);
+=======
+/* ---- normalization, activations, join/split/pad (each records autograd) -- */
+/* Optional tensors (running stats, weight, bias) may be NULL. In training mode the
+ * running stats, when given, are updated in place with `momentum` (PyTorch's
+ * exponential_average_factor). */
+int swiftnn_batch_norm(swiftnn_tensor x, swiftnn_tensor running_mean, swiftnn_tensor running_var,
+                       swiftnn_tensor weight, swiftnn_tensor bias, int training, float momentum, float eps,
+                       swiftnn_tensor* out);
+int swiftnn_layer_norm(swiftnn_tensor x, const int64_t* normalized_shape, int ndim, swiftnn_tensor weight,
+                       swiftnn_tensor bias, float eps, swiftnn_tensor* out);
+int swiftnn_local_response_norm(swiftnn_tensor x, int64_t size, float alpha, float beta, float k, swiftnn_tensor* out);
+int swiftnn_leaky_relu(swiftnn_tensor x, float negative_slope, swiftnn_tensor* out);
+/* approximate_tanh: 0 = exact erf form, 1 = tanh approximation. */
+int swiftnn_gelu(swiftnn_tensor x, int approximate_tanh, swiftnn_tensor* out);
+int swiftnn_silu(swiftnn_tensor x, swiftnn_tensor* out);
+int swiftnn_dropout2d(swiftnn_tensor x, float p, int training, swiftnn_tensor* out);
+int swiftnn_cat(const swiftnn_tensor* tensors, int64_t count, int64_t dim, swiftnn_tensor* out);
+int swiftnn_stack(const swiftnn_tensor* tensors, int64_t count, int64_t dim, swiftnn_tensor* out);
+/* count pieces of sizes[i] along dim (sizes must add up to the dimension); outs holds count handles. */
+int swiftnn_split(swiftnn_tensor x, const int64_t* sizes, int64_t count, int64_t dim, swiftnn_tensor* outs);
+/* Constant padding; pad lists (before, after) pairs from the last dimension backwards. */
+int swiftnn_pad(swiftnn_tensor x, const int64_t* pad, int npad, float value, swiftnn_tensor* out);
+int swiftnn_amin(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, swiftnn_tensor* out);
+/* In place from the default generator, not recorded by autograd. */
+int swiftnn_init_uniform(swiftnn_tensor t, float low, float high);
+int swiftnn_init_normal(swiftnn_tensor t, float mean, float std);
+
+/* dims: 1 (BatchNorm1d) or 2 (BatchNorm2d); has_momentum 0 means momentum=None (cumulative average). */
+int swiftnn_batchnorm_new(int dims, int64_t num_features, float eps, float momentum, int has_momentum, int affine,
+                          int track_running_stats, swiftnn_module* out);
+int swiftnn_batchnorm_set_momentum(swiftnn_module m, float momentum, int has_momentum);
+int swiftnn_layernorm_new(const int64_t* normalized_shape, int ndim, float eps, int elementwise_affine, int bias,
+                          swiftnn_module* out);
+int swiftnn_local_response_norm_new(int64_t size, float alpha, float beta, float k, swiftnn_module* out);
+int swiftnn_leaky_relu_new(float negative_slope, swiftnn_module* out);
+int swiftnn_gelu_new(int approximate_tanh, swiftnn_module* out);
+int swiftnn_silu_new(swiftnn_module* out);
+int swiftnn_dropout2d_new(float p, swiftnn_module* out);
+>>>>>>> feat-norm
 
 #ifdef __cplusplus
 }

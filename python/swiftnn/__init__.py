@@ -20,3 +20,7 @@ __all__ = [
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
 ]
+
+from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402
+
+__all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack"]

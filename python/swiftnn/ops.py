@@ -1,6 +1,7 @@
 """Function forms of the tensor ops (`swiftnn.relu(x)`, `swiftnn.matmul(a, b)`, ...).
 Inputs may be Tensors or anything `swiftnn.tensor` accepts."""
-from .tensor import _as_tensor
+from . import _C
+from .tensor import Tensor, _as_tensor
 
 
 def add(input, other):
@@ -98,3 +99,34 @@ def unsqueeze(input, dim):
 
 def squeeze(input, dim=None):
     return _as_tensor(input).squeeze(dim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return _as_tensor(input).amin(dim, keepdim)
+
+
+def _handles(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Tensors, not Tensor")
+    return [_as_tensor(t)._h for t in tensors]
+
+
+def cat(tensors, dim=0):
+    """Joins tensors along an existing dimension."""
+    return Tensor._wrap(_C.cat(_handles(tensors, "cat"), dim))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Joins same-shape tensors along a new dimension."""
+    return Tensor._wrap(_C.stack(_handles(tensors, "stack"), dim))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    return _as_tensor(tensor).split(split_size_or_sections, dim)
+
+
+def chunk(input, chunks, dim=0):
+    return _as_tensor(input).chunk(chunks, dim)

@@ -425,3 +425,47 @@ class Tensor:
         for d in sorted({d % rank if -rank <= d < rank else d for d in dim}, reverse=True):
             out = Tensor._wrap(_C.squeeze(out._h, d))
         return out
+
+    # ---- amin, split, chunk, in-place random fills ------------------------------------
+
+    def amin(self, dim=(), keepdim=False):
+        return Tensor._wrap(_C.amin(self._h, _dims_arg(dim), keepdim))
+
+    def _dim_size(self, dim):
+        shape = self.shape
+        rank = len(shape)
+        if rank == 0:
+            raise ValueError("split/chunk expect at least a 1-dimensional tensor")
+        if not -rank <= dim < rank:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+        return shape[dim]
+
+    def split(self, split_size_or_sections, dim=0):
+        """Pieces along `dim`: of size split_size (the last may be smaller) or of the listed sizes."""
+        if isinstance(split_size_or_sections, numbers.Integral):
+            size, n = split_size_or_sections, self._dim_size(dim)
+            if size <= 0 and not (size == 0 and n == 0):
+                raise ValueError(f"split_size can only be 0 if dimension size is 0, but got split_size={size} "
+                                 f"for dimension {dim} of size {n}")
+            sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
+        else:
+            sizes = list(split_size_or_sections)
+        return tuple(Tensor._wrap(h) for h in _C.split(self._h, sizes, dim))
+
+    def chunk(self, chunks, dim=0):
+        """At most `chunks` pieces of ceil(n / chunks) along `dim`, as torch.chunk."""
+        if chunks <= 0:
+            raise ValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        n = self._dim_size(dim)
+        return self.split(max(1, -(-n // chunks)), dim)
+
+    def uniform_(self, *args, **kwargs):
+        """uniform_(from=0, to=1): in place from the engine generator."""
+        low = args[0] if len(args) > 0 else kwargs.get("from", 0.0)
+        high = args[1] if len(args) > 1 else kwargs.get("to", 1.0)
+        _C.init_uniform(self._h, low, high)
+        return self
+
+    def normal_(self, mean=0.0, std=1.0):
+        _C.init_normal(self._h, mean, std)
+        return self

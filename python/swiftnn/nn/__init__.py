@@ -11,3 +11,10 @@ __all__ = [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "Linear", "LogSoftmax", "MSELoss", "Module",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
 ]
+
+from . import init  # noqa: E402
+from .activation import GELU, Dropout2d, LeakyReLU, SiLU  # noqa: E402
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm  # noqa: E402
+
+__all__ += ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "GELU", "LayerNorm", "LeakyReLU", "LocalResponseNorm", "SiLU",
+            "init"]

@@ -78,5 +78,57 @@ def mse_loss(input, target, *, reduction="mean"):
     return Tensor._wrap(_C.mse_loss(_as_tensor(input)._h, _as_tensor(target)._h, code))
 
 
+# ---- normalization and activations ----------------------------------------------
+
+
+def _optional_handle(t):
+    return None if t is None else _as_tensor(t)._h
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalizes over dimension 1 of [N, C, ...]. Training uses batch statistics and updates
+    running_mean / running_var in place (unbiased variance) when they are given."""
+    return Tensor._wrap(_C.batch_norm(_as_tensor(input)._h, _optional_handle(running_mean),
+                                      _optional_handle(running_var), _optional_handle(weight),
+                                      _optional_handle(bias), training, momentum, eps))
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    return Tensor._wrap(_C.layer_norm(_as_tensor(input)._h, tuple(normalized_shape), _optional_handle(weight),
+                                      _optional_handle(bias), eps))
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    return Tensor._wrap(_C.local_response_norm(_as_tensor(input)._h, size, alpha, beta, k))
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return Tensor._wrap(_C.leaky_relu(_as_tensor(input)._h, negative_slope))
+
+
+def gelu(input, approximate="none"):
+    from .activation import _gelu_tanh_flag
+    return Tensor._wrap(_C.gelu(_as_tensor(input)._h, _gelu_tanh_flag(approximate)))
+
+
+def silu(input, inplace=False):
+    return Tensor._wrap(_C.silu(_as_tensor(input)._h))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels of [N, C, H, W] (or [N, C, L]) with probability p when training."""
+    return Tensor._wrap(_C.dropout2d(_as_tensor(input)._h, p, training))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Constant padding; `pad` lists (before, after) pairs from the last dimension backwards
+    (negative values crop)."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    return Tensor._wrap(_C.pad(_as_tensor(input)._h, tuple(pad), 0.0 if value is None else value))
+
+
 from ._conv_functional import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d,  # noqa: E402
                                max_pool2d)

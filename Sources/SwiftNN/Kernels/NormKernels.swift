@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Batch and layer normalization over data viewed as [outer, channels, inner]
+/// (batch norm: statistics per channel over outer × inner) or [rows, width]
+/// (layer norm: statistics per row). Sums accumulate in Double, so the
+/// one-pass Σx, Σx² variance stays accurate for float32 data.
+enum NormKernels {
+    /// Minimum elements per parallel task.
+    static let grain = 1 << 14
+
+    /// Per-channel mean and biased variance of x [outer, C, inner], one pass each.
+    static func channelMoments(_ x: UnsafePointer<Float>, outer: Int, channels: Int, inner: Int,
+                               mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        let m = Double(outer &* inner)
+        ThreadPool.shared.parallelFor(channels, grain: Swift.max(1, grain / Swift.max(1, outer &* inner))) { range in
+            for c in range {
+                var s = 0.0, s2 = 0.0
+                for o in 0..<outer {
+                    let p = x + (o &* channels &+ c) &* inner
+                    var rs: Float = 0, rs2: Float = 0
+                    for i in 0..<inner { let v = p[i]; rs += v; rs2 += v * v }
+                    s += Double(rs); s2 += Double(rs2)
+                }
+                let mu = s / m
+                mean[c] = Float(mu)
+                variance[c] = Float(Swift.max(0, s2 / m - mu * mu))
+            }
+        }
+    }
+
+    /// y = (x − mean[c])·invstd[c]·w[c] + b[c]; w and b may be nil (1 and 0).
+    static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                              outer: Int, channels: Int, inner: Int,
+                              mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                              weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?) {
+        ThreadPool.shared.parallelFor(outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+            for row in range {
+                let c = row % channels
+                let scale = invstd[c] * (weight?[c] ?? 1)
+                let shift = (bias?[c] ?? 0) - mean[c] * scale
+                let p = x + row &* inner, q = y + row &* inner
+                for i in 0..<inner { q[i] = p[i] * scale + shift }
+            }
+        }
+    }
+
+    /// Per-channel Σg and Σg·x̂ with x̂ = (x − mean)·invstd, one pass.
+    static func channelGradSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                outer: Int, channels: Int, inner: Int,
+                                mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                                sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>) {
+        ThreadPool.shared.parallelFor(channels, grain: Swift.max(1, grain / Swift.max(1, outer &* inner))) { range in
+            for c in range {
+                var sg = 0.0, sgx = 0.0
+                let mu = mean[c]
+                for o in 0..<outer {
+                    let off = (o &* channels &+ c) &* inner
+                    let pg = g + off, px = x + off
+                    var rg: Float = 0, rgx: Float = 0
+                    for i in 0..<inner { rg += pg[i]; rgx += pg[i] * (px[i] - mu) }
+                    sg += Double(rg); sgx += Double(rgx)
+                }
+                sumG[c] = Float(sg)
+                sumGXhat[c] = Float(sgx) * invstd[c]
+            }
+        }
+    }
+
+    /// Training-mode input gradient:
+    /// dx = w·invstd·(g − Σg/M − x̂·Σg·x̂/M); with `batchStats` false (eval) dx = w·invstd·g.
+    static func channelBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                outer: Int, channels: Int, inner: Int,
+                                mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+                                sumG: UnsafePointer<Float>, sumGXhat: UnsafePointer<Float>, batchStats: Bool) {
+        let invM = 1 / Float(outer &* inner)
+        ThreadPool.shared.parallelFor(outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+            for row in range {
+                let c = row % channels
+                let istd = invstd[c], mu = mean[c]
+                let scale = istd * (weight?[c] ?? 1)
+                let pg = g + row &* inner, px = x + row &* inner, pd = dx + row &* inner
+                if batchStats {
+                    let mg = sumG[c] * invM, k = sumGXhat[c] * invM * istd
+                    for i in 0..<inner { pd[i] = scale * (pg[i] - mg - (px[i] - mu) * k) }
+                } else {
+                    for i in 0..<inner { pd[i] = scale * pg[i] }
+                }
+            }
+        }
+    }
+
+    /// Layer norm forward over rows of `width`: y = x̂·w + b (w, b of length width or nil);
+    /// saves each row's mean and invstd.
+    static func rowForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float,
+                           weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                           mean: UnsafeMutablePointer<Float>, invstd: UnsafeMutablePointer<Float>) {
+        ThreadPool.shared.parallelFor(rows, grain: Swift.max(1, grain / Swift.max(1, width))) { range in
+            for r in range {
+                let p = x + r &* width, q = y + r &* width
+                var s = 0.0, s2 = 0.0
+                for i in 0..<width { let v = Double(p[i]); s += v; s2 += v * v }
+                let mu = s / Double(width)
+                let istd = Float(1 / (Swift.max(0, s2 / Double(width) - mu * mu) + Double(eps)).squareRoot())
+                let m = Float(mu)
+                mean[r] = m; invstd[r] = istd
+                for i in 0..<width {
+                    q[i] = (p[i] - m) * istd * (weight?[i] ?? 1) + (bias?[i] ?? 0)
+                }
+            }
+        }
+    }
+
+    /// Layer norm input gradient: with h = g·w, dx = invstd·(h − mean(h) − x̂·mean(h·x̂)).
+    static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                            rows: Int, width: Int, weight: UnsafePointer<Float>?,
+                            mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>) {
+        ThreadPool.shared.parallelFor(rows, grain: Swift.max(1, grain / Swift.max(1, width))) { range in
+            for r in range {
+                let pg = g + r &* width, px = x + r &* width, pd = dx + r &* width
+                let m = mean[r], istd = invstd[r]
+                var sh: Float = 0, shx: Float = 0
+                for i in 0..<width {
+                    let h = pg[i] * (weight?[i] ?? 1)
+                    sh += h; shx += h * (px[i] - m) * istd
+                }
+                let mh = sh / Float(width), mhx = shx / Float(width)
+                for i in 0..<width {
+                    let h = pg[i] * (weight?[i] ?? 1)
+                    pd[i] = istd * (h - mh - (px[i] - m) * istd * mhx)
+                }
+            }
+        }
+    }
+
+    /// Σ over rows of g·x̂ (into dw) and of g (into db), per column of width.
+    static func rowParamGrads(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, width: Int,
+                              mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                              dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+        dw?.initialize(repeating: 0, count: width)
+        db?.initialize(repeating: 0, count: width)
+        for r in 0..<rows {
+            let pg = g + r &* width, px = x + r &* width
+            let m = mean[r], istd = invstd[r]
+            if let dw { for i in 0..<width { dw[i] += pg[i] * (px[i] - m) * istd } }
+            if let db { for i in 0..<width { db[i] += pg[i] } }
+        }
+    }
+
+    /// Local response norm across channels of x [outer, C, inner] (PyTorch's formula):
+    /// base[c] = k + α/size·Σ x[c']² over c' in [c − size/2, c + (size−1)/2] (zero padded),
+    /// y = x·base^−β. Writes base for the backward pass.
+    static func lrnForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, base: UnsafeMutablePointer<Float>,
+                           outer: Int, channels: Int, inner: Int, size: Int, alpha: Float, beta: Float, k: Float) {
+        let scale = alpha / Float(size)
+        ThreadPool.shared.parallelFor(outer, grain: Swift.max(1, grain / Swift.max(1, channels &* inner &* size))) { range in
+            for o in range {
+                let block = o &* channels &* inner
+                for c in 0..<channels {
+                    let b = base + (block &+ c &* inner)
+                    b.initialize(repeating: 0, count: inner)
+                    let lo = Swift.max(0, c - size / 2), hi = Swift.min(channels - 1, c + (size - 1) / 2)
+                    if lo <= hi {
+                        for c2 in lo...hi {
+                            let p = x + (block &+ c2 &* inner)
+                            for i in 0..<inner { b[i] += p[i] * p[i] }
+                        }
+                    }
+                    let p = x + (block &+ c &* inner), q = y + (block &+ c &* inner)
+                    for i in 0..<inner {
+                        b[i] = k + scale * b[i]
+                        q[i] = p[i] * powf(b[i], -beta)
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx[j] = g[j]·base[j]^−β − (2αβ/size)·x[j]·Σ g[c]·y[c]/base[c] over the c whose window holds j.
+    static func lrnBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                            base: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                            outer: Int, channels: Int, inner: Int, size: Int, alpha: Float, beta: Float) {
+        let coef = 2 * alpha * beta / Float(size)
+        ThreadPool.shared.parallelFor(outer, grain: Swift.max(1, grain / Swift.max(1, channels &* inner &* size))) { range in
+            let t = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, channels &* inner))
+            defer { t.deallocate() }
+            for o in range {
+                let block = o &* channels &* inner
+                for i in 0..<(channels &* inner) { t[i] = g[block &+ i] * y[block &+ i] / base[block &+ i] }
+                for j in 0..<channels {
+                    let d = dx + (block &+ j &* inner)
+                    d.initialize(repeating: 0, count: inner)
+                    let lo = Swift.max(0, j - (size - 1) / 2), hi = Swift.min(channels - 1, j + size / 2)
+                    if lo <= hi {
+                        for c in lo...hi {
+                            let tc = t + c &* inner
+                            for i in 0..<inner { d[i] += tc[i] }
+                        }
+                    }
+                    let off = block &+ j &* inner
+                    for i in 0..<inner {
+                        d[i] = g[off &+ i] * powf(base[off &+ i], -beta) - coef * x[off &+ i] * d[i]
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// Batch normalization over the channel dimension (`torch.nn.BatchNorm1d/2d`).
+///
+/// Parameters `weight` (ones) and `bias` (zeros) when affine; buffers
+/// `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked` (a
+/// 0-d count) when tracking running stats. Training normalizes with the batch
+/// statistics and updates the running ones with `momentum`, or with the
+/// cumulative average 1/num_batches_tracked when momentum is nil; eval mode
+/// normalizes with the running statistics.
+public class BatchNorm: Module {
+    public let numFeatures: Int
+    public let eps: Float
+    public var momentum: Float?
+    public let affine: Bool
+    public let trackRunningStats: Bool
+    /// Input ranks this variant accepts and how to name them in errors.
+    let acceptedRanks: [Int]
+
+    init(numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, acceptedRanks: [Int]) throws {
+        guard numFeatures > 0 else {
+            throw SwiftNNError.invalidArgument("BatchNorm: num_features must be positive, got \(numFeatures)")
+        }
+        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("BatchNorm: eps must be non-negative, got \(eps)") }
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.trackRunningStats = trackRunningStats
+        self.acceptedRanks = acceptedRanks
+        super.init()
+        if affine {
+            registerParameter("weight", try Tensor.ones([numFeatures]))
+            registerParameter("bias", try Tensor.zeros([numFeatures]))
+        }
+        if trackRunningStats {
+            registerBuffer("running_mean", try Tensor.zeros([numFeatures]))
+            registerBuffer("running_var", try Tensor.ones([numFeatures]))
+            registerBuffer("num_batches_tracked", Tensor(0))
+        }
+    }
+
+    public var weight: Tensor? { parameter("weight") }
+    public var bias: Tensor? { parameter("bias") }
+    public var runningMean: Tensor? { buffer("running_mean") }
+    public var runningVar: Tensor? { buffer("running_var") }
+    public var numBatchesTracked: Tensor? { buffer("num_batches_tracked") }
+
+    /// Zeroes the running mean and count and sets the running variance to one.
+    public func resetRunningStats() {
+        runningMean.map { Init.constant($0, 0) }
+        runningVar.map { Init.constant($0, 1) }
+        numBatchesTracked.map { Init.constant($0, 0) }
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        guard acceptedRanks.contains(input.rank) else {
+            let names = acceptedRanks.map { "\($0)D" }.joined(separator: " or ")
+            throw SwiftNNError.invalidArgument("\(typeName): expected \(names) input (got \(input.rank)D input of shape \(describe(input.shape)))")
+        }
+        guard input.shape[1] == numFeatures else {
+            throw SwiftNNError.invalidArgument(
+                "\(typeName): expected input with \(numFeatures) channels (num_features) in dimension 1, "
+                + "got input of shape \(describe(input.shape))")
+        }
+        let count = numBatchesTracked
+        let updating = training && trackRunningStats
+        var factor = momentum ?? 0
+        if updating, let count, momentum == nil { factor = 1 / (count.data[0] + 1) }
+        let out = try input.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                      training: training, momentum: factor, eps: eps)
+        if updating, let count { count.data[0] += 1 }
+        return out
+    }
+
+    public override var extraDescription: String {
+        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), "
+            + "affine=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+    }
+}
+
+/// BatchNorm over [N, C] or [N, C, L] inputs.
+public final class BatchNorm1d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) throws {
+        try super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                       trackRunningStats: trackRunningStats, acceptedRanks: [2, 3])
+    }
+}
+
+/// BatchNorm over [N, C, H, W] inputs.
+public final class BatchNorm2d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) throws {
+        try super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                       trackRunningStats: trackRunningStats, acceptedRanks: [4])
+    }
+}

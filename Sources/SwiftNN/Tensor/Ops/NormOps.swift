@@ -1,0 +1,147 @@
+/// batch_norm, layer_norm and local_response_norm with PyTorch's semantics.
+/// Each forward saves only per-channel (or per-row) statistics; the backward
+/// recomputes x̂ from the saved input.
+extension Tensor {
+    /// Checks an optional per-channel tensor (weight, bias, running stats) holds `count` values.
+    private func checkChannelVector(_ t: Tensor?, _ role: String, _ count: Int, _ op: String) throws {
+        guard let t else { return }
+        guard t.count == count && t.rank <= 1 else {
+            throw SwiftNNError.invalidArgument(
+                "\(op): \(role) of shape \(describe(t.shape)) should contain \(count) elements "
+                + "(the channels of input \(describe(shape)))")
+        }
+    }
+
+    /// `torch.nn.functional.batch_norm` over dimension 1 of an [N, C, ...] input.
+    ///
+    /// Training uses the batch statistics (biased variance) and, when running
+    /// stats are given, updates them in place: mean ← (1−m)·mean + m·μ and
+    /// var ← (1−m)·var + m·σ²·M/(M−1) (unbiased), M = values per channel.
+    /// Otherwise the running statistics normalize.
+    public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+        guard rank >= 2 else {
+            throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(shape))")
+        }
+        let channels = shape[1], outer = shape[0], inner = shape[2...].reduce(1, *)
+        for (t, role) in [(runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias")] {
+            try checkChannelVector(t, role, channels, "batch_norm")
+        }
+        guard (runningMean == nil) == (runningVar == nil) else {
+            throw SwiftNNError.invalidArgument("batch_norm: running_mean and running_var must both be given or both be None")
+        }
+        let useBatchStats = training || runningMean == nil
+        let perChannel = outer * inner
+        if useBatchStats && perChannel <= 1 {
+            throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
+        }
+        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("batch_norm: eps must be non-negative, got \(eps)") }
+
+        let mean = try Tensor(uninitializedShape: [channels])
+        let invstd = try Tensor(uninitializedShape: [channels])
+        if useBatchStats {
+            let variance = try Tensor(uninitializedShape: [channels])
+            NormKernels.channelMoments(data, outer: outer, channels: channels, inner: inner,
+                                       mean: mean.data, variance: variance.data)
+            for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
+            if training, let runningMean, let runningVar {
+                let unbias = Float(perChannel) / Float(perChannel - 1)
+                for c in 0..<channels {
+                    runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
+                    runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
+                }
+            }
+        } else if let runningMean, let runningVar {
+            mean.data.update(from: runningMean.data, count: channels)
+            for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
+        }
+        let out = try Tensor(uninitializedShape: shape)
+        NormKernels.channelAffine(data, out.data, outer: outer, channels: channels, inner: inner,
+                                  mean: mean.data, invstd: invstd.data, weight: weight?.data, bias: bias?.data)
+
+        let input = self
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        return out.recording("NativeBatchNormBackward", inputs: inputs) { g, _ in
+            let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
+            NormKernels.channelGradSums(g.data, input.data, outer: outer, channels: channels, inner: inner,
+                                        mean: mean.data, invstd: invstd.data, sumG: sumG.data, sumGXhat: sumGXhat.data)
+            var grads: [Tensor?] = [nil]
+            if input.requiresGrad {
+                let dx = try Tensor(uninitializedShape: input.shape)
+                NormKernels.channelBackward(g.data, input.data, dx.data, outer: outer, channels: channels, inner: inner,
+                                            mean: mean.data, invstd: invstd.data, weight: weight?.data,
+                                            sumG: sumG.data, sumGXhat: sumGXhat.data, batchStats: useBatchStats)
+                grads[0] = dx
+            }
+            if let weight { grads.append(try sumGXhat.reshape(weight.shape)) }
+            if let bias { grads.append(try sumG.reshape(bias.shape)) }
+            return grads
+        }
+    }
+
+    /// `torch.nn.functional.layer_norm`: normalizes over the trailing dimensions
+    /// `normalizedShape` (biased variance); weight and bias have that shape.
+    public func layerNorm(normalizedShape: [Int], weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+        let k = normalizedShape.count
+        guard k >= 1, k <= rank, Array(shape[(rank - k)...]) == normalizedShape else {
+            throw SwiftNNError.invalidArgument(
+                "layer_norm: given normalized_shape=\(describe(normalizedShape)), expected input with shape "
+                + "[*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(describe(shape))")
+        }
+        for (t, role) in [(weight, "weight"), (bias, "bias")] {
+            if let t, t.shape != normalizedShape {
+                throw SwiftNNError.invalidArgument(
+                    "layer_norm: expected \(role) of shape \(describe(normalizedShape)), got \(describe(t.shape))")
+            }
+        }
+        let width = normalizedShape.reduce(1, *)
+        let rows = width == 0 ? 0 : count / width
+        let mean = try Tensor(uninitializedShape: [rows]), invstd = try Tensor(uninitializedShape: [rows])
+        let out = try Tensor(uninitializedShape: shape)
+        NormKernels.rowForward(data, out.data, rows: rows, width: width, eps: eps, weight: weight?.data, bias: bias?.data,
+                               mean: mean.data, invstd: invstd.data)
+        let input = self
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        return out.recording("NativeLayerNormBackward", inputs: inputs) { g, _ in
+            var grads: [Tensor?] = [nil]
+            if input.requiresGrad {
+                let dx = try Tensor(uninitializedShape: input.shape)
+                NormKernels.rowBackward(g.data, input.data, dx.data, rows: rows, width: width, weight: weight?.data,
+                                        mean: mean.data, invstd: invstd.data)
+                grads[0] = dx
+            }
+            let dw = weight == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
+            let db = bias == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
+            NormKernels.rowParamGrads(g.data, input.data, rows: rows, width: width, mean: mean.data, invstd: invstd.data,
+                                      dw: dw?.data, db: db?.data)
+            if let dw { grads.append(dw) }
+            if let db { grads.append(db) }
+            return grads
+        }
+    }
+
+    /// `torch.nn.functional.local_response_norm` across channels (dimension 1).
+    public func localResponseNorm(size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) throws -> Tensor {
+        guard rank >= 3 else {
+            throw SwiftNNError.invalidArgument(
+                "local_response_norm: expected 3D or higher dimensionality input (got \(rank) dimensions, shape \(describe(shape)))")
+        }
+        guard size >= 1 else { throw SwiftNNError.invalidArgument("local_response_norm: size must be positive, got \(size)") }
+        let outer = shape[0], channels = shape[1], inner = shape[2...].reduce(1, *)
+        let base = try Tensor(uninitializedShape: shape)
+        let out = try Tensor(uninitializedShape: shape)
+        NormKernels.lrnForward(data, out.data, base: base.data, outer: outer, channels: channels, inner: inner,
+                               size: size, alpha: alpha, beta: beta, k: k)
+        let input = self
+        return out.recording("LocalResponseNormBackward", inputs: [self]) { g, out in
+            let dx = try Tensor(uninitializedShape: input.shape)
+            NormKernels.lrnBackward(g.data, input.data, out.data, base: base.data, dx.data, outer: outer,
+                                    channels: channels, inner: inner, size: size, alpha: alpha, beta: beta)
+            return [dx]
+        }
+    }
+}

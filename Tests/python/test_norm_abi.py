@@ -1,0 +1,97 @@
+"""The C ABI of the norm/activation/join functions, called through ctypes: bad
+handles, null pointers and bad sizes give error statuses and messages, never a crash."""
+import ctypes
+import os
+
+import numpy as np
+import pytest
+
+import swiftnn
+
+OK, VALUE, TYPE, INDEX = 0, 1, 2, 3
+P = ctypes.c_void_p
+
+
+@pytest.fixture(scope="module")
+def lib():
+    lib = ctypes.CDLL(os.path.join(os.path.dirname(swiftnn.__file__), "libswiftnn.so"))
+    lib.swiftnn_last_error.restype = ctypes.c_char_p
+    return lib
+
+
+def tensor(lib, array):
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    shape = (ctypes.c_int64 * max(1, array.ndim))(*array.shape)
+    out = P()
+    assert lib.swiftnn_tensor_from_data(array.ctypes.data_as(P), shape, array.ndim, ctypes.byref(out)) == OK
+    return out
+
+
+def values(lib, t):
+    n = ctypes.c_int64()
+    lib.swiftnn_tensor_numel(t, ctypes.byref(n))
+    buf = (ctypes.c_float * max(1, n.value))()
+    assert lib.swiftnn_tensor_copy_to(t, buf, ctypes.c_int64(n.value)) == OK
+    return list(buf)[:n.value]
+
+
+def error(lib):
+    return lib.swiftnn_last_error().decode()
+
+
+def test_null_handles_and_out_pointers(lib):
+    out = P()
+    assert lib.swiftnn_silu(None, ctypes.byref(out)) == VALUE and "null" in error(lib)
+    x = tensor(lib, np.ones((2, 3)))
+    assert lib.swiftnn_silu(x, None) == VALUE and "output pointer" in error(lib)
+    assert lib.swiftnn_batch_norm(None, None, None, None, None, 1, ctypes.c_float(0.1), ctypes.c_float(1e-5),
+                                  ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_cat(None, ctypes.c_int64(2), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_cat(None, ctypes.c_int64(-1), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None) == VALUE
+    assert lib.swiftnn_init_normal(None, ctypes.c_float(0), ctypes.c_float(1)) == VALUE
+    assert lib.swiftnn_layernorm_new(None, 1, ctypes.c_float(1e-5), 1, 1, ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_tensor_free(x) == OK
+
+
+def test_ops_and_bad_arguments(lib):
+    x = tensor(lib, np.arange(6).reshape(2, 3))
+    handles = (P * 2)(x, x)
+    out = P()
+    assert lib.swiftnn_cat(handles, ctypes.c_int64(2), ctypes.c_int64(1), ctypes.byref(out)) == OK
+    assert values(lib, out) == [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5]
+    lib.swiftnn_tensor_free(out)
+    assert lib.swiftnn_stack(handles, ctypes.c_int64(2), ctypes.c_int64(5), ctypes.byref(out)) == INDEX
+    sizes = (ctypes.c_int64 * 2)(1, 2)
+    outs = (P * 2)()
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(1), outs) == OK
+    # Array elements come back as Python ints: re-wrap them, or ctypes would pass 32 bits.
+    assert values(lib, P(outs[1])) == [1, 2, 4, 5]
+    for h in outs:
+        lib.swiftnn_tensor_free(P(h))
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(0), outs) == VALUE
+    pads = (ctypes.c_int64 * 2)(2 ** 62, 2 ** 62)
+    assert lib.swiftnn_pad(x, pads, 2, ctypes.c_float(0), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_pad(x, pads, 99, ctypes.c_float(0), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_local_response_norm(x, ctypes.c_int64(0), ctypes.c_float(1e-4), ctypes.c_float(0.75),
+                                           ctypes.c_float(1), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_batch_norm(x, x, None, None, None, 1, ctypes.c_float(0.1), ctypes.c_float(1e-5),
+                                  ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_init_uniform(x, ctypes.c_float(1), ctypes.c_float(0)) == VALUE
+    lib.swiftnn_tensor_free(x)
+
+
+def test_layer_constructors(lib):
+    out = P()
+    assert lib.swiftnn_batchnorm_new(3, ctypes.c_int64(4), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
+                                     ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_batchnorm_new(2, ctypes.c_int64(-4), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
+                                     ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_batchnorm_new(2, ctypes.c_int64(2 ** 40), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
+                                     ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_silu_new(ctypes.byref(out)) == OK
+    assert lib.swiftnn_batchnorm_set_momentum(out, ctypes.c_float(0.5), 1) == TYPE and "BatchNorm" in error(lib)
+    assert lib.swiftnn_module_free(out) == OK
+    assert lib.swiftnn_dropout2d_new(ctypes.c_float(2.0), ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_gelu_new(1, ctypes.byref(out)) == OK
+    assert lib.swiftnn_module_free(out) == OK
