@@ -164,7 +164,6 @@ int swiftnn_optimizer_set_lr(swiftnn_optimizer o, float lr);
 int swiftnn_optimizer_get_lr(swiftnn_optimizer o, float* out);
 int swiftnn_optimizer_free(swiftnn_optimizer o);
 
-<<<<<<< HEAD
 /* ---- convolution and pooling ------------------------------------------ */
 /* Pairs are {h, w} as two int64 values. padding_mode: 0 = explicit (padding pair),
  * 1 = 'valid', 2 = 'same' (stride 1 only; padding may then be NULL). bias may be NULL. */
@@ -198,7 +197,6 @@ int swiftnn_adaptive_max_pool2d_new(const int64_t output_size[2], swiftnn_module
 /* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
 int swiftnn_set_num_threads(int64_t threads);
 int swiftnn_get_num_threads(int64_t* out);
-=======
 /* ---- normalization, activations, join/split/pad (each records autograd) -- */
 /* Optional tensors (running stats, weight, bias) may be NULL. In training mode the
  * running stats, when given, are updated in place with `momentum` (PyTorch's
@@ -236,7 +234,6 @@ int swiftnn_leaky_relu_new(float negative_slope, swiftnn_module* out);
 int swiftnn_gelu_new(int approximate_tanh, swiftnn_module* out);
 int swiftnn_silu_new(swiftnn_module* out);
 int swiftnn_dropout2d_new(float p, swiftnn_module* out);
->>>>>>> feat-norm
 
 #ifdef __cplusplus
 }
