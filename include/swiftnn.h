@@ -137,8 +137,9 @@ int swiftnn_log_softmax_new(int64_t dim, swiftnn_module* out);
 int swiftnn_identity_new(swiftnn_module* out);
 int swiftnn_dropout_new(float p, swiftnn_module* out);
 int swiftnn_flatten_new(int64_t start_dim, int64_t end_dim, swiftnn_module* out);
-/* A zoo model by name ("MLPnet"); see the README for the list. */
-int swiftnn_model_new(const char* name, swiftnn_module* out);
+/* A zoo model by name ("normal_CNN"; see the README for the list) and its keyword
+ * arguments as a JSON object ('{"kernal_list": [16, "p", 32], "num_classes": 10}'); config may be NULL. */
+int swiftnn_model_new(const char* name, const char* config, swiftnn_module* out);
 int swiftnn_module_free(swiftnn_module m);
 
 int swiftnn_module_forward(swiftnn_module m, swiftnn_tensor x, swiftnn_tensor* out);

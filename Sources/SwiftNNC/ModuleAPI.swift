@@ -56,11 +56,13 @@ public func swiftnn_flatten_new(_ startDim: Int64, _ endDim: Int64, _ out: Unsaf
     make(out) { Flatten(startDim: Int(startDim), endDim: Int(endDim)) }
 }
 
+/// `config` is a JSON object of keyword arguments (NULL or "{}" for the defaults).
 @_cdecl("swiftnn_model_new")
-public func swiftnn_model_new(_ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func swiftnn_model_new(_ name: UnsafePointer<CChar>?, _ config: UnsafePointer<CChar>?,
+                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     make(out) {
         guard let name else { throw SwiftNNError.invalidArgument("model name is null") }
-        return try Zoo.make(String(cString: name))
+        return try Zoo.make(String(cString: name), config: config.map { String(cString: $0) })
     }
 }
 

@@ -11,6 +11,7 @@ let usage = """
     commands:
       train-synthetic   train a zoo model on seeded random data, printing one loss per step
           --model NAME      model name (default MLPnet)
+          --config JSON     model keyword arguments, e.g. {"num_classes": 10}
           --steps N         SGD steps (default 5)
           --batch N         batch size (default 16)
           --seed N          manual seed (default 0)
@@ -52,7 +53,7 @@ func trainSynthetic(_ opts: [String: String]) throws {
     let lr: Float = number(opts, "lr", 0.01)
     let momentum: Float = number(opts, "momentum", 0.9)
     manualSeed(seed)
-    let model = try Zoo.make(opts["model"] ?? "MLPnet")
+    let model = try Zoo.make(opts["model"] ?? "MLPnet", config: opts["config"])
     let inputs = try Tensor.randn([batch, 3, 32, 32])
     let labels = try Tensor.randint(0, 10, [batch])
     let optimizer = try SGD(parameters: model.parameters(), lr: lr, momentum: momentum)
@@ -70,7 +71,7 @@ let arguments = CommandLine.arguments.dropFirst()
 do {
     switch arguments.first {
     case "train-synthetic":
-        try trainSynthetic(options(arguments.dropFirst(), allowed: ["model", "steps", "batch", "seed", "lr", "momentum"]))
+        try trainSynthetic(options(arguments.dropFirst(), allowed: ["model", "config", "steps", "batch", "seed", "lr", "momentum"]))
     case "models":
         Zoo.names.forEach { print($0) }
     case "version":

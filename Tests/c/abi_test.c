@@ -83,7 +83,7 @@ static void test_errors(void) {
     CHECK(swiftnn_cross_entropy(x, bad_targets, 4, 9, 0.0f, -100, &y) == SWIFTNN_ERROR_VALUE, "reduction 9 accepted");
     CHECK(swiftnn_tensor_backward(x, NULL) == SWIFTNN_ERROR_RUNTIME, "backward without grad accepted");
     swiftnn_module model = NULL;
-    CHECK(swiftnn_model_new("NoSuchNet", &model) == SWIFTNN_ERROR_VALUE, "unknown model accepted");
+    CHECK(swiftnn_model_new("NoSuchNet", NULL, &model) == SWIFTNN_ERROR_VALUE, "unknown model accepted");
     CHECK(y == NULL && model == NULL, "outputs written on error");
 
     swiftnn_module_free(lin);
@@ -92,7 +92,7 @@ static void test_errors(void) {
 
 static void test_module_state_and_sgd(void) {
     swiftnn_module net = NULL;
-    OK(swiftnn_model_new("MLPnet", &net));
+    OK(swiftnn_model_new("MLPnet", NULL, &net));
     int64_t count = 0;
     OK(swiftnn_module_state_count(net, &count));
     CHECK(count == 6, "MLPnet has %lld state entries, want 6", (long long)count);
