@@ -262,3 +262,20 @@ def test_small_convnet_style_model_trains(rng):
     model.eval()
     accuracy = (np.argmax(model(x).numpy(), axis=1) == labels).mean()
     assert accuracy > 0.8
+
+
+def test_broadcasting_matches_numpy_on_random_shapes():
+    """The broadcast loop merges dimensions; random shapes (with 0- and 1-sized dims) check it."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        rank = int(rng.integers(0, 5))
+        out = [int(d) for d in rng.integers(0, 4, rank)]
+
+        def operand():
+            tail = out[rank - int(rng.integers(0, rank + 1)):]
+            return [d if rng.random() < 0.5 else 1 for d in tail]
+
+        a = rng.standard_normal(operand()).astype(np.float32)
+        b = rng.standard_normal(operand()).astype(np.float32)
+        assert_close(swiftnn.mul(a, b).numpy(), a.astype(np.float64) * b)
+        assert_close(swiftnn.sub(b, a).numpy(), b.astype(np.float64) - a)
