@@ -199,3 +199,16 @@ def test_local_response_norm(shape, size, rng):
         F.local_response_norm(randn(rng, 2, 3), 2)
     with pytest.raises(ValueError, match="size"):
         nn.LocalResponseNorm(0)
+
+
+def test_norm_statistics_survive_a_large_offset(rng):
+    # |mean| ≫ std: a naive Σx² − (Σx)²/n in float32 would lose the variance.
+    x = f32(rng.standard_normal((8, 3, 40, 40)) + 1000.0)
+    assert_close(F.batch_norm(x, None, None, training=True).numpy(), np_batch_norm(x), rtol=1e-3, atol=2e-3)
+    y = f32(rng.standard_normal((4, 4096)) + 1000.0)
+    assert_close(F.layer_norm(y, (4096,)).numpy(), np_layer_norm(y, 1), rtol=1e-3, atol=2e-3)
+
+
+def test_functional_batch_norm_eval_needs_running_stats(rng):
+    with pytest.raises(RuntimeError, match="running_mean must be defined in evaluation mode"):
+        F.batch_norm(randn(rng, 4, 3), None, None, training=False)

@@ -31,9 +31,10 @@ enum Elementwise {
             let s = a[0]
             for i in 0..<count { out[i] = f(s, b[i]) }
         } else {
-            let sa = Shape.broadcastStrides(aShape, to: shape)
-            let sb = Shape.broadcastStrides(bShape, to: shape)
-            let so = Shape.contiguousStrides(shape)
+            // Merged dimensions make the rows long: [N, C, 1, 1]·[N, C, H, W] runs as
+            // [N·C, 1]·[N·C, H·W], one row of H·W per channel.
+            let (shape, sa, sb, so) = coalesce(shape, Shape.broadcastStrides(aShape, to: shape),
+                                               Shape.broadcastStrides(bShape, to: shape), Shape.contiguousStrides(shape))
             let inner = shape.last ?? 1
             let ia = sa.last ?? 0, ib = sb.last ?? 0
             forEachRow(shape: shape, strides0: sa, strides1: sb, strides2: so) { oa, ob, oo in
@@ -58,5 +59,22 @@ enum Elementwise {
     @inline(__always)
     static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { y[i] += alpha * x[i] }
+    }
+
+    /// Merges each dimension into the next inner one wherever all three operands
+    /// step through both as through one (stride[d] == stride[d+1]·shape[d+1]),
+    /// and drops size-1 dimensions; the elements visited stay the same.
+    static func coalesce(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int]) -> ([Int], [Int], [Int], [Int]) {
+        var shapeOut: [Int] = [], a: [Int] = [], b: [Int] = [], c: [Int] = []
+        for d in shape.indices where shape[d] != 1 {
+            if let n = shapeOut.last, a.last! == s0[d] &* shape[d], b.last! == s1[d] &* shape[d], c.last! == s2[d] &* shape[d] {
+                shapeOut[shapeOut.count - 1] = n &* shape[d]
+                a[a.count - 1] = s0[d]; b[b.count - 1] = s1[d]; c[c.count - 1] = s2[d]
+            } else {
+                shapeOut.append(shape[d]); a.append(s0[d]); b.append(s1[d]); c.append(s2[d])
+            }
+        }
+        if shapeOut.isEmpty { return ([1], [0], [0], [0]) }
+        return (shapeOut, a, b, c)
     }
 }

@@ -18,15 +18,18 @@ enum NormKernels {
         let m = Double(outer &* inner)
         ThreadPool.shared.parallelFor(channels, grain: Swift.max(1, grain / Swift.max(1, outer &* inner))) { range in
             for c in range {
+                // Shifted sums: with the shift near the mean, Σ(x−k)² does not cancel
+                // catastrophically when |mean| ≫ std.
+                let shift = x[c &* inner]
                 var s = 0.0, s2 = 0.0
                 for o in 0..<outer {
                     let p = x + (o &* channels &+ c) &* inner
                     var rs: Float = 0, rs2: Float = 0
-                    for i in 0..<inner { let v = p[i]; rs += v; rs2 += v * v }
+                    for i in 0..<inner { let v = p[i] - shift; rs += v; rs2 += v * v }
                     s += Double(rs); s2 += Double(rs2)
                 }
                 let mu = s / m
-                mean[c] = Float(mu)
+                mean[c] = Float(Double(shift) + mu)
                 variance[c] = Float(Swift.max(0, s2 / m - mu * mu))
             }
         }

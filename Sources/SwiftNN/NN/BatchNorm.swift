@@ -65,8 +65,9 @@ public class BatchNorm: Module {
         let updating = training && trackRunningStats
         var factor = momentum ?? 0
         if updating, let count, momentum == nil { factor = 1 / (count.data[0] + 1) }
+        // Without running statistics, batch statistics normalize in eval mode too.
         let out = try input.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                                      training: training, momentum: factor, eps: eps)
+                                      training: training || !trackRunningStats, momentum: factor, eps: eps)
         if updating, let count { count.data[0] += 1 }
         return out
     }

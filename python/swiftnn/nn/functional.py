@@ -80,6 +80,8 @@ def mse_loss(input, target, *, reduction="mean"):
 
 # ---- normalization and activations ----------------------------------------------
 
+from .activation import _gelu_tanh_flag  # noqa: E402
+
 
 def _optional_handle(t):
     return None if t is None else _as_tensor(t)._h
@@ -109,7 +111,6 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def gelu(input, approximate="none"):
-    from .activation import _gelu_tanh_flag
     return Tensor._wrap(_C.gelu(_as_tensor(input)._h, _gelu_tanh_flag(approximate)))
 
 

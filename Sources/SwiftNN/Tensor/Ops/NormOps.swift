@@ -17,7 +17,7 @@ extension Tensor {
     /// Training uses the batch statistics (biased variance) and, when running
     /// stats are given, updates them in place: mean ← (1−m)·mean + m·μ and
     /// var ← (1−m)·var + m·σ²·M/(M−1) (unbiased), M = values per channel.
-    /// Otherwise the running statistics normalize.
+    /// Otherwise the running statistics normalize (and must be given).
     public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
         guard rank >= 2 else {
@@ -30,7 +30,10 @@ extension Tensor {
         guard (runningMean == nil) == (runningVar == nil) else {
             throw SwiftNNError.invalidArgument("batch_norm: running_mean and running_var must both be given or both be None")
         }
-        let useBatchStats = training || runningMean == nil
+        guard training || runningMean != nil else {
+            throw SwiftNNError.runtime("running_mean must be defined in evaluation mode")
+        }
+        let useBatchStats = training
         let perChannel = outer * inner
         if useBatchStats && perChannel <= 1 {
             throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
@@ -51,7 +54,7 @@ extension Tensor {
                     runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
                 }
             }
-        } else if let runningMean, let runningVar {
+        } else if let runningMean, let runningVar {  // checked above
             mean.data.update(from: runningMean.data, count: channels)
             for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
         }
