@@ -66,5 +66,6 @@ PyObject* tensor_to_numpy(swiftnn_tensor t);
 extern PyMethodDef tensor_methods[];
 extern PyMethodDef ops_methods[];
 extern PyMethodDef nn_methods[];
+extern PyMethodDef data_methods[]; /* data.c */
 
 #endif
