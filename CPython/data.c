@@ -139,14 +139,18 @@ static PyObject* py_dataset_subset(PyObject* self, PyObject* args) {
     return wrap_dataset(status, out);
 }
 
+static PyObject* count_result(int status, int64_t n) {
+    if (status) return raise_status(status);
+    return PyLong_FromLongLong(n);
+}
+
 static PyObject* py_dataset_len(PyObject* self, PyObject* args) {
     swiftnn_dataset d;
     if (!PyArg_ParseTuple(args, "O&:dataset_len", dataset_arg, &d)) return NULL;
     int64_t n = 0;
     int status;
     ENGINE(status, swiftnn_dataset_len(d, &n));
-    if (status) return raise_status(status);
-    return PyLong_FromLongLong(n);
+    return count_result(status, n);
 }
 
 /* (sample shape tuple, raw_pixels bool) */
@@ -354,8 +358,7 @@ static PyObject* py_loader_len(PyObject* self, PyObject* args) {
     int64_t n = 0;
     int status;
     ENGINE(status, swiftnn_loader_len(l, &n));
-    if (status) return raise_status(status);
-    return PyLong_FromLongLong(n);
+    return count_result(status, n);
 }
 
 static PyObject* py_loader_start_epoch(PyObject* self, PyObject* args) {

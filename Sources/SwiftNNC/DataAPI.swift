@@ -24,6 +24,11 @@ func datasetArg(_ handle: OpaquePointer?) throws -> Dataset { try borrowed(handl
 func transformArg(_ handle: OpaquePointer?) throws -> TransformBox { try borrowed(handle, as: TransformBox.self, "transform") }
 func loaderArg(_ handle: OpaquePointer?) throws -> LoaderBox { try borrowed(handle, as: LoaderBox.self, "loader") }
 
+func outArg<T>(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutablePointer<T> {
+    guard let p else { throw SwiftNNError.invalidArgument("output pointer is null") }
+    return p
+}
+
 func pointerArg<T>(_ p: UnsafePointer<T>?, _ role: String) throws -> UnsafePointer<T> {
     guard let p else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
     return p
@@ -51,28 +56,29 @@ func validateShapeArg(_ dims: [Int]) throws {
     }
 }
 
-@_cdecl("swiftnn_dataset_from_uint8")
-public func swiftnn_dataset_from_uint8(_ pixels: UnsafePointer<UInt8>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
-                                       _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+/// Builds an array dataset from [N, ...] samples of element type T and N labels.
+func arrayDatasetCall<T>(_ samples: UnsafePointer<T>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
+                         _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                         _ make: (UnsafePointer<T>, [Int], [Int]) throws -> ArrayDataset) -> Int32 {
     guarded {
         let out = try output(out)
         let (sampleShape, labelValues) = try samplesArg(shape, ndim, labels)
-        let d = try ArrayDataset(pixels: labelValues.isEmpty ? UnsafePointer(bitPattern: 1)! : pointerArg(pixels, "pixels"),
-                                 sampleShape: sampleShape, labels: labelValues)
-        out.pointee = retained(DatasetBox(d))
+        // An empty dataset reads nothing, so a null data pointer is fine there.
+        let data = labelValues.isEmpty ? UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)! : try pointerArg(samples, "samples")
+        out.pointee = retained(DatasetBox(try make(data, sampleShape, labelValues)))
     }
+}
+
+@_cdecl("swiftnn_dataset_from_uint8")
+public func swiftnn_dataset_from_uint8(_ pixels: UnsafePointer<UInt8>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
+                                       _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    arrayDatasetCall(pixels, shape, ndim, labels, out) { try ArrayDataset(pixels: $0, sampleShape: $1, labels: $2) }
 }
 
 @_cdecl("swiftnn_dataset_from_float")
 public func swiftnn_dataset_from_float(_ values: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                                        _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        let (sampleShape, labelValues) = try samplesArg(shape, ndim, labels)
-        let d = try ArrayDataset(values: labelValues.isEmpty ? UnsafePointer(bitPattern: 4)! : pointerArg(values, "values"),
-                                 sampleShape: sampleShape, labels: labelValues)
-        out.pointee = retained(DatasetBox(d))
-    }
+    arrayDatasetCall(values, shape, ndim, labels, out) { try ArrayDataset(values: $0, sampleShape: $1, labels: $2) }
 }
 
 @_cdecl("swiftnn_dataset_cifar10")
@@ -116,8 +122,7 @@ public func swiftnn_dataset_subset(_ base: OpaquePointer?, _ indices: UnsafePoin
 public func swiftnn_dataset_len(_ d: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
         let d = try datasetArg(d)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = Int64(d.count)
+        try outArg(out).pointee = Int64(d.count)
     }
 }
 
@@ -126,7 +131,7 @@ public func swiftnn_dataset_sample_shape(_ d: OpaquePointer?, _ shape: UnsafeMut
                                          _ ndim: UnsafeMutablePointer<Int32>?, _ rawPixels: UnsafeMutablePointer<Int32>?) -> Int32 {
     guarded {
         let d = try datasetArg(d)
-        guard let ndim else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        let ndim = try outArg(ndim)
         let dims = d.sampleShape
         guard Int(capacity) >= dims.count else {
             throw SwiftNNError.invalidArgument("shape buffer holds \(capacity) dims but samples have \(dims.count)")
@@ -193,8 +198,7 @@ public func swiftnn_dataset_free(_ d: OpaquePointer?) -> Int32 {
 @_cdecl("swiftnn_random_seed")
 public func swiftnn_random_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
     guarded {
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = drawSeed()
+        try outArg(out).pointee = drawSeed()
     }
 }
 
@@ -318,8 +322,7 @@ public func swiftnn_loader_new(_ d: OpaquePointer?, _ t: OpaquePointer?, _ batch
 public func swiftnn_loader_len(_ l: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
         let box = try loaderArg(l)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = Int64(box.loader.count)
+        try outArg(out).pointee = Int64(box.loader.count)
     }
 }
 

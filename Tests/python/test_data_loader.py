@@ -166,3 +166,50 @@ def test_labels_work_with_cross_entropy_and_accuracy_code():
     _, predicted = swiftnn.max(logits, 1)
     assert (predicted == labels).sum().item() == 9
     assert labels.size(0) == 10 and labels.to("cpu") is labels
+
+
+def test_tensor_dataset_transform_applies_to_items_and_batches():
+    x, y = index_images(4)
+    ds = data.TensorDataset(x, y, transform=T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)]))
+    item, label = ds[3]
+    assert_close(item.numpy(), (x[3] / 255.0 - 0.5) / 0.5, rtol=1e-5, atol=1e-6)
+    images, _ = next(iter(data.DataLoader(ds, batch_size=4)))
+    assert_close(images.numpy()[3], item.numpy())
+    with pytest.raises(ValueError, match="two arrays"):
+        data.TensorDataset(x, y, y, transform=T.ToTensor())
+
+
+def test_a_superseded_iterator_stops_instead_of_reading_the_new_epoch():
+    x, y = index_images(40)
+    loader = data.DataLoader(data.TensorDataset(x, y), batch_size=4, shuffle=True, seed=0)
+    first = iter(loader)
+    next(first)
+    second = iter(loader)
+    assert len(list(second)) == 10
+    with pytest.raises(RuntimeError, match="superseded"):
+        next(first)
+
+
+def test_bad_engine_arguments_raise_instead_of_crashing():
+    from swiftnn import _C
+    x, y = index_images(3)
+    ds = data.TensorDataset(x, y)
+    with pytest.raises(IndexError):
+        _C.dataset_get(ds._h, 3)
+    with pytest.raises(TypeError, match="swiftnn.dataset"):
+        _C.dataset_len(object())
+    with pytest.raises(ValueError, match="unknown transform"):
+        _C.transform_new([("sharpen", 2)])
+    with pytest.raises(ValueError):
+        _C.transform_new([("random_crop", 0, 4, 0)])
+    with pytest.raises(ValueError, match="batch_size"):
+        _C.loader_new(ds._h, None, 0, False, False, 0, 2)
+    with pytest.raises(ValueError, match="prefetch"):
+        _C.loader_new(ds._h, None, 2, False, False, 0, -1)
+    with pytest.raises(IndexError):
+        _C.dataset_subset(ds._h, [0, 5])
+    with pytest.raises(ValueError, match="larger than the padded"):
+        loader = data.DataLoader(data.TensorDataset(x, y, transform=T.Compose([T.RandomCrop(64)])), batch_size=2)
+        next(iter(loader))
+    with pytest.raises(ValueError, match="labels"):
+        _C.dataset_from_array(x, y[:2])

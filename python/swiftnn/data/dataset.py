@@ -64,33 +64,39 @@ class EngineDataset(Dataset):
         return _C.dataset_labels(self._h).tolist()
 
 
-class TensorDataset(Dataset):
+class TensorDataset(EngineDataset):
     """Samples indexed along the first dimension of each array (`TensorDataset(x, y)`).
 
     With exactly two arrays, the second holding integer labels, the samples live in
     the engine (uint8 arrays count as raw pixels for ToTensor) and item i is
-    (Tensor x[i], int y[i]); otherwise item i is the tuple of Tensors/values."""
+    (Tensor x[i], int y[i]); an optional `transform` then runs on each sample, as
+    in the image datasets. Otherwise item i is the tuple of Tensors/values."""
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors, transform=None, target_transform=None):
         arrays = [t.numpy() if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
         if not arrays:
             raise ValueError("TensorDataset needs at least one array")
         if any(a.ndim == 0 or a.shape[0] != arrays[0].shape[0] for a in arrays):
             raise ValueError("Size mismatch between tensors: every array needs the same first dimension")
         self.tensors = arrays
-        self._h = None
         if len(arrays) == 2 and arrays[1].ndim == 1 and arrays[1].dtype.kind in "iub":
-            self._h = _C.dataset_from_array(arrays[0], arrays[1].astype(np.int64))
-        self.transform = None
+            super().__init__(_C.dataset_from_array(arrays[0], arrays[1].astype(np.int64)), transform,
+                             target_transform)
+        elif transform is not None or target_transform is not None:
+            raise ValueError("TensorDataset: transforms need exactly two arrays, samples and integer labels")
+        else:
+            self._h, self.transform, self.target_transform = None, None, None
 
     def __len__(self):
         return self.tensors[0].shape[0]
 
     def __getitem__(self, index):
         i = _index(index, len(self))
-        if self._h is not None:
+        if self._h is None:
+            return tuple(Tensor(a[i]) if a.dtype.kind in "biuf" and a.ndim > 1 else a[i] for a in self.tensors)
+        if self.transform is None and self.target_transform is None:
             return Tensor(self.tensors[0][i]), int(self.tensors[1][i])
-        return tuple(Tensor(a[i]) if a.dtype.kind in "biuf" and a.ndim > 1 else a[i] for a in self.tensors)
+        return super().__getitem__(i)
 
 
 class Subset(Dataset):

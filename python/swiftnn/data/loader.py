@@ -140,10 +140,14 @@ class DataLoader:
                 _C.loader_start_epoch(self._loader)
         _C.loader_start_epoch(self._loader)
         raw = _C.dataset_info(handle)[1]
-        return self._engine_batches(self._loader, raw, None if specs is not None else transform, target_transform)
+        return self._engine_batches(epoch, raw, None if specs is not None else transform, target_transform)
 
-    def _engine_batches(self, loader, raw, python_transform, target_transform):
+    def _engine_batches(self, epoch, raw, python_transform, target_transform):
+        loader = self._loader
         while True:
+            if self._epoch != epoch + 1 or self._loader is not loader:
+                raise RuntimeError("this DataLoader iterator was superseded: a newer iteration over the same "
+                                   "DataLoader started another epoch")
             item = _C.loader_next(loader, self.batch_size)
             if item is None:
                 return
