@@ -1,4 +1,7 @@
 import SwiftNN
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Datasets, transforms and the batch loader.
 
@@ -13,11 +16,28 @@ final class TransformBox {
     var compose = Compose()
 }
 
-/// A loader handle: the loader and its current epoch.
+/// A loader handle: the loader and its current epoch. Calls on one loader from
+/// several threads take turns, so they cannot race on the epoch.
 final class LoaderBox {
     let loader: DataLoader
     var epoch: Epoch?
-    init(_ loader: DataLoader) { self.loader = loader }
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init(_ loader: DataLoader) {
+        self.loader = loader
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
 }
 
 func datasetArg(_ handle: OpaquePointer?) throws -> Dataset { try borrowed(handle, as: DatasetBox.self, "dataset").dataset }
@@ -331,8 +351,10 @@ public func swiftnn_loader_len(_ l: OpaquePointer?, _ out: UnsafeMutablePointer<
 public func swiftnn_loader_start_epoch(_ l: OpaquePointer?) -> Int32 {
     guarded {
         let box = try loaderArg(l)
-        box.epoch = nil  // stops the old prefetch thread before the new one starts
-        box.epoch = try box.loader.epoch()
+        try box.locked {
+            box.epoch = nil  // stops the old prefetch thread before the new one starts
+            box.epoch = try box.loader.epoch()
+        }
     }
 }
 
@@ -350,8 +372,12 @@ public func swiftnn_loader_next(_ l: OpaquePointer?, _ images: UnsafeMutablePoin
             throw SwiftNNError.invalidArgument("label buffer holds \(capacity) values but batches have up to \(box.loader.batchSize)")
         }
         guard let labels else { throw SwiftNNError.invalidArgument("labels pointer is null") }
-        guard let epoch = box.epoch else { throw SwiftNNError.runtime("no epoch started: call swiftnn_loader_start_epoch first") }
-        guard let batch = try epoch.next() else {
+        let next = try box.locked { () throws -> Batch?? in
+            guard let epoch = box.epoch else { return .none }
+            return .some(try epoch.next())
+        }
+        guard let next else { throw SwiftNNError.runtime("no epoch started: call swiftnn_loader_start_epoch first") }
+        guard let batch = next else {
             images.pointee = nil
             count.pointee = 0
             return

@@ -148,3 +148,14 @@ func floatDataset(_ values: [Float], sampleShape: [Int], labels: [Int]) throws -
 func pixelDataset(_ pixels: [UInt8], sampleShape: [Int], labels: [Int]) throws -> ArrayDataset {
     try pixels.withUnsafeBufferPointer { try ArrayDataset(pixels: $0.baseAddress!, sampleShape: sampleShape, labels: labels) }
 }
+
+final class TensorDatasetTests: XCTestCase {
+    func testTensorDatasetFromTensor() throws {
+        let x = try Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
+        let d = try TensorDataset(x, labels: [2, 1, 0])
+        XCTAssertEqual(d.sampleShape, [2])
+        XCTAssertEqual(try d.sample(1).0.scalars, [3, 4])
+        XCTAssertEqual(d.label(2), 0)
+        XCTAssertThrowsError(try TensorDataset(x, labels: [1]))
+    }
+}

@@ -89,6 +89,15 @@ public final class ArrayDataset: Dataset {
         return d
     }
 
+    /// Samples from the first dimension of a float tensor (PyTorch's `TensorDataset(x, y)`).
+    public convenience init(_ samples: Tensor, labels: [Int]) throws {
+        guard samples.rank >= 1, samples.shape[0] == labels.count else {
+            throw SwiftNNError.invalidArgument(
+                "Size mismatch between tensors: \(describe(samples.shape)) samples and \(labels.count) labels")
+        }
+        try self.init(values: samples.data, sampleShape: Array(samples.shape.dropFirst()), labels: labels)
+    }
+
     deinit { free(bytes); free(floats) }
 
     public func label(_ index: Int) -> Int { labels[index] }
@@ -112,6 +121,9 @@ public final class ArrayDataset: Dataset {
         }
     }
 }
+
+/// PyTorch's name for an in-memory dataset of samples and labels.
+public typealias TensorDataset = ArrayDataset
 
 /// The samples of `base` at `indices`, in that order (PyTorch's `Subset`).
 public final class Subset: Dataset {
