@@ -39,7 +39,7 @@ def cifar_dirs():
     if not (os.path.isfile(MAKE) and os.path.isfile(os.path.join(SHARED, "cifar10-jpeg.tar.gz"))):
         pytest.skip(f"real-data tests need ../shared/datasets (make-cifar10.py, cifar10-jpeg.tar.gz): not found "
                     f"at {os.path.abspath(SHARED)}")
-    stamp = hashlib.md5(open(MAKE, "rb").read()).hexdigest()[:12]
+    stamp = md5(MAKE)[:12]
     cache = os.path.join(REPO, ".build", f"pytest-cifar10-{LIMIT}-{stamp}")
     dirs = {fmt: os.path.join(cache, fmt) for fmt in ("bin", "py")}
     if not os.path.isfile(os.path.join(cache, "done")):
@@ -57,7 +57,8 @@ def tarball(dirs, fmt):
 
 
 def md5(path):
-    return hashlib.md5(open(path, "rb").read()).hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.md5(f.read()).hexdigest()
 
 
 @pytest.fixture
@@ -170,7 +171,8 @@ def test_download_from_local_mirror(cifar_dirs, http_root, tmp_path, monkeypatch
 
 def test_corrupted_archive_fails_checksum_and_leaves_nothing(cifar_dirs, http_root, tmp_path):
     www, base = http_root
-    good = open(tarball(cifar_dirs, "py"), "rb").read()
+    with open(tarball(cifar_dirs, "py"), "rb") as f:
+        good = f.read()
     damaged = bytearray(good)
     damaged[len(damaged) // 2] ^= 0xFF
     (www / "cifar-10-python.tar.gz").write_bytes(bytes(damaged))
