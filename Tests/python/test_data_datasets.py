@@ -305,3 +305,18 @@ def test_digits_from_scikit_learn(monkeypatch):
     assert isinstance(x, swiftnn.Tensor) and x.shape == (1, 8, 8) and 0 <= x.numpy().min() <= x.numpy().max() <= 1
     images, labels = next(iter(data.DataLoader(train, batch_size=64, shuffle=True, seed=0)))
     assert images.shape == (64, 1, 8, 8) and labels.shape == (64,)
+
+
+def test_assigning_data_and_targets_as_torchvision_scripts_do(cifar_dirs):
+    """mlp-basics: `ds.data = tensor(ds.data)`, permute to NCHW, `ds.targets = tensor(ds.targets)`."""
+    ds = datasets.CIFAR10(cifar_dirs["bin"], train=True)
+    original = ds.data
+    ds.data = swiftnn.tensor(ds.data).permute(0, 3, 1, 2)
+    ds.targets = swiftnn.tensor(ds.targets)
+    assert ds.data.shape == (LIMIT, 3, 32, 32) and len(ds) == LIMIT
+    x, y = ds[7]
+    assert isinstance(x, swiftnn.Tensor) and x.shape == (3, 32, 32)
+    np.testing.assert_array_equal(x.numpy(), original[7].transpose(2, 0, 1))
+    assert y == int(ds.targets.numpy()[7])
+    images, labels = next(iter(data.DataLoader(ds, batch_size=8)))
+    assert images.shape == (8, 3, 32, 32) and labels.tolist() == [int(v) for v in ds.targets.numpy()[:8]]

@@ -213,3 +213,17 @@ def test_bad_engine_arguments_raise_instead_of_crashing():
         next(iter(loader))
     with pytest.raises(ValueError, match="labels"):
         _C.dataset_from_array(x, y[:2])
+
+
+def test_changing_the_transform_between_epochs_keeps_the_epoch_sequence():
+    x, y = index_images(30)
+    ds = data.TensorDataset(x, y, transform=T.ToTensor())
+    loader = data.DataLoader(ds, batch_size=30, shuffle=True, seed=6)
+    first = epoch_labels(loader)
+    ds.transform = T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)])
+    images, second = next(iter(loader))
+    reference = data.DataLoader(data.TensorDataset(x, y), batch_size=30, shuffle=True, seed=6)
+    orders = [epoch_labels(reference) for _ in range(2)]
+    np.testing.assert_array_equal(first, orders[0])
+    np.testing.assert_array_equal(second, orders[1])
+    assert images.numpy().min() < 0  # the new chain (with Normalize) ran

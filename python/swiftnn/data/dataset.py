@@ -36,32 +36,75 @@ def _index(index, length):
 
 class EngineDataset(Dataset):
     """Samples and integer labels held by the engine. `transform` runs on each sample
-    (an image is a uint8 HWC array before ToTensor), `target_transform` on each label."""
+    (an image is a uint8 HWC array before ToTensor), `target_transform` on each label.
+
+    `data` and `targets` read the engine's copy. Assigning either (as scripts written
+    for torchvision do, e.g. `ds.data = torch.tensor(ds.data)`) makes the dataset
+    serve items from the assigned objects in Python from then on, as torchvision would."""
 
     def __init__(self, handle, transform=None, target_transform=None):
         self._h = handle
         self.transform = transform
         self.target_transform = target_transform
         self._shape, self._raw = _C.dataset_info(handle)
+        self._assigned = {}
 
     def __len__(self):
+        if self._assigned:
+            return len(self._assigned.get("targets", self._assigned.get("data")))
         return _C.dataset_len(self._h)
 
     def __getitem__(self, index):
-        handle, label = _C.dataset_get(self._h, _index(index, len(self)))
-        sample = Tensor._wrap(handle)
-        if self._raw and len(self._shape) == 3:
-            array = sample.numpy().astype(np.uint8)
-            sample = array[0] if self._shape[0] == 1 else np.ascontiguousarray(array.transpose(1, 2, 0))
+        index = _index(index, len(self))
+        if self._assigned:
+            sample, label = self._assigned_item(index)
+        else:
+            handle, label = _C.dataset_get(self._h, index)
+            sample = Tensor._wrap(handle)
+            if self._raw and len(self._shape) == 3:
+                array = sample.numpy().astype(np.uint8)
+                sample = array[0] if self._shape[0] == 1 else np.ascontiguousarray(array.transpose(1, 2, 0))
         if self.transform is not None:
             sample = self.transform(sample)
         if self.target_transform is not None:
             label = self.target_transform(label)
         return sample, label
 
+    def _assigned_item(self, index):
+        data, targets = self.data, self.targets
+        sample = np.asarray(data)[index]
+        if isinstance(data, Tensor):
+            sample = Tensor(sample)
+        return sample, int(np.asarray(targets)[index])
+
+    def _engine_data(self):
+        return _C.dataset_storage(self._h)
+
+    @property
+    def data(self):
+        return self._assigned["data"] if "data" in self._assigned else self._engine_data()
+
+    @data.setter
+    def data(self, value):
+        self._detach_from_engine()
+        self._assigned["data"] = value
+
     @property
     def targets(self):
+        if "targets" in self._assigned:
+            return self._assigned["targets"]
         return _C.dataset_labels(self._h).tolist()
+
+    @targets.setter
+    def targets(self, value):
+        self._detach_from_engine()
+        self._assigned["targets"] = value
+
+    def _detach_from_engine(self):
+        if self._h is not None:
+            # Keep what was not assigned, then serve everything from Python.
+            self._assigned = {"data": self._engine_data(), "targets": self.targets}
+            self._h = None
 
 
 class TensorDataset(EngineDataset):
@@ -85,7 +128,7 @@ class TensorDataset(EngineDataset):
         elif transform is not None or target_transform is not None:
             raise ValueError("TensorDataset: transforms need exactly two arrays, samples and integer labels")
         else:
-            self._h, self.transform, self.target_transform = None, None, None
+            self._h, self.transform, self.target_transform, self._assigned = None, None, None, {}
 
     def __len__(self):
         return self.tensors[0].shape[0]

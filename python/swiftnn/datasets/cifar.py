@@ -102,8 +102,7 @@ class CIFAR10(EngineDataset):
         if not self._present():
             raise RuntimeError(f"{archive} did not contain {BIN_FOLDER} or {PY_FOLDER}")
 
-    @property
-    def data(self):
+    def _engine_data(self):
         """The images as uint8 [N, 32, 32, 3], as torchvision's `.data`."""
         return _C.dataset_storage(self._h).transpose(0, 2, 3, 1)
 

@@ -49,8 +49,7 @@ class MNIST(EngineDataset):
         raise RuntimeError(f"Dataset not found: no {name} or {name}.gz in {' or '.join(folders)}. "
                            "swiftnn does not download MNIST; put the idx files there")
 
-    @property
-    def data(self):
+    def _engine_data(self):
         """The images as uint8 [N, 28, 28]."""
         array = _C.dataset_storage(self._h)
         return array.reshape(array.shape[0], *array.shape[2:])
