@@ -227,3 +227,8 @@ def test_changing_the_transform_between_epochs_keeps_the_epoch_sequence():
     np.testing.assert_array_equal(first, orders[0])
     np.testing.assert_array_equal(second, orders[1])
     assert images.numpy().min() < 0  # the new chain (with Normalize) ran
+
+
+def test_torch_utils_data_spelling():
+    import swiftnn.utils.data as utils_data
+    assert utils_data is data and swiftnn.utils.data.random_split is data.random_split

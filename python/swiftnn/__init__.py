@@ -9,7 +9,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg, permute,
                   relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
-from . import data, datasets, transforms
+from . import data, datasets, transforms, utils
 
 __version__ = _C.version()
 
@@ -19,5 +19,5 @@ __all__ = [
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
-    "data", "datasets", "transforms",
+    "data", "datasets", "transforms", "utils",
 ]
