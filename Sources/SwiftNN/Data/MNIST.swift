@@ -41,13 +41,14 @@ public enum MNIST {
                                   "expected 0x\(String(magic, radix: 16)) (not an MNIST \(rank == 1 ? "labels" : "images") file?)")
         }
         let dims = (0..<rank).map { Int(word(4 + 4 * $0)) }
-        var expected = headerSize
+        // The payload size, checked for overflow before it is compared with the file size.
+        var payload = 1
         for d in dims {
-            let (p, overflow) = expected.multipliedReportingOverflow(by: max(d, 1))
+            let (p, overflow) = payload.multipliedReportingOverflow(by: d)
             guard !overflow, p < (1 << 40) else { throw SwiftNNError.io("\(name): implausible idx dimensions \(dims)") }
-            expected = p
+            payload = p
         }
-        expected = headerSize + dims.reduce(1, *)
+        let expected = headerSize + payload
         guard bytes.count == expected else {
             throw SwiftNNError.io("\(name): \(bytes.count) bytes, but its header \(dims) needs \(expected) " +
                                   "(truncated or corrupt file)")
