@@ -49,6 +49,17 @@ func outArg<T>(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutablePointer<T> 
     return p
 }
 
+/// A caller buffer that must hold `needed` items: nil when nothing is needed
+/// (then the pointer may be null), else the checked pointer.
+func bufferArg<P>(_ p: P?, capacity: Int64, needed: Int, _ what: String) throws -> P? {
+    guard capacity >= needed else {
+        throw SwiftNNError.invalidArgument("buffer holds \(capacity) \(what) but \(needed) are needed")
+    }
+    if needed == 0 { return nil }
+    guard let p else { throw SwiftNNError.invalidArgument("output pointer is null") }
+    return p
+}
+
 func pointerArg<T>(_ p: UnsafePointer<T>?, _ role: String) throws -> UnsafePointer<T> {
     guard let p else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
     return p
@@ -181,11 +192,7 @@ public func swiftnn_dataset_get(_ d: OpaquePointer?, _ index: Int64, _ sample: U
 public func swiftnn_dataset_labels(_ d: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int64) -> Int32 {
     guarded {
         let d = try datasetArg(d)
-        guard capacity >= d.count else {
-            throw SwiftNNError.invalidArgument("label buffer holds \(capacity) values but the dataset has \(d.count)")
-        }
-        if d.count == 0 { return }
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        guard let out = try bufferArg(out, capacity: capacity, needed: d.count, "labels") else { return }
         for i in 0..<d.count { out[i] = Int64(d.label(i)) }
     }
 }
@@ -198,11 +205,7 @@ public func swiftnn_dataset_copy_storage(_ d: OpaquePointer?, _ out: UnsafeMutab
             throw SwiftNNError.wrongType("only datasets read from files or arrays have their own storage (not subsets)")
         }
         let bytes = d.count * d.sampleCount * (d.isRawPixels ? 1 : 4)
-        guard capacityBytes >= bytes else {
-            throw SwiftNNError.invalidArgument("buffer holds \(capacityBytes) bytes but the data has \(bytes)")
-        }
-        if bytes == 0 { return }
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        guard let out = try bufferArg(out, capacity: capacityBytes, needed: bytes, "bytes") else { return }
         d.copyStorage(to: out)
     }
 }
