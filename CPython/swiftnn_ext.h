@@ -68,5 +68,6 @@ extern PyMethodDef ops_methods[];
 extern PyMethodDef nn_methods[];
 extern PyMethodDef conv_methods[];
 extern PyMethodDef norm_methods[];
+extern PyMethodDef data_methods[]; /* data.c */
 
 #endif

@@ -235,6 +235,66 @@ int swiftnn_leaky_relu_new(float negative_slope, swiftnn_module* out);
 int swiftnn_gelu_new(int approximate_tanh, swiftnn_module* out);
 int swiftnn_silu_new(swiftnn_module* out);
 int swiftnn_dropout2d_new(float p, swiftnn_module* out);
+/* ---- data: datasets, transforms, batch loader --------------------------- */
+/* Datasets hold samples of one shape plus int labels. Pixel (uint8) datasets hand
+ * samples out as their byte values; ToTensor scales them to [0, 1]. Errors about
+ * dataset files are SWIFTNN_ERROR_IO and name the file. */
+typedef struct swiftnn_dataset_s* swiftnn_dataset;
+typedef struct swiftnn_transform_s* swiftnn_transform;
+typedef struct swiftnn_loader_s* swiftnn_loader;
+
+/* shape is [N, ...sample shape]; labels holds N values. The data is copied. */
+int swiftnn_dataset_from_uint8(const uint8_t* pixels, const int64_t* shape, int ndim, const int64_t* labels,
+                               swiftnn_dataset* out);
+int swiftnn_dataset_from_float(const float* values, const int64_t* shape, int ndim, const int64_t* labels,
+                               swiftnn_dataset* out);
+/* CIFAR-10 binary layout: root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. */
+int swiftnn_dataset_cifar10(const char* root, int train, swiftnn_dataset* out);
+/* MNIST idx bytes (uncompressed); the names are used in error messages. */
+int swiftnn_dataset_mnist(const uint8_t* images, int64_t images_size, const char* images_name,
+                          const uint8_t* labels, int64_t labels_size, const char* labels_name, swiftnn_dataset* out);
+int swiftnn_dataset_subset(swiftnn_dataset base, const int64_t* indices, int64_t count, swiftnn_dataset* out);
+int swiftnn_dataset_len(swiftnn_dataset d, int64_t* out);
+/* *raw_pixels (may be NULL) is 1 for uint8 pixel data. */
+int swiftnn_dataset_sample_shape(swiftnn_dataset d, int64_t* shape, int capacity, int* ndim, int* raw_pixels);
+/* Sample `index` (untransformed) as a new tensor; *label may be NULL. */
+int swiftnn_dataset_get(swiftnn_dataset d, int64_t index, swiftnn_tensor* sample, int64_t* label);
+int swiftnn_dataset_labels(swiftnn_dataset d, int64_t* out, int64_t capacity);
+/* The stored samples of a file/array dataset: N*prod(shape) bytes (pixels) or floats. */
+int swiftnn_dataset_copy_storage(swiftnn_dataset d, void* out, int64_t capacity_bytes);
+int swiftnn_dataset_free(swiftnn_dataset d);
+
+/* A seed drawn from the default generator (fixed by swiftnn_manual_seed). */
+int swiftnn_random_seed(uint64_t* out);
+/* A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use). */
+int swiftnn_random_permutation(int64_t n, uint64_t seed, int64_t* out);
+
+/* A transform is a chain (Compose), built empty and appended to in order. */
+int swiftnn_transform_new(swiftnn_transform* out);
+int swiftnn_transform_to_tensor(swiftnn_transform t);
+/* count is 1 (all channels) or the channel count. */
+int swiftnn_transform_normalize(swiftnn_transform t, const float* mean, const float* std, int64_t count);
+int swiftnn_transform_random_crop(swiftnn_transform t, int64_t height, int64_t width, int64_t padding);
+int swiftnn_transform_center_crop(swiftnn_transform t, int64_t height, int64_t width);
+int swiftnn_transform_random_horizontal_flip(swiftnn_transform t, float p);
+/* width <= 0 resizes the shorter edge to height. mode: 0 nearest, 1 bilinear (align_corners=False). */
+int swiftnn_transform_resize(swiftnn_transform t, int64_t height, int64_t width, int mode);
+/* Runs the chain on one [C, H, W] sample; *raw_after (may be NULL) is 1 if it is still raw pixels. */
+int swiftnn_transform_apply(swiftnn_transform t, swiftnn_tensor sample, int raw_pixels, uint64_t seed,
+                            swiftnn_tensor* out, int* raw_after);
+int swiftnn_transform_free(swiftnn_transform t);
+
+/* t may be NULL (no transform). The chain is copied. prefetch = batches made ahead on a
+ * background thread (0: made on demand, in parallel on the thread pool). */
+int swiftnn_loader_new(swiftnn_dataset d, swiftnn_transform t, int64_t batch_size, int shuffle, int drop_last,
+                       uint64_t seed, int prefetch, swiftnn_loader* out);
+int swiftnn_loader_len(swiftnn_loader l, int64_t* out);
+/* Starts the next epoch (reshuffled from seed and epoch number), abandoning an unfinished one. */
+int swiftnn_loader_start_epoch(swiftnn_loader l);
+/* Next batch: *images a new [B, ...] tensor, labels[0..*count). At the end: *images = NULL, *count = 0.
+ * capacity must be at least the batch size. */
+int swiftnn_loader_next(swiftnn_loader l, swiftnn_tensor* images, int64_t* labels, int64_t capacity, int64_t* count);
+int swiftnn_loader_free(swiftnn_loader l);
 
 #ifdef __cplusplus
 }

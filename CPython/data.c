@@ -1,0 +1,421 @@
+/*
+ * Datasets, transforms and the batch loader. Their handles are PyCapsules
+ * (named "swiftnn.dataset", "swiftnn.transform", "swiftnn.loader") whose
+ * destructor frees the engine object exactly once.
+ */
+#include "swiftnn_ext.h"
+
+static const char DATASET[] = "swiftnn.dataset";
+static const char TRANSFORM[] = "swiftnn.transform";
+static const char LOADER[] = "swiftnn.loader";
+
+static void free_dataset(PyObject* c) {
+    void* p = PyCapsule_GetPointer(c, DATASET);
+    int status;
+    if (p) ENGINE(status, swiftnn_dataset_free(p));
+    (void)status;
+}
+
+static void free_transform(PyObject* c) {
+    void* p = PyCapsule_GetPointer(c, TRANSFORM);
+    int status;
+    if (p) ENGINE(status, swiftnn_transform_free(p));
+    (void)status;
+}
+
+/* Freeing a loader joins its prefetch thread, so the GIL is released meanwhile. */
+static void free_loader(PyObject* c) {
+    void* p = PyCapsule_GetPointer(c, LOADER);
+    int status;
+    if (p) ENGINE(status, swiftnn_loader_free(p));
+    (void)status;
+}
+
+/* Wraps a fresh engine handle, or raises for a failed call (the handle was not made). */
+static PyObject* capsule_result(int status, void* handle, const char* name, PyCapsule_Destructor destroy) {
+    if (status) return raise_status(status);
+    PyObject* c = PyCapsule_New(handle, name, destroy);
+    if (!c) {
+        /* The capsule was not made: free through a temporary one-off capsule path. */
+        PyObject* tmp = PyCapsule_New(handle, name, NULL);
+        if (tmp) {
+            destroy(tmp);
+            Py_DECREF(tmp);
+        }
+    }
+    return c;
+}
+
+static int capsule_arg(PyObject* obj, const char* name, void** out) {
+    void* p = PyCapsule_IsValid(obj, name) ? PyCapsule_GetPointer(obj, name) : NULL;
+    if (!p) {
+        PyErr_Format(PyExc_TypeError, "expected a %s handle, got %.200s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    *out = p;
+    return 1;
+}
+
+static int dataset_arg(PyObject* obj, void* out) { return capsule_arg(obj, DATASET, out); }
+static int transform_arg(PyObject* obj, void* out) { return capsule_arg(obj, TRANSFORM, out); }
+static int loader_arg(PyObject* obj, void* out) { return capsule_arg(obj, LOADER, out); }
+
+static PyObject* wrap_dataset(int status, swiftnn_dataset d) { return capsule_result(status, d, DATASET, free_dataset); }
+
+/* ---- datasets ------------------------------------------------------------ */
+
+/* dataset_from_array(samples, labels): uint8 samples stay pixels; others become float32. */
+static PyObject* py_dataset_from_array(PyObject* self, PyObject* args) {
+    PyObject *samples_obj, *labels_obj;
+    if (!PyArg_ParseTuple(args, "OO:dataset_from_array", &samples_obj, &labels_obj)) return NULL;
+    PyArrayObject* labels = int64_array(labels_obj);
+    if (!labels) return NULL;
+    PyArrayObject* samples = NULL;
+    PyArrayObject* probe = (PyArrayObject*)PyArray_FROM_O(samples_obj);
+    int pixels = probe && PyArray_TYPE(probe) == NPY_UINT8;
+    Py_XDECREF(probe);
+    if (!probe) goto fail;
+    samples = pixels ? (PyArrayObject*)PyArray_FROMANY(samples_obj, NPY_UINT8, 1, SWIFTNN_MAX_DIMS,
+                                                       NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED)
+                     : float32_array(samples_obj);
+    if (!samples) goto fail;
+    if (PyArray_NDIM(samples) < 1 || PyArray_NDIM(labels) != 1 || PyArray_DIM(labels, 0) != PyArray_DIM(samples, 0)) {
+        PyErr_Format(PyExc_ValueError, "need samples [N, ...] and N labels, got %d-d samples and labels of %zd values",
+                     PyArray_NDIM(samples), (Py_ssize_t)PyArray_SIZE(labels));
+        goto fail;
+    }
+    int64_t shape[SWIFTNN_MAX_DIMS];
+    int ndim = PyArray_NDIM(samples), status;
+    for (int i = 0; i < ndim; i++) shape[i] = (int64_t)PyArray_DIM(samples, i);
+    const void* data = PyArray_DATA(samples);
+    const int64_t* y = PyArray_DATA(labels);
+    swiftnn_dataset out = NULL;
+    if (pixels)
+        ENGINE(status, swiftnn_dataset_from_uint8(data, shape, ndim, y, &out));
+    else
+        ENGINE(status, swiftnn_dataset_from_float(data, shape, ndim, y, &out));
+    Py_DECREF(samples);
+    Py_DECREF(labels);
+    return wrap_dataset(status, out);
+fail:
+    Py_XDECREF(samples);
+    Py_DECREF(labels);
+    return NULL;
+}
+
+static PyObject* py_dataset_cifar10(PyObject* self, PyObject* args) {
+    PyObject* root;
+    int train;
+    if (!PyArg_ParseTuple(args, "O&p:dataset_cifar10", PyUnicode_FSConverter, &root, &train)) return NULL;
+    swiftnn_dataset out = NULL;
+    int status;
+    ENGINE(status, swiftnn_dataset_cifar10(PyBytes_AS_STRING(root), train, &out));
+    Py_DECREF(root);
+    return wrap_dataset(status, out);
+}
+
+static PyObject* py_dataset_mnist(PyObject* self, PyObject* args) {
+    Py_buffer images, labels;
+    const char *images_name, *labels_name;
+    if (!PyArg_ParseTuple(args, "y*sy*s:dataset_mnist", &images, &images_name, &labels, &labels_name)) return NULL;
+    swiftnn_dataset out = NULL;
+    int status;
+    ENGINE(status, swiftnn_dataset_mnist(images.buf, images.len, images_name, labels.buf, labels.len, labels_name, &out));
+    PyBuffer_Release(&images);
+    PyBuffer_Release(&labels);
+    return wrap_dataset(status, out);
+}
+
+static PyObject* py_dataset_subset(PyObject* self, PyObject* args) {
+    swiftnn_dataset base;
+    PyObject* indices_obj;
+    if (!PyArg_ParseTuple(args, "O&O:dataset_subset", dataset_arg, &base, &indices_obj)) return NULL;
+    PyArrayObject* indices = int64_array(indices_obj);
+    if (!indices) return NULL;
+    swiftnn_dataset out = NULL;
+    int status;
+    ENGINE(status, swiftnn_dataset_subset(base, PyArray_DATA(indices), (int64_t)PyArray_SIZE(indices), &out));
+    Py_DECREF(indices);
+    return wrap_dataset(status, out);
+}
+
+static PyObject* count_result(int status, int64_t n) {
+    if (status) return raise_status(status);
+    return PyLong_FromLongLong(n);
+}
+
+static PyObject* py_dataset_len(PyObject* self, PyObject* args) {
+    swiftnn_dataset d;
+    if (!PyArg_ParseTuple(args, "O&:dataset_len", dataset_arg, &d)) return NULL;
+    int64_t n = 0;
+    int status;
+    ENGINE(status, swiftnn_dataset_len(d, &n));
+    return count_result(status, n);
+}
+
+/* (sample shape tuple, raw_pixels bool) */
+static PyObject* py_dataset_info(PyObject* self, PyObject* args) {
+    swiftnn_dataset d;
+    if (!PyArg_ParseTuple(args, "O&:dataset_info", dataset_arg, &d)) return NULL;
+    int64_t shape[SWIFTNN_MAX_DIMS];
+    int ndim = 0, raw = 0, status;
+    ENGINE(status, swiftnn_dataset_sample_shape(d, shape, SWIFTNN_MAX_DIMS, &ndim, &raw));
+    if (status) return raise_status(status);
+    PyObject* dims = PyTuple_New(ndim);
+    if (!dims) return NULL;
+    for (int i = 0; i < ndim; i++) PyTuple_SET_ITEM(dims, i, PyLong_FromLongLong(shape[i]));
+    return Py_BuildValue("(NO)", dims, raw ? Py_True : Py_False);
+}
+
+static PyObject* py_dataset_get(PyObject* self, PyObject* args) {
+    swiftnn_dataset d;
+    int64_t index, label = 0;
+    if (!PyArg_ParseTuple(args, "O&O&:dataset_get", dataset_arg, &d, int64_arg, &index)) return NULL;
+    swiftnn_tensor sample = NULL;
+    int status;
+    ENGINE(status, swiftnn_dataset_get(d, index, &sample, &label));
+    if (status) return raise_status(status);
+    return Py_BuildValue("(NL)", wrap_tensor(sample), (long long)label);
+}
+
+static PyObject* py_dataset_labels(PyObject* self, PyObject* args) {
+    swiftnn_dataset d;
+    if (!PyArg_ParseTuple(args, "O&:dataset_labels", dataset_arg, &d)) return NULL;
+    int64_t n = 0;
+    int status;
+    ENGINE(status, swiftnn_dataset_len(d, &n));
+    if (status) return raise_status(status);
+    npy_intp dims[1] = {(npy_intp)n};
+    PyArrayObject* out = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
+    if (!out) return NULL;
+    ENGINE(status, swiftnn_dataset_labels(d, PyArray_DATA(out), n));
+    if (status) {
+        Py_DECREF(out);
+        return raise_status(status);
+    }
+    return (PyObject*)out;
+}
+
+/* The stored samples as a fresh [N, ...] uint8 or float32 array. */
+static PyObject* py_dataset_storage(PyObject* self, PyObject* args) {
+    PyObject* d_obj;
+    swiftnn_dataset d;
+    if (!PyArg_ParseTuple(args, "O:dataset_storage", &d_obj) || !dataset_arg(d_obj, &d)) return NULL;
+    PyObject* info = py_dataset_info(self, args);
+    if (!info) return NULL;
+    PyObject* shape = PyTuple_GET_ITEM(info, 0);
+    int raw = PyTuple_GET_ITEM(info, 1) == Py_True;
+    int64_t n = 0;
+    int status;
+    ENGINE(status, swiftnn_dataset_len(d, &n));
+    if (status) {
+        Py_DECREF(info);
+        return raise_status(status);
+    }
+    npy_intp dims[SWIFTNN_MAX_DIMS + 1];
+    int ndim = (int)PyTuple_GET_SIZE(shape) + 1;
+    dims[0] = (npy_intp)n;
+    for (int i = 1; i < ndim; i++) dims[i] = (npy_intp)PyLong_AsLongLong(PyTuple_GET_ITEM(shape, i - 1));
+    Py_DECREF(info);
+    PyArrayObject* out = (PyArrayObject*)PyArray_SimpleNew(ndim, dims, raw ? NPY_UINT8 : NPY_FLOAT32);
+    if (!out) return NULL;
+    ENGINE(status, swiftnn_dataset_copy_storage(d, PyArray_DATA(out), (int64_t)PyArray_NBYTES(out)));
+    if (status) {
+        Py_DECREF(out);
+        return raise_status(status);
+    }
+    return (PyObject*)out;
+}
+
+/* ---- seeds ----------------------------------------------------------------- */
+
+static PyObject* py_random_seed(PyObject* self, PyObject* unused) {
+    uint64_t seed = 0;
+    int status;
+    ENGINE(status, swiftnn_random_seed(&seed));
+    if (status) return raise_status(status);
+    return PyLong_FromUnsignedLongLong(seed);
+}
+
+static PyObject* py_random_permutation(PyObject* self, PyObject* args) {
+    int64_t n;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "O&K:random_permutation", int64_arg, &n, &seed)) return NULL;
+    if (n < 0) return PyErr_Format(PyExc_ValueError, "permutation length must be non-negative, got %lld", (long long)n);
+    npy_intp dims[1] = {(npy_intp)n};
+    PyArrayObject* out = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
+    if (!out) return NULL;
+    int status;
+    ENGINE(status, swiftnn_random_permutation(n, (uint64_t)seed, PyArray_DATA(out)));
+    if (status) {
+        Py_DECREF(out);
+        return raise_status(status);
+    }
+    return (PyObject*)out;
+}
+
+/* ---- transforms ------------------------------------------------------------ */
+
+/* Appends one spec tuple: ("to_tensor",), ("normalize", mean, std), ("random_crop", h, w, padding),
+ * ("center_crop", h, w), ("hflip", p), ("resize", h, w, mode). */
+static int append_spec(swiftnn_transform t, PyObject* spec) {
+    const char* kind;
+    int status = 0;
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) < 1 || !(kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0)))) {
+        PyErr_SetString(PyExc_TypeError, "a transform spec is a tuple starting with its name");
+        return 0;
+    }
+    PyObject* rest = PyTuple_GetSlice(spec, 1, PyTuple_GET_SIZE(spec));
+    if (!rest) return 0;
+    int64_t h, w, pad;
+    float p;
+    int mode, ok = 1;
+    if (!strcmp(kind, "to_tensor") && PyArg_ParseTuple(rest, ":to_tensor")) {
+        ENGINE(status, swiftnn_transform_to_tensor(t));
+    } else if (!strcmp(kind, "normalize")) {
+        PyObject *mean_obj, *std_obj;
+        ok = PyArg_ParseTuple(rest, "OO:normalize", &mean_obj, &std_obj);
+        PyArrayObject* mean = ok ? float32_array(mean_obj) : NULL;
+        PyArrayObject* std = mean ? float32_array(std_obj) : NULL;
+        if (std && PyArray_SIZE(mean) != PyArray_SIZE(std)) {
+            PyErr_SetString(PyExc_ValueError, "Normalize: mean and std must have the same length");
+        } else if (std) {
+            ENGINE(status, swiftnn_transform_normalize(t, PyArray_DATA(mean), PyArray_DATA(std), PyArray_SIZE(mean)));
+        }
+        ok = std && PyArray_SIZE(mean) == PyArray_SIZE(std);
+        Py_XDECREF(mean);
+        Py_XDECREF(std);
+    } else if (!strcmp(kind, "random_crop") && PyArg_ParseTuple(rest, "O&O&O&:random_crop", int64_arg, &h, int64_arg, &w, int64_arg, &pad)) {
+        ENGINE(status, swiftnn_transform_random_crop(t, h, w, pad));
+    } else if (!strcmp(kind, "center_crop") && PyArg_ParseTuple(rest, "O&O&:center_crop", int64_arg, &h, int64_arg, &w)) {
+        ENGINE(status, swiftnn_transform_center_crop(t, h, w));
+    } else if (!strcmp(kind, "hflip") && PyArg_ParseTuple(rest, "f:hflip", &p)) {
+        ENGINE(status, swiftnn_transform_random_horizontal_flip(t, p));
+    } else if (!strcmp(kind, "resize") && PyArg_ParseTuple(rest, "O&O&i:resize", int64_arg, &h, int64_arg, &w, &mode)) {
+        ENGINE(status, swiftnn_transform_resize(t, h, w, mode));
+    } else {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "unknown transform spec %R", spec);
+        ok = 0;
+    }
+    Py_DECREF(rest);
+    if (!ok) return 0;
+    if (status) {
+        raise_status(status);
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject* py_transform_new(PyObject* self, PyObject* specs_obj) {
+    PyObject* specs = PySequence_Fast(specs_obj, "transform_new expects a sequence of spec tuples");
+    if (!specs) return NULL;
+    swiftnn_transform t = NULL;
+    int status;
+    ENGINE(status, swiftnn_transform_new(&t));
+    PyObject* result = capsule_result(status, t, TRANSFORM, free_transform);
+    for (Py_ssize_t i = 0; result && i < PySequence_Fast_GET_SIZE(specs); i++) {
+        if (!append_spec(t, PySequence_Fast_GET_ITEM(specs, i))) Py_CLEAR(result);
+    }
+    Py_DECREF(specs);
+    return result;
+}
+
+static PyObject* py_transform_apply(PyObject* self, PyObject* args) {
+    swiftnn_transform t;
+    swiftnn_tensor x;
+    int raw;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "O&O&pK:transform_apply", transform_arg, &t, tensor_arg, &x, &raw, &seed)) return NULL;
+    swiftnn_tensor out = NULL;
+    int raw_after = 0, status;
+    ENGINE(status, swiftnn_transform_apply(t, x, raw, (uint64_t)seed, &out, &raw_after));
+    if (status) return raise_status(status);
+    return Py_BuildValue("(NO)", wrap_tensor(out), raw_after ? Py_True : Py_False);
+}
+
+/* ---- loader -------------------------------------------------------------- */
+
+static PyObject* py_loader_new(PyObject* self, PyObject* args) {
+    swiftnn_dataset d;
+    PyObject* t_obj;
+    int64_t batch;
+    int shuffle, drop_last, prefetch;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "O&OO&ppKi:loader_new", dataset_arg, &d, &t_obj, int64_arg, &batch, &shuffle,
+                          &drop_last, &seed, &prefetch))
+        return NULL;
+    swiftnn_transform t = NULL;
+    if (t_obj != Py_None && !transform_arg(t_obj, &t)) return NULL;
+    swiftnn_loader out = NULL;
+    int status;
+    ENGINE(status, swiftnn_loader_new(d, t, batch, shuffle, drop_last, (uint64_t)seed, prefetch, &out));
+    return capsule_result(status, out, LOADER, free_loader);
+}
+
+static PyObject* py_loader_len(PyObject* self, PyObject* args) {
+    swiftnn_loader l;
+    if (!PyArg_ParseTuple(args, "O&:loader_len", loader_arg, &l)) return NULL;
+    int64_t n = 0;
+    int status;
+    ENGINE(status, swiftnn_loader_len(l, &n));
+    return count_result(status, n);
+}
+
+static PyObject* py_loader_start_epoch(PyObject* self, PyObject* args) {
+    swiftnn_loader l;
+    if (!PyArg_ParseTuple(args, "O&:loader_start_epoch", loader_arg, &l)) return NULL;
+    int status;
+    ENGINE(status, swiftnn_loader_start_epoch(l));
+    if (status) return raise_status(status);
+    Py_RETURN_NONE;
+}
+
+/* (images TensorHandle, labels int64 array) or None at the end of the epoch. */
+static PyObject* py_loader_next(PyObject* self, PyObject* args) {
+    swiftnn_loader l;
+    int64_t batch;
+    if (!PyArg_ParseTuple(args, "O&O&:loader_next", loader_arg, &l, int64_arg, &batch)) return NULL;
+    if (batch < 1) return PyErr_Format(PyExc_ValueError, "batch size must be positive");
+    npy_intp dims[1] = {(npy_intp)batch};
+    PyArrayObject* labels = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
+    if (!labels) return NULL;
+    swiftnn_tensor images = NULL;
+    int64_t count = 0;
+    int status;
+    ENGINE(status, swiftnn_loader_next(l, &images, PyArray_DATA(labels), batch, &count));
+    if (status || !images) {
+        Py_DECREF(labels);
+        if (status) return raise_status(status);
+        Py_RETURN_NONE;
+    }
+    PyObject* result = NULL;
+    PyObject* sliced = PySequence_GetSlice((PyObject*)labels, 0, (Py_ssize_t)count);
+    Py_DECREF(labels);
+    PyObject* handle = wrap_tensor(images);
+    if (sliced && handle) result = PyTuple_Pack(2, handle, sliced);
+    Py_XDECREF(sliced);
+    Py_XDECREF(handle);
+    return result;
+}
+
+PyMethodDef data_methods[] = {
+    {"dataset_from_array", py_dataset_from_array, METH_VARARGS, "dataset_from_array(samples, labels) -> dataset"},
+    {"dataset_cifar10", py_dataset_cifar10, METH_VARARGS, "dataset_cifar10(root, train) -> dataset (binary layout)"},
+    {"dataset_mnist", py_dataset_mnist, METH_VARARGS, "dataset_mnist(images, images_name, labels, labels_name)"},
+    {"dataset_subset", py_dataset_subset, METH_VARARGS, "dataset_subset(dataset, indices) -> dataset"},
+    {"dataset_len", py_dataset_len, METH_VARARGS, "dataset_len(dataset) -> int"},
+    {"dataset_info", py_dataset_info, METH_VARARGS, "dataset_info(dataset) -> (sample shape, raw pixels)"},
+    {"dataset_get", py_dataset_get, METH_VARARGS, "dataset_get(dataset, index) -> (tensor handle, label)"},
+    {"dataset_labels", py_dataset_labels, METH_VARARGS, "dataset_labels(dataset) -> int64 array"},
+    {"dataset_storage", py_dataset_storage, METH_VARARGS, "dataset_storage(dataset) -> uint8/float32 array"},
+    {"random_seed", py_random_seed, METH_NOARGS, "random_seed() -> a seed from the default generator"},
+    {"random_permutation", py_random_permutation, METH_VARARGS, "random_permutation(n, seed) -> int64 array"},
+    {"transform_new", py_transform_new, METH_O, "transform_new(specs) -> transform"},
+    {"transform_apply", py_transform_apply, METH_VARARGS, "transform_apply(t, tensor, raw, seed) -> (tensor, raw)"},
+    {"loader_new", py_loader_new, METH_VARARGS,
+     "loader_new(dataset, transform|None, batch_size, shuffle, drop_last, seed, prefetch) -> loader"},
+    {"loader_len", py_loader_len, METH_VARARGS, "loader_len(loader) -> batches per epoch"},
+    {"loader_start_epoch", py_loader_start_epoch, METH_VARARGS, "loader_start_epoch(loader)"},
+    {"loader_next", py_loader_next, METH_VARARGS, "loader_next(loader, batch_size) -> (images, labels) | None"},
+    {NULL, NULL, 0, NULL},
+};

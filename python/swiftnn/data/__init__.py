@@ -1,0 +1,7 @@
+"""Data loading with `torch.utils.data`'s names: Dataset, TensorDataset, Subset,
+random_split and DataLoader."""
+from .dataset import Dataset, EngineDataset, Subset, TensorDataset, random_split
+from .loader import DataLoader, Labels, default_collate
+
+__all__ = ["DataLoader", "Dataset", "EngineDataset", "Labels", "Subset", "TensorDataset", "default_collate",
+           "random_split"]

@@ -1,0 +1,189 @@
+"""DataLoader (`torch.utils.data.DataLoader`)."""
+import numbers
+
+import numpy as np
+
+from .. import _C
+from ..tensor import Size, Tensor
+from ..transforms import engine_specs
+from .dataset import Subset
+
+__all__ = ["DataLoader", "Labels", "default_collate"]
+
+_MASK = 2**64 - 1
+
+
+def _mix_seed(*words):
+    """The engine's seed mixing (Data/Dataset.swift `mixSeed`), for Python datasets."""
+    h = 0x243F6A8885A308D3
+    for w in words:
+        h = ((h ^ w) + 0x9E3779B97F4A7C15) & _MASK
+        h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
+        h ^= h >> 31
+    return h
+
+
+class _SizeInt(int):
+    """An int that can also be called like PyTorch's `size(dim)`."""
+
+    def __call__(self, dim=None):
+        return self._shape if dim is None else self._shape[dim]
+
+
+class Labels(np.ndarray):
+    """Class indices as an int64 NumPy array that also answers PyTorch's tensor
+    calls used on labels: `labels.size(0)`, `.to(device)`, `.cuda()`, `.long()`."""
+
+    @property
+    def size(self):
+        n = _SizeInt(int(np.prod(self.shape, dtype=np.int64)))
+        n._shape = Size(self.shape)
+        return n
+
+    def to(self, *args, **kwargs):
+        return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        return self
+
+    def long(self):
+        return self
+
+    def numpy(self):
+        return self.view(np.ndarray)
+
+
+def _labels(values):
+    return np.asarray(values, dtype=np.int64).view(Labels)
+
+
+def default_collate(batch):
+    """Stacks a list of samples: (x, y) tuples give (Tensor of stacked x, Labels or Tensor of y)."""
+    first = batch[0]
+    if isinstance(first, (tuple, list)):
+        return tuple(default_collate([sample[i] for sample in batch]) for i in range(len(first)))
+    if isinstance(first, Tensor):
+        return Tensor(np.stack([s.numpy() for s in batch]))
+    if isinstance(first, (numbers.Integral, np.integer)):
+        return _labels(batch)
+    return Tensor(np.stack([np.asarray(s) for s in batch]))
+
+
+def _engine_source(dataset):
+    """(handle, transform, target_transform) for an engine dataset, else None.
+    Subsets use their base dataset's transforms, as in PyTorch."""
+    handle = getattr(dataset, "_h", None)
+    if handle is None:
+        return None
+    base = dataset
+    while isinstance(base, Subset):
+        base = base.dataset
+    return handle, getattr(base, "transform", None), getattr(base, "target_transform", None)
+
+
+class DataLoader:
+    """Batches a dataset: `for images, labels in DataLoader(ds, batch_size=128, shuffle=True)`.
+
+    Engine datasets with engine transforms are batched and transformed in Swift, with
+    `prefetch` batches prepared ahead on a background thread (`num_workers` is
+    accepted for compatibility and ignored). A Python callable transform runs per
+    sample in Python. With `shuffle`, every epoch has a new order, fixed by `seed`
+    (else a seed drawn from the default generator at construction, so
+    `swiftnn.manual_seed` makes runs repeatable). Batches are (Tensor images,
+    Labels int64 array); with `numpy=True`, plain NumPy arrays."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 generator=None, *, prefetch_factor=None, persistent_workers=False, seed=None, prefetch=2,
+                 numpy=False):
+        if sampler is not None or batch_sampler is not None:
+            raise NotImplementedError("DataLoader: custom samplers are not supported; use shuffle and seed")
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if seed is None and isinstance(generator, numbers.Integral):
+            seed = generator
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.collate_fn = collate_fn
+        self.num_workers = num_workers
+        self.prefetch = int(prefetch)
+        self.numpy = bool(numpy)
+        self.seed = (_C.random_seed() if seed is None else int(seed)) & _MASK
+        self._epoch = 0
+        self._loader = None
+        self._loader_specs = None
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        epoch = self._epoch
+        self._epoch += 1
+        source = _engine_source(self.dataset) if self.collate_fn is None else None
+        if source is None:
+            return self._python_batches(epoch)
+        handle, transform, target_transform = source
+        specs = engine_specs(transform)
+        # The engine counts its own epochs; one engine loader serves one transform chain.
+        if self._loader is None or self._loader_specs != specs:
+            self._loader = _C.loader_new(handle, _C.transform_new(specs or []), self.batch_size, self.shuffle,
+                                         self.drop_last, self.seed, self.prefetch)
+            self._loader_specs = specs
+            for _ in range(epoch):
+                _C.loader_start_epoch(self._loader)
+        _C.loader_start_epoch(self._loader)
+        raw = _C.dataset_info(handle)[1]
+        return self._engine_batches(epoch, raw, None if specs is not None else transform, target_transform)
+
+    def _engine_batches(self, epoch, raw, python_transform, target_transform):
+        loader = self._loader
+        while True:
+            if self._epoch != epoch + 1 or self._loader is not loader:
+                raise RuntimeError("this DataLoader iterator was superseded: a newer iteration over the same "
+                                   "DataLoader started another epoch")
+            item = _C.loader_next(loader, self.batch_size)
+            if item is None:
+                return
+            images, labels = Tensor._wrap(item[0]), item[1]
+            if python_transform is not None:
+                images = self._transform_in_python(images, raw, python_transform)
+            if target_transform is not None:
+                labels = default_collate([target_transform(int(y)) for y in labels])
+            yield self._output(images, labels)
+
+    @staticmethod
+    def _transform_in_python(images, raw, transform):
+        """The slow path: each sample (an image as uint8 HWC/HW when raw) through a Python callable."""
+        array = images.numpy()
+        samples = []
+        for x in array:
+            if raw and x.ndim == 3:
+                x = np.rint(x).astype(np.uint8)
+                x = x[0] if x.shape[0] == 1 else np.ascontiguousarray(x.transpose(1, 2, 0))
+            else:
+                x = Tensor(x)
+            samples.append(transform(x))
+        return default_collate(samples)
+
+    def _python_batches(self, epoch):
+        n = len(self.dataset)
+        order = _C.random_permutation(n, _mix_seed(self.seed, epoch)) if self.shuffle else np.arange(n)
+        collate = self.collate_fn or default_collate
+        for b in range(len(self)):
+            samples = [self.dataset[int(i)] for i in order[b * self.batch_size:(b + 1) * self.batch_size]]
+            batch = collate(samples)
+            yield self._output(*batch) if self.collate_fn is None and isinstance(batch, tuple) and len(batch) == 2 \
+                else batch
+
+    def _output(self, images, labels):
+        if self.numpy:
+            to_np = lambda v: v.numpy() if isinstance(v, (Tensor, Labels)) else v
+            return to_np(images), to_np(labels)
+        return images, labels if isinstance(labels, (Tensor, Labels)) else _labels(labels)
