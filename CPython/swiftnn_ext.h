@@ -67,4 +67,11 @@ extern PyMethodDef tensor_methods[];
 extern PyMethodDef ops_methods[];
 extern PyMethodDef nn_methods[];
 
+/* ---- optim.c: optimizers beyond SGD, state, gradient clipping, LR schedulers ---- */
+typedef struct { PyObject_HEAD swiftnn_scheduler ptr; } SchedulerHandle;
+extern PyTypeObject SchedulerHandle_Type;
+PyObject* wrap_scheduler(swiftnn_scheduler s);
+int scheduler_arg(PyObject* obj, void* out);
+extern PyMethodDef optim_methods[];
+
 #endif

@@ -10,3 +10,8 @@ __all__ = [
     "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "Linear", "LogSoftmax", "MSELoss", "Module",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
 ]
+
+# torch.nn.utils (gradient clipping)
+from . import utils  # noqa: E402
+
+__all__ += ["utils"]

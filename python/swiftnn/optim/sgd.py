@@ -12,6 +12,8 @@ class SGD(Optimizer):
         p = p − lr·g
     """
 
+    _engine_keys = {"lr": "lr", "momentum": "momentum", "dampening": "dampening", "weight_decay": "weight_decay"}
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
