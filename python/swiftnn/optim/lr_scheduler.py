@@ -71,8 +71,8 @@ class LRScheduler:
     def _read_back(self):
         """Copies what the engine's last step set into the param groups."""
         groups = self.optimizer.param_groups
-        for group, lr in zip(groups, _C.scheduler_last_lr(self._h, len(groups))):
-            group["lr"] = lr
+        for i, lr in enumerate(_C.scheduler_last_lr(self._h, len(groups))):
+            self.optimizer._engine_set(i, "lr", lr)
         self.last_epoch = _C.scheduler_last_epoch(self._h)
         self._last_lr = [group["lr"] for group in groups]
 
@@ -246,8 +246,9 @@ class OneCycleLR(LRScheduler):
         super()._read_back()
         if not self.cycle_momentum:
             return
-        for group, engine in zip(self.optimizer.param_groups, self.optimizer._engines):
+        optimizer = self.optimizer
+        for i, (group, engine) in enumerate(zip(optimizer.param_groups, optimizer._engines)):
             if self.use_beta1:
-                group["betas"] = (_C.optimizer_get_hyper(engine, "beta1"), *group["betas"][1:])
+                optimizer._engine_set(i, "betas", (_C.optimizer_get_hyper(engine, "beta1"), *group["betas"][1:]))
             else:
-                group["momentum"] = _C.optimizer_get_hyper(engine, "momentum")
+                optimizer._engine_set(i, "momentum", _C.optimizer_get_hyper(engine, "momentum"))

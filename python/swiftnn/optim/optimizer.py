@@ -74,6 +74,11 @@ class Optimizer:
                     _C.optimizer_set_hyper(engine, names, value)
                     pushed[key] = value
 
+    def _engine_set(self, index, key, value):
+        """Records a group value the engine itself has just set (a scheduler step)."""
+        self.param_groups[index][key] = value
+        self._pushed[index][key] = value
+
     def zero_grad(self, set_to_none=True):
         if set_to_none:
             for engine in self._engines:
