@@ -29,24 +29,30 @@ public func swiftnn_sgd_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: I
     }
 }
 
+/// Adam, or AdamW when `decoupled`.
+private func newAdam(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double, _ betas: (Double, Double),
+                     _ eps: Double, _ weightDecay: Double, _ amsgrad: Int32, decoupled: Bool,
+                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    newOptimizer(params, count, out) {
+        decoupled
+            ? try AdamW(parameters: $0, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad != 0)
+            : try Adam(parameters: $0, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad != 0)
+    }
+}
+
 @_cdecl("swiftnn_adam_new")
 public func swiftnn_adam_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
                              _ beta1: Double, _ beta2: Double, _ eps: Double, _ weightDecay: Double,
                              _ amsgrad: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        try Adam(parameters: $0, lr: lr, betas: (beta1, beta2), eps: eps, weightDecay: weightDecay,
-                 amsgrad: amsgrad != 0)
-    }
+    newAdam(params, count, lr, (beta1, beta2), eps, weightDecay, amsgrad, decoupled: false, out)
 }
 
+/// AdamW's default weight decay (1e-2) is the caller's to pass.
 @_cdecl("swiftnn_adamw_new")
 public func swiftnn_adamw_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
                               _ beta1: Double, _ beta2: Double, _ eps: Double, _ weightDecay: Double,
                               _ amsgrad: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        try AdamW(parameters: $0, lr: lr, betas: (beta1, beta2), eps: eps, weightDecay: weightDecay,
-                  amsgrad: amsgrad != 0)
-    }
+    newAdam(params, count, lr, (beta1, beta2), eps, weightDecay, amsgrad, decoupled: true, out)
 }
 
 @_cdecl("swiftnn_rmsprop_new")

@@ -18,6 +18,12 @@ private func newScheduler(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int
     }
 }
 
+/// A positive count that fits the engine's Int comfortably (step_size, T_max, total_steps).
+private func countArg(_ value: Int64, _ message: String) throws -> Int {
+    guard value > 0 && value <= Int64(Int32.max) else { throw SwiftNNError.invalidArgument("\(message)\(value)") }
+    return Int(value)
+}
+
 private func epochArg(_ value: Int64, _ role: String) throws -> Int {
     guard value >= -1 && value <= Int64(Int32.max) else {
         throw SwiftNNError.invalidArgument("\(role) out of range: \(value)")
@@ -30,11 +36,8 @@ public func swiftnn_step_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ coun
                                 _ gamma: Double, _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     newScheduler(groups, count, baseLRs, out) {
-        guard stepSize > 0 && stepSize <= Int64(Int32.max) else {
-            throw SwiftNNError.invalidArgument("step_size must be a positive integer, got \(stepSize)")
-        }
-        return try StepLR($0, stepSize: Int(stepSize), gamma: gamma, lastEpoch: try epochArg(lastEpoch, "last_epoch"),
-                          baseLRs: $1)
+        try StepLR($0, stepSize: try countArg(stepSize, "step_size must be a positive integer, got "), gamma: gamma,
+                   lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
     }
 }
 
@@ -67,11 +70,8 @@ public func swiftnn_cosine_annealing_lr_new(_ groups: UnsafePointer<OpaquePointe
                                             _ etaMin: Double, _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
                                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     newScheduler(groups, count, baseLRs, out) {
-        guard tMax > 0 && tMax <= Int64(Int32.max) else {
-            throw SwiftNNError.invalidArgument("T_max must be a positive integer, got \(tMax)")
-        }
-        return try CosineAnnealingLR($0, tMax: Int(tMax), etaMin: etaMin,
-                                     lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
+        try CosineAnnealingLR($0, tMax: try countArg(tMax, "T_max must be a positive integer, got "),
+                              etaMin: etaMin, lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
     }
 }
 
@@ -84,16 +84,14 @@ public func swiftnn_one_cycle_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _
                                      _ divFactor: Double, _ finalDivFactor: Double, _ threePhase: Int32,
                                      _ lastEpoch: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     newScheduler(groups, count, nil, out) { optimizers, _ in
-        guard totalSteps > 0 && totalSteps <= Int64(Int32.max) else {
-            throw SwiftNNError.invalidArgument("Expected positive integer total_steps, but got \(totalSteps)")
-        }
+        let total = try countArg(totalSteps, "Expected positive integer total_steps, but got ")
         func required(_ values: UnsafePointer<Double>?, _ role: String) throws -> [Double] {
             guard let list = try doubles(values, count, role) else {
                 throw SwiftNNError.invalidArgument("\(role) is a null pointer")
             }
             return list
         }
-        return try OneCycleLR(optimizers, maxLRs: try required(maxLRs, "max_lr"), totalSteps: Int(totalSteps),
+        return try OneCycleLR(optimizers, maxLRs: try required(maxLRs, "max_lr"), totalSteps: total,
                               pctStart: pctStart, anneal: annealLinear != 0 ? .linear : .cos,
                               cycleMomentum: cycleMomentum != 0,
                               baseMomentums: try required(baseMomentums, "base_momentum"),

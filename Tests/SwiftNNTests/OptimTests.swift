@@ -7,13 +7,15 @@ import Glibc
 /// One parameter's update in double precision, written from PyTorch's documented algorithm.
 typealias ReferenceStep = (inout [Double], [Double]) -> Void
 
+private func zeros(_ n: Int) -> [Double] { [Double](repeating: 0, count: n) }
+
 /// Adam / AdamW (`decoupled`), including amsgrad.
 func referenceAdam(lr: Double = 1e-3, b1: Double = 0.9, b2: Double = 0.999, eps: Double = 1e-8, wd: Double = 0,
                    amsgrad: Bool = false, decoupled: Bool = false) -> () -> ReferenceStep {
     {
         var m: [Double] = [], v: [Double] = [], vMax: [Double] = [], t = 0.0
         return { p, grad in
-            if m.isEmpty { (m, v, vMax) = ([Double](repeating: 0, count: p.count), [Double](repeating: 0, count: p.count), [Double](repeating: 0, count: p.count)) }
+            if m.isEmpty { (m, v, vMax) = (zeros(p.count), zeros(p.count), zeros(p.count)) }
             t += 1
             for i in p.indices {
                 if decoupled { p[i] *= 1 - lr * wd }
@@ -33,7 +35,7 @@ func referenceRMSprop(lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-
     {
         var s: [Double] = [], a: [Double] = [], b: [Double] = []
         return { p, grad in
-            if s.isEmpty { (s, a, b) = ([Double](repeating: 0, count: p.count), [Double](repeating: 0, count: p.count), [Double](repeating: 0, count: p.count)) }
+            if s.isEmpty { (s, a, b) = (zeros(p.count), zeros(p.count), zeros(p.count)) }
             for i in p.indices {
                 let g = grad[i] + wd * p[i]
                 s[i] = alpha * s[i] + (1 - alpha) * g * g

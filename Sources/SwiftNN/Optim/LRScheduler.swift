@@ -83,5 +83,11 @@ func checkCount<T>(_ values: [T], _ groups: [Optimizer], _ name: String) throws 
     }
 }
 
+/// A positive whole-number setting (step_size, T_max).
+func positive(_ value: Int, _ name: String) throws -> Int {
+    guard value > 0 else { throw SwiftNNError.invalidArgument("\(name) must be a positive integer, got \(value)") }
+    return value
+}
+
 /// Python's `a % n` for n > 0: never negative.
 @inline(__always) func floorMod(_ a: Int, _ n: Int) -> Int { ((a % n) + n) % n }

@@ -12,8 +12,7 @@ public final class StepLR: LRScheduler {
 
     public init(_ groups: [Optimizer], stepSize: Int, gamma: Double = 0.1, lastEpoch: Int = -1,
                 baseLRs: [Double]? = nil) throws {
-        guard stepSize > 0 else { throw SwiftNNError.invalidArgument("step_size must be a positive integer, got \(stepSize)") }
-        self.stepSize = stepSize
+        self.stepSize = try positive(stepSize, "step_size")
         self.gamma = gamma
         try super.init(groups: groups, lastEpoch: lastEpoch, baseLRs: baseLRs)
     }
@@ -81,8 +80,7 @@ public final class CosineAnnealingLR: LRScheduler {
 
     public init(_ groups: [Optimizer], tMax: Int, etaMin: Double = 0, lastEpoch: Int = -1,
                 baseLRs: [Double]? = nil) throws {
-        guard tMax > 0 else { throw SwiftNNError.invalidArgument("T_max must be a positive integer, got \(tMax)") }
-        self.tMax = tMax
+        self.tMax = try positive(tMax, "T_max")
         self.etaMin = etaMin
         try super.init(groups: groups, lastEpoch: lastEpoch, baseLRs: baseLRs)
     }
