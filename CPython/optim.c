@@ -365,15 +365,16 @@ static PyObject* py_scheduler_last_epoch(PyObject* self, PyObject* args) {
     return PyLong_FromLongLong((long long)epoch);
 }
 
-static PyObject* py_scheduler_last_lr(PyObject* self, PyObject* args) {
+/* One float per group from `fn` (last_lr or get_lr). */
+static PyObject* scheduler_lrs(PyObject* args, const char* format, int (*fn)(swiftnn_scheduler, double*, int64_t)) {
     swiftnn_scheduler s;
     Py_ssize_t groups;
     int status;
-    if (!PyArg_ParseTuple(args, "O&n:scheduler_last_lr", scheduler_arg, &s, &groups)) return NULL;
+    if (!PyArg_ParseTuple(args, format, scheduler_arg, &s, &groups)) return NULL;
     if (groups < 0) return PyErr_Format(PyExc_ValueError, "invalid group count %zd", groups);
     double* values = PyMem_Calloc(groups > 0 ? (size_t)groups : 1, sizeof(double));
     if (!values) return PyErr_NoMemory();
-    ENGINE(status, swiftnn_scheduler_last_lr(s, values, groups));
+    ENGINE(status, fn(s, values, groups));
     PyObject* list = status ? raise_status(status) : PyList_New(groups);
     for (Py_ssize_t i = 0; !status && list && i < groups; i++) {
         PyObject* value = PyFloat_FromDouble(values[i]);
@@ -385,6 +386,14 @@ static PyObject* py_scheduler_last_lr(PyObject* self, PyObject* args) {
     }
     PyMem_Free(values);
     return list;
+}
+
+static PyObject* py_scheduler_last_lr(PyObject* self, PyObject* args) {
+    return scheduler_lrs(args, "O&n:scheduler_last_lr", swiftnn_scheduler_last_lr);
+}
+
+static PyObject* py_scheduler_get_lr(PyObject* self, PyObject* args) {
+    return scheduler_lrs(args, "O&n:scheduler_get_lr", swiftnn_scheduler_get_lr);
 }
 
 static PyObject* py_scheduler_set_state(PyObject* self, PyObject* args) {
@@ -434,6 +443,7 @@ PyMethodDef optim_methods[] = {
     {"scheduler_step", py_scheduler_step, METH_VARARGS, "scheduler_step(s, epoch=None)"},
     {"scheduler_last_epoch", py_scheduler_last_epoch, METH_VARARGS, "scheduler_last_epoch(s) -> int"},
     {"scheduler_last_lr", py_scheduler_last_lr, METH_VARARGS, "scheduler_last_lr(s, groups) -> [float]"},
+    {"scheduler_get_lr", py_scheduler_get_lr, METH_VARARGS, "scheduler_get_lr(s, groups) -> [float]"},
     {"scheduler_set_state", py_scheduler_set_state, METH_VARARGS,
      "scheduler_set_state(s, last_epoch, step_count, base_lrs, last_lrs)"},
     {NULL, NULL, 0, NULL},

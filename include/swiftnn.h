@@ -215,6 +215,8 @@ int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
 int swiftnn_scheduler_last_epoch(swiftnn_scheduler s, int64_t* out);
 /* One learning rate per group; capacity (in values) must be >= the number of groups. */
 int swiftnn_scheduler_last_lr(swiftnn_scheduler s, double* out, int64_t capacity);
+/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied. */
+int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
 int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t step_count, const double* base_lrs,
                                 const double* last_lrs, int64_t count);
 int swiftnn_scheduler_free(swiftnn_scheduler s);

@@ -124,15 +124,30 @@ public func swiftnn_scheduler_last_epoch(_ s: OpaquePointer?, _ out: UnsafeMutab
 }
 
 /// Writes one learning rate per group; capacity must be at least the number of groups.
+private func writeLRs(_ lrs: [Double], _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64) throws {
+    guard let out, capacity >= Int64(lrs.count) else {
+        throw SwiftNNError.invalidArgument("the output buffer holds \(capacity) values, \(lrs.count) needed")
+    }
+    for (i, lr) in lrs.enumerated() { out[i] = lr }
+}
+
 @_cdecl("swiftnn_scheduler_last_lr")
 public func swiftnn_scheduler_last_lr(_ s: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?,
                                       _ capacity: Int64) -> Int32 {
+    guarded { try writeLRs(try schedulerArg(s).lastLRs, out, capacity) }
+}
+
+/// PyTorch's get_lr(): the chainable form at last_epoch from the current learning rates,
+/// without writing them (OneCycleLR does set the momentum, as PyTorch's does).
+@_cdecl("swiftnn_scheduler_get_lr")
+public func swiftnn_scheduler_get_lr(_ s: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?,
+                                     _ capacity: Int64) -> Int32 {
     guarded {
-        let lrs = try schedulerArg(s).lastLRs
-        guard let out, capacity >= Int64(lrs.count) else {
-            throw SwiftNNError.invalidArgument("the output buffer holds \(capacity) values, \(lrs.count) needed")
+        let scheduler = try schedulerArg(s)
+        guard capacity >= Int64(scheduler.groups.count) else {
+            throw SwiftNNError.invalidArgument("the output buffer holds \(capacity) values, \(scheduler.groups.count) needed")
         }
-        for (i, lr) in lrs.enumerated() { out[i] = lr }
+        try writeLRs(try scheduler.computeLRs(), out, capacity)
     }
 }
 

@@ -272,3 +272,14 @@ def test_specific_argument_errors():
 def test_repr():
     text = repr(swiftnn.optim.Adam([nn.Parameter(np.ones(1))], lr=0.1))
     assert text.startswith("Adam (\nParameter Group 0\n") and "    betas: (0.9, 0.999)" in text
+
+
+def test_state_view_by_parameter():
+    a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(3))
+    optimizer = swiftnn.optim.RMSprop([a, b], momentum=0.9, centered=True)
+    a.grad = swiftnn.ones(2)
+    optimizer.step()
+    state = optimizer.state
+    assert set(state) == {a} and b not in state
+    assert sorted(state[a]) == ["grad_avg", "momentum_buffer", "square_avg", "step"]
+    assert_close(state[a]["square_avg"].numpy(), [0.01, 0.01])

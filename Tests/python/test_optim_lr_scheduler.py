@@ -214,3 +214,16 @@ def test_scheduler_argument_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lr_scheduler.StepLR(optimizer, step_size=2).step()  # no warning in normal use
+
+
+def test_get_lr_is_the_chainable_value_and_warns():
+    optimizer = make_sgd(lr=1.0)
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    with pytest.warns(UserWarning, match="get_last_lr"):
+        assert scheduler.get_lr() == [1.0]
+    scheduler.step()
+    scheduler.step()
+    # As in PyTorch: at a decay epoch, calling get_lr() outside step() applies gamma once more.
+    with pytest.warns(UserWarning):
+        assert scheduler.get_lr() == [0.25]
+    assert scheduler.get_last_lr() == [0.5] and optimizer.param_groups[0]["lr"] == 0.5

@@ -75,6 +75,7 @@ class LRScheduler:
             self.optimizer._engine_set(i, "lr", lr)
         self.last_epoch = _C.scheduler_last_epoch(self._h)
         self._last_lr = [group["lr"] for group in groups]
+        self._read_momentum()
 
     def step(self, epoch=None):
         if epoch is not None:
@@ -83,6 +84,19 @@ class LRScheduler:
         _C.scheduler_step(self._h, epoch)
         self._step_count += 1
         self._read_back()
+
+    def get_lr(self):
+        """The chainable values for `last_epoch` from the current learning rates, not applied
+        (PyTorch's; meant for use inside step, hence the warning)."""
+        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                      UserWarning, stacklevel=2)
+        self.optimizer._sync()
+        values = _C.scheduler_get_lr(self._h, len(self.optimizer.param_groups))
+        self._read_momentum()
+        return values
+
+    def _read_momentum(self):
+        """Schedules that drive the momentum copy it into the groups (OneCycleLR)."""
 
     def get_last_lr(self):
         """The learning rates the last step set, one per param group."""
@@ -242,8 +256,7 @@ class OneCycleLR(LRScheduler):
                                    max_momentums, self.div_factor, self.final_div_factor, self.three_phase,
                                    last_epoch)
 
-    def _read_back(self):
-        super()._read_back()
+    def _read_momentum(self):
         if not self.cycle_momentum:
             return
         optimizer = self.optimizer

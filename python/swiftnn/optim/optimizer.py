@@ -7,6 +7,7 @@ to it when they changed, so code that edits `param_groups[i]['lr']`
 when the group is added.
 """
 import numbers
+from collections import defaultdict
 
 from .. import _C
 from ..grad_mode import enable_grad
@@ -100,17 +101,33 @@ class Optimizer:
             _C.optimizer_step(engine)
         return loss
 
+    def _state_entries(self):
+        """(group, index in the group, name, live Tensor) for every engine state buffer."""
+        for group, engine in zip(self.param_groups, self._engines):
+            for index, name, handle in _C.optimizer_state(engine):
+                yield group, index, name, Tensor._wrap(handle)
+
+    @property
+    def state(self):
+        """PyTorch's `optimizer.state`: {parameter: {name: Tensor}} (live buffers, read-only view)."""
+        state = defaultdict(dict)
+        for group, index, name, tensor in self._state_entries():
+            state[group["params"][index]][name] = tensor
+        return state
+
     def state_dict(self):
         """PyTorch's layout: {'state': {index: {name: Tensor}}, 'param_groups': [{..., 'params': [index]}]},
         parameters numbered across the groups in order. The state tensors are the live buffers."""
-        state, groups, offset = {}, [], 0
-        for group, engine in zip(self.param_groups, self._engines):
-            for index, name, handle in _C.optimizer_state(engine):
-                state.setdefault(offset + index, {})[name] = Tensor._wrap(handle)
+        offsets, groups, offset = {}, [], 0
+        for group in self.param_groups:
+            offsets[id(group)] = offset
             count = len(group["params"])
             groups.append(dict({k: v for k, v in group.items() if k != "params"},
                                params=list(range(offset, offset + count))))
             offset += count
+        state = {}
+        for group, index, name, tensor in self._state_entries():
+            state.setdefault(offsets[id(group)] + index, {})[name] = tensor
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
