@@ -227,3 +227,36 @@ def test_get_lr_is_the_chainable_value_and_warns():
     with pytest.warns(UserWarning):
         assert scheduler.get_lr() == [0.25]
     assert scheduler.get_last_lr() == [0.5] and optimizer.param_groups[0]["lr"] == 0.5
+
+
+class LinearWarmup(lr_scheduler.LRScheduler):
+    """A user-defined schedule in Python, as one would subclass torch's LRScheduler."""
+
+    def __init__(self, optimizer, warmup, last_epoch=-1):
+        self.warmup = warmup
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        scale = min(1.0, (self.last_epoch + 1) / self.warmup)
+        return [base * scale for base in self.base_lrs]
+
+
+def test_python_subclass_with_its_own_get_lr():
+    p = nn.Parameter(np.zeros(1))
+    optimizer = swiftnn.optim.SGD([p], lr=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scheduler = LinearWarmup(optimizer, warmup=4)
+        assert scheduler.last_epoch == 0 and scheduler.get_last_lr() == [0.25]
+        lrs = []
+        for _ in range(5):
+            p.grad = swiftnn.ones(1)
+            optimizer.step()
+            lrs.append(optimizer.param_groups[0]["lr"])
+            scheduler.step()
+    assert lrs == [0.25, 0.5, 0.75, 1.0, 1.0]
+    np.testing.assert_allclose(p.numpy(), [-3.5], rtol=1e-6)
+    state = scheduler.state_dict()
+    assert state["warmup"] == 4 and state["_step_count"] == 6
+    with pytest.raises(NotImplementedError):
+        lr_scheduler.LRScheduler(optimizer)

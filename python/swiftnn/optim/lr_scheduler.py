@@ -41,7 +41,8 @@ def _real(value, name):
 
 class LRScheduler:
     """The common part: `base_lrs` are the groups' `initial_lr` (set from `lr` when
-    `last_epoch` is -1; required in the groups when resuming)."""
+    `last_epoch` is -1; required in the groups when resuming). A subclass may define
+    `get_lr()` (and `_get_closed_form_lr()`) in Python, as with PyTorch's."""
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -60,13 +61,35 @@ class LRScheduler:
                                    "optimizer")
         self.base_lrs = [group["initial_lr"] for group in groups]
         self.last_epoch = last_epoch
+        self._get_lr_called_within_step = False
         optimizer._sync()
         self._h = self._make_engine(list(optimizer._engines), int(last_epoch), self.base_lrs)
+        if self._h is None:  # a Python subclass with its own get_lr(): PyTorch's initial step
+            self._step_count = 0
+            self.step()
+            return
         self._step_count = 1  # the engine performed the initial step
         self._read_back()
 
     def _make_engine(self, engines, last_epoch, base_lrs):
-        raise NotImplementedError
+        """The engine scheduler; None for a subclass that defines get_lr() in Python."""
+        return None
+
+    def _python_step(self, epoch):
+        """PyTorch's step() for subclasses that compute get_lr() in Python."""
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def _read_back(self):
         """Copies what the engine's last step set into the param groups."""
@@ -80,16 +103,22 @@ class LRScheduler:
     def step(self, epoch=None):
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning)
+        self._step_count += 1
+        if self._h is None:
+            self._python_step(epoch)
+            return
         self.optimizer._sync()
         _C.scheduler_step(self._h, epoch)
-        self._step_count += 1
         self._read_back()
 
     def get_lr(self):
         """The chainable values for `last_epoch` from the current learning rates, not applied
         (PyTorch's; meant for use inside step, hence the warning)."""
-        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-                      UserWarning, stacklevel=2)
+        if not self._get_lr_called_within_step:
+            warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                          UserWarning, stacklevel=2)
+        if self._h is None:
+            raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
         self.optimizer._sync()
         values = _C.scheduler_get_lr(self._h, len(self.optimizer.param_groups))
         self._read_momentum()
@@ -109,7 +138,8 @@ class LRScheduler:
         """Restores the position in the schedule. The schedule's own settings stay those this
         scheduler was built with (PyTorch's normal use: the same constructor arguments)."""
         self.__dict__.update(state_dict)
-        _C.scheduler_set_state(self._h, self.last_epoch, self._step_count, self.base_lrs, self._last_lr)
+        if self._h is not None:
+            _C.scheduler_set_state(self._h, self.last_epoch, self._step_count, self.base_lrs, self._last_lr)
 
 
 class StepLR(LRScheduler):
