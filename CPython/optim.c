@@ -244,20 +244,27 @@ static PyObject* scheduler_result(int status, swiftnn_scheduler out, HandleArray
     return HANDLE_RESULT(status, wrap_scheduler, out);
 }
 
-static PyObject* py_step_lr_new(PyObject* self, PyObject* args) {
+/* StepLR(step_size, gamma) and CosineAnnealingLR(T_max, eta_min) take an int and a float. */
+static PyObject* int_float_scheduler(PyObject* args, const char* format,
+                                     int (*make)(const swiftnn_optimizer*, int64_t, int64_t, double, int64_t,
+                                                 const double*, swiftnn_scheduler*)) {
     HandleArray groups = {0};
     DoubleArray base = {0};
-    int64_t step_size, last_epoch;
-    double gamma;
+    int64_t count_arg, last_epoch;
+    double value;
     int status;
     swiftnn_scheduler out = NULL;
-    if (!PyArg_ParseTuple(args, "O&O&dO&O&:step_lr_new", optimizer_array, &groups, int64_arg, &step_size, &gamma,
-                          int64_arg, &last_epoch, double_array, &base))
+    if (!PyArg_ParseTuple(args, format, optimizer_array, &groups, int64_arg, &count_arg, &value, int64_arg,
+                          &last_epoch, double_array, &base))
         return NULL;
     if (!base_ok(&groups, &base)) return NULL;
-    ENGINE(status, swiftnn_step_lr_new((const swiftnn_optimizer*)groups.items, groups.count, step_size, gamma,
-                                       last_epoch, base.values, &out));
+    ENGINE(status, make((const swiftnn_optimizer*)groups.items, groups.count, count_arg, value, last_epoch,
+                        base.values, &out));
     return scheduler_result(status, out, &groups, &base);
+}
+
+static PyObject* py_step_lr_new(PyObject* self, PyObject* args) {
+    return int_float_scheduler(args, "O&O&dO&O&:step_lr_new", swiftnn_step_lr_new);
 }
 
 static PyObject* py_multistep_lr_new(PyObject* self, PyObject* args) {
@@ -278,8 +285,9 @@ static PyObject* py_multistep_lr_new(PyObject* self, PyObject* args) {
         PyMem_Free(base.values);
         return NULL;
     }
-    ENGINE(status, swiftnn_multistep_lr_new((const swiftnn_optimizer*)groups.items, groups.count, PyArray_DATA(milestones),
-                                            PyArray_SIZE(milestones), gamma, last_epoch, base.values, &out));
+    ENGINE(status, swiftnn_multistep_lr_new((const swiftnn_optimizer*)groups.items, groups.count,
+                                            PyArray_DATA(milestones), PyArray_SIZE(milestones), gamma, last_epoch,
+                                            base.values, &out));
     Py_DECREF(milestones);
     return scheduler_result(status, out, &groups, &base);
 }
@@ -301,19 +309,7 @@ static PyObject* py_exponential_lr_new(PyObject* self, PyObject* args) {
 }
 
 static PyObject* py_cosine_annealing_lr_new(PyObject* self, PyObject* args) {
-    HandleArray groups = {0};
-    DoubleArray base = {0};
-    int64_t t_max, last_epoch;
-    double eta_min;
-    int status;
-    swiftnn_scheduler out = NULL;
-    if (!PyArg_ParseTuple(args, "O&O&dO&O&:cosine_annealing_lr_new", optimizer_array, &groups, int64_arg, &t_max,
-                          &eta_min, int64_arg, &last_epoch, double_array, &base))
-        return NULL;
-    if (!base_ok(&groups, &base)) return NULL;
-    ENGINE(status, swiftnn_cosine_annealing_lr_new((const swiftnn_optimizer*)groups.items, groups.count, t_max,
-                                                   eta_min, last_epoch, base.values, &out));
-    return scheduler_result(status, out, &groups, &base);
+    return int_float_scheduler(args, "O&O&dO&O&:cosine_annealing_lr_new", swiftnn_cosine_annealing_lr_new);
 }
 
 static PyObject* py_one_cycle_lr_new(PyObject* self, PyObject* args) {

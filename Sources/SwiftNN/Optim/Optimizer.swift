@@ -14,7 +14,7 @@ open class Optimizer {
     public internal(set) var state: [[String: Tensor]]
 
     /// `rules` lists every hyperparameter the optimizer has; `lr` is always one of them.
-    init(parameters: [Tensor], hyperparameters: [String: Double], rules: [String: HyperparameterRule]) throws {
+    public init(parameters: [Tensor], hyperparameters: [String: Double], rules: [String: HyperparameterRule]) throws {
         guard !parameters.isEmpty else {
             throw SwiftNNError.invalidArgument("optimizer got an empty parameter list")
         }
@@ -130,21 +130,28 @@ open class Optimizer {
     }
 }
 
-/// The valid range of a hyperparameter and the words PyTorch uses when it is out of it.
-struct HyperparameterRule {
-    var label: String
-    var low: Double = 0
+/// The valid range of a hyperparameter and the words PyTorch uses when it is out of it
+/// ("Invalid \(label): \(value)").
+public struct HyperparameterRule {
+    public var label: String
+    public var low: Double
     /// Values must stay below this (exclusive), e.g. 1 for betas.
-    var below: Double = .infinity
+    public var below: Double
 
-    func check(_ value: Double) throws {
+    public init(label: String, low: Double = 0, below: Double = .infinity) {
+        self.label = label
+        self.low = low
+        self.below = below
+    }
+
+    public func check(_ value: Double) throws {
         guard value >= low && value < below && value.isFinite else {
             throw SwiftNNError.invalidArgument("Invalid \(label): \(value)")
         }
     }
 
-    static func nonNegative(_ label: String) -> HyperparameterRule { HyperparameterRule(label: label) }
-    static let any = HyperparameterRule(label: "value", low: -.infinity)
+    public static func nonNegative(_ label: String) -> HyperparameterRule { HyperparameterRule(label: label) }
+    public static let any = HyperparameterRule(label: "value", low: -.infinity)
 }
 
 /// `base` to the power of a whole step count, by squaring (no libm needed).
