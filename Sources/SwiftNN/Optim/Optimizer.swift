@@ -122,17 +122,20 @@ open class Optimizer {
         return created.data
     }
 
-    /// Adds one to the parameter's `step` state and returns the new count.
+    /// Adds one to the parameter's `step` state (a float32 0-d tensor, as PyTorch's) and returns the new count.
     func advanceStep(_ index: Int) -> Double {
-        let step = (state[index]["step"].map { Double($0.data[0]) } ?? 0) + 1
-        state[index]["step"] = Tensor(Float(step))
-        return step
+        guard let step = state[index]["step"] else {
+            state[index]["step"] = Tensor(1)
+            return 1
+        }
+        step.data[0] += 1
+        return Double(step.data[0])
     }
 }
 
 /// The valid range of a hyperparameter and the words PyTorch uses when it is out of it
 /// ("Invalid \(label): \(value)").
-public struct HyperparameterRule {
+public struct HyperparameterRule: Sendable {
     public var label: String
     public var low: Double
     /// Values must stay below this (exclusive), e.g. 1 for betas.
