@@ -175,7 +175,7 @@ int swiftnn_rmsprop_new(const swiftnn_tensor* params, int64_t count, double lr, 
 int swiftnn_adagrad_new(const swiftnn_tensor* params, int64_t count, double lr, double lr_decay, double weight_decay,
                         double initial_accumulator_value, double eps, swiftnn_optimizer* out);
 /* A hyperparameter by its PyTorch group key ("lr", "momentum", "weight_decay", "eps", ...; Adam's betas are
- * "beta1" and "beta2"). Setting validates as the constructor does. */
+ * "beta1" and "beta2"; every optimizer has "maximize", 0 or 1). Setting validates as the constructor does. */
 int swiftnn_optimizer_set_hyper(swiftnn_optimizer o, const char* name, double value);
 int swiftnn_optimizer_get_hyper(swiftnn_optimizer o, const char* name, double* out);
 /* Per-parameter state buffers ("step", "exp_avg", "momentum_buffer", ...), ordered by parameter index then

@@ -132,13 +132,41 @@ final class OptimTests: XCTestCase {
     func testDefaultsAreTorchs() throws {
         let p = [randomTensor([2], seed: 1)]
         let adam = try Adam(parameters: p)
-        XCTAssertEqual(adam.hyperparameters, ["lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0])
+        XCTAssertEqual(adam.hyperparameters, ["lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0,
+                                              "maximize": 0])
         XCTAssertFalse(adam.amsgrad)
         XCTAssertEqual(try AdamW(parameters: p).hyperparameter("weight_decay"), 1e-2)
         XCTAssertEqual(try RMSprop(parameters: p).hyperparameters,
-                       ["lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0])
+                       ["lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0, "maximize": 0])
         XCTAssertEqual(try Adagrad(parameters: p).hyperparameters,
-                       ["lr": 1e-2, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0, "eps": 1e-10])
+                       ["lr": 1e-2, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0, "eps": 1e-10,
+                        "maximize": 0])
+    }
+
+    /// maximize = true with gradient g moves exactly as maximize = false with −g.
+    func testMaximizeNegatesTheGradient() throws {
+        let makers: [(String, ([Tensor], Bool) throws -> Optimizer)] = [
+            ("SGD", { try SGD(parameters: $0, lr: 0.1, momentum: 0.9, weightDecay: 0.1, maximize: $1) }),
+            ("Adam", { try Adam(parameters: $0, weightDecay: 0.1, amsgrad: true, maximize: $1) }),
+            ("AdamW", { try AdamW(parameters: $0, maximize: $1) }),
+            ("RMSprop", { try RMSprop(parameters: $0, weightDecay: 0.1, momentum: 0.5, centered: true, maximize: $1) }),
+            ("Adagrad", { try Adagrad(parameters: $0, weightDecay: 0.1, maximize: $1) }),
+        ]
+        for (name, make) in makers {
+            let up = randomTensor([4], seed: 40), down = try up.clonedData()
+            let ascending = try make([up], true), descending = try make([down], false)
+            XCTAssertTrue(ascending.maximize && !descending.maximize)
+            for s in 0..<3 {
+                let g = randomTensor([4], seed: 41 + UInt64(s), requiresGrad: false)
+                try up.setGrad(g)
+                try down.setGrad(try Tensor(shape: [4], scalars: g.scalars.map { -$0 }))
+                try ascending.step()
+                try descending.step()
+                XCTAssertEqual(up.scalars, down.scalars, "\(name) step \(s)")
+            }
+        }
+        assertThrows(.invalidArgument, contains: "maximize", try Adam(parameters: [randomTensor([1], seed: 1)])
+            .setHyperparameter("maximize", 2))
     }
 
     func testHyperparametersChangeBetweenSteps() throws {

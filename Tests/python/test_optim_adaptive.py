@@ -283,3 +283,34 @@ def test_state_view_by_parameter():
     assert set(state) == {a} and b not in state
     assert sorted(state[a]) == ["grad_avg", "momentum_buffer", "square_avg", "step"]
     assert_close(state[a]["square_avg"].numpy(), [0.01, 0.01])
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps, m: swiftnn.optim.SGD(ps, lr=0.1, momentum=0.9, maximize=m),
+    lambda ps, m: swiftnn.optim.Adam(ps, amsgrad=True, maximize=m),
+    lambda ps, m: swiftnn.optim.AdamW(ps, maximize=m),
+    lambda ps, m: swiftnn.optim.RMSprop(ps, momentum=0.5, centered=True, maximize=m),
+    lambda ps, m: swiftnn.optim.Adagrad(ps, weight_decay=0.1, maximize=m),
+], ids=["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_maximize_ascends_like_descending_the_negated_gradient(make, rng):
+    start = randn(rng, 4)
+    up, down = nn.Parameter(start), nn.Parameter(start)
+    ascending, descending = make([up], True), make([down], False)
+    assert ascending.param_groups[0]["maximize"] is True
+    for _ in range(3):
+        g = randn(rng, 4)
+        up.grad, down.grad = swiftnn.tensor(g), swiftnn.tensor(-g)
+        ascending.step()
+        descending.step()
+        assert_close(up.numpy(), down.numpy(), rtol=0, atol=0)
+
+
+def test_torch_keyword_flags():
+    p = nn.Parameter(np.ones(1))
+    group = swiftnn.optim.AdamW([p], fused=True, foreach=False).param_groups[0]
+    assert group["fused"] is True and group["foreach"] is False and group["capturable"] is False
+    assert group["maximize"] is False and group["differentiable"] is False
+    with pytest.raises(ValueError, match="differentiable"):
+        swiftnn.optim.Adam([p], differentiable=True)
+    with pytest.raises(TypeError):
+        swiftnn.optim.Adagrad([p], 0.1, 0, 0, 0, 1e-10, None, True)  # maximize is keyword-only

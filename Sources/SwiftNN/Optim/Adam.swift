@@ -1,6 +1,6 @@
 /// Adam with PyTorch's exact update (`torch.optim.Adam`), per parameter at step t:
 ///
-///     g = ∇ + weight_decay·p          (AdamW instead: p = p·(1 − lr·weight_decay))
+///     g = ∇ (−∇ when maximizing) + weight_decay·p          (AdamW instead: p = p·(1 − lr·weight_decay))
 ///     m = m + (1 − β1)·(g − m)
 ///     v = β2·v + (1 − β2)·g²
 ///     v̂ = max(v̂, v) if amsgrad, else v̂ = v
@@ -14,12 +14,13 @@ public class Adam: Optimizer {
     public let decoupledWeightDecay: Bool
 
     public init(parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) throws {
+                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false,
+                maximize: Bool = false) throws {
         self.amsgrad = amsgrad
         self.decoupledWeightDecay = decoupledWeightDecay
         try super.init(parameters: parameters,
                        hyperparameters: ["lr": lr, "beta1": betas.0, "beta2": betas.1, "eps": eps,
-                                         "weight_decay": weightDecay],
+                                         "weight_decay": weightDecay, "maximize": maximize ? 1 : 0],
                        rules: ["beta1": HyperparameterRule(label: "beta parameter at index 0", below: 1),
                                "beta2": HyperparameterRule(label: "beta parameter at index 1", below: 1),
                                "eps": .nonNegative("epsilon value"),
@@ -33,7 +34,7 @@ public class Adam: Optimizer {
         let wd = Float(h("weight_decay")), eps = Float(h("eps"))
         let keep1 = Float(1 - beta1), b2 = Float(beta2), keep2 = Float(1 - beta2)
         let decay = decoupledWeightDecay ? Float(1 - lr * h("weight_decay")) : 1
-        let coupled = decoupledWeightDecay ? 0 : wd
+        let coupled = decoupledWeightDecay ? 0 : wd, sign = gradientSign
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let t = advanceStep(index)
@@ -44,7 +45,7 @@ public class Adam: Optimizer {
             let w = p.data, gr = grad.data
             for i in 0..<p.count {
                 w[i] *= decay
-                let g = gr[i] + coupled * w[i]
+                let g = sign * gr[i] + coupled * w[i]
                 m[i] += keep1 * (g - m[i])
                 v[i] = b2 * v[i] + keep2 * g * g
                 if amsgrad { vMax[i] = Swift.max(vMax[i], v[i]) }

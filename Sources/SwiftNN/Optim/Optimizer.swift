@@ -24,6 +24,9 @@ open class Optimizer {
         }
         var allRules = rules
         allRules["lr"] = HyperparameterRule(label: "learning rate")
+        allRules["maximize"] = HyperparameterRule(label: "maximize flag (0 or 1)", below: 2)
+        var hyperparameters = hyperparameters
+        hyperparameters["maximize"] = hyperparameters["maximize"] ?? 0
         for (name, value) in hyperparameters { try allRules[name]?.check(value) }
         self.parameters = parameters
         self.hyperparameters = hyperparameters
@@ -40,6 +43,15 @@ open class Optimizer {
         get { Float(lr) }
         set { hyperparameters["lr"] = Double(newValue) }
     }
+
+    /// PyTorch's `maximize`: ascend the objective (every update uses −∇).
+    public var maximize: Bool {
+        get { h("maximize") != 0 }
+        set { hyperparameters["maximize"] = newValue ? 1 : 0 }
+    }
+
+    /// +1, or −1 when maximizing: the factor every step applies to the gradient first.
+    var gradientSign: Float { maximize ? -1 : 1 }
 
     /// Whether the optimizer has a hyperparameter of that name.
     public func hasHyperparameter(_ name: String) -> Bool { rules[name] != nil }

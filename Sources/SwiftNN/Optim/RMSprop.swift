@@ -1,6 +1,6 @@
 /// RMSprop with PyTorch's exact update (`torch.optim.RMSprop`):
 ///
-///     g = ∇ + weight_decay·p
+///     g = ∇ (−∇ when maximizing) + weight_decay·p
 ///     s = α·s + (1 − α)·g²
 ///     a = g_avg + (1 − α)·(g − g_avg);  d = √(s − a²) + eps    (centered)
 ///     d = √s + eps                                           (otherwise)
@@ -13,11 +13,11 @@ public final class RMSprop: Optimizer {
     public let centered: Bool
 
     public init(parameters: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) throws {
+                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false) throws {
         self.centered = centered
         try super.init(parameters: parameters,
                        hyperparameters: ["lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weightDecay,
-                                         "momentum": momentum],
+                                         "momentum": momentum, "maximize": maximize ? 1 : 0],
                        rules: ["alpha": .nonNegative("alpha value"), "eps": .nonNegative("epsilon value"),
                                "weight_decay": .nonNegative("weight_decay value"),
                                "momentum": .nonNegative("momentum value")])
@@ -27,7 +27,7 @@ public final class RMSprop: Optimizer {
 
     public override func step() throws {
         let lr = Float(self.lr), alpha = Float(h("alpha")), keep = Float(1 - h("alpha"))
-        let eps = Float(h("eps")), wd = Float(h("weight_decay")), mu = Float(h("momentum"))
+        let eps = Float(h("eps")), wd = Float(h("weight_decay")), mu = Float(h("momentum")), sign = gradientSign
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             _ = advanceStep(index)
@@ -36,7 +36,7 @@ public final class RMSprop: Optimizer {
             let b = mu > 0 ? try buffer("momentum_buffer", index) : s
             let w = p.data, gr = grad.data
             for i in 0..<p.count {
-                let g = gr[i] + wd * w[i]
+                let g = sign * gr[i] + wd * w[i]
                 s[i] = alpha * s[i] + keep * g * g
                 var d: Float
                 if centered {

@@ -1,6 +1,6 @@
 /// Stochastic gradient descent with PyTorch's exact update (`torch.optim.SGD`):
 ///
-///     g = ∇ + weight_decay·p
+///     g = ∇ (−∇ when maximizing) + weight_decay·p
 ///     b = g                                  (first step)
 ///     b = momentum·b + (1 − dampening)·g     (later steps)
 ///     g = g + momentum·b  if nesterov, else g = b
@@ -14,11 +14,12 @@ public final class SGD: Optimizer {
     public var weightDecay: Float { Float(h("weight_decay")) }
 
     public init(parameters: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false) throws {
+                weightDecay: Float = 0, nesterov: Bool = false, maximize: Bool = false) throws {
         self.nesterov = nesterov
         try super.init(parameters: parameters,
                        hyperparameters: ["lr": Double(lr), "momentum": Double(momentum),
-                                         "dampening": Double(dampening), "weight_decay": Double(weightDecay)],
+                                         "dampening": Double(dampening), "weight_decay": Double(weightDecay),
+                                         "maximize": maximize ? 1 : 0],
                        rules: ["momentum": .nonNegative("momentum value"), "dampening": .any,
                                "weight_decay": .nonNegative("weight_decay value")])
         if nesterov && (momentum <= 0 || dampening != 0) {
@@ -29,26 +30,26 @@ public final class SGD: Optimizer {
     public override var stateNames: [String] { ["momentum_buffer"] }
 
     public override func step() throws {
-        let lr = Float(self.lr), wd = weightDecay, mu = momentum, keep = 1 - dampening
+        let lr = Float(self.lr), wd = weightDecay, mu = momentum, keep = 1 - dampening, sign = gradientSign
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let n = p.count
             let w = p.data, gr = grad.data
             if mu == 0 {
-                for i in 0..<n { w[i] -= lr * (gr[i] + wd * w[i]) }
+                for i in 0..<n { w[i] -= lr * (sign * gr[i] + wd * w[i]) }
                 continue
             }
             if let buffer = state[index]["momentum_buffer"] {
                 let b = buffer.data
                 for i in 0..<n {
-                    let g = gr[i] + wd * w[i]
+                    let g = sign * gr[i] + wd * w[i]
                     b[i] = mu * b[i] + keep * g
                     w[i] -= lr * (nesterov ? g + mu * b[i] : b[i])
                 }
             } else {
                 let b = try buffer("momentum_buffer", index)
                 for i in 0..<n {
-                    let g = gr[i] + wd * w[i]
+                    let g = sign * gr[i] + wd * w[i]
                     b[i] = g
                     w[i] -= lr * (nesterov ? g + mu * g : g)
                 }

@@ -16,7 +16,7 @@ from ..tensor import Tensor, _as_tensor
 
 class Optimizer:
     # Group key -> engine hyperparameter name, or a tuple of names for a tuple value (betas).
-    _engine_keys = {"lr": "lr"}
+    _engine_keys = {"lr": "lr", "maximize": "maximize"}
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -63,8 +63,8 @@ class Optimizer:
         """Pushes changed group hyperparameters to the engines (validated there)."""
         for group, engine, pushed in zip(self.param_groups, self._engines, self._pushed):
             for key, names in self._engine_keys.items():
-                value = group[key]
-                if key in pushed and pushed[key] == value:
+                value = group.get(key)
+                if value is None or (key in pushed and pushed[key] == value):
                     continue
                 if isinstance(names, tuple):
                     values = _pair(value, key) if len(names) == 2 else tuple(value)
@@ -170,3 +170,11 @@ def _pair(value, key):
         if not isinstance(item, numbers.Real):
             raise TypeError(f"{key} must be a pair of floats, got {value!r}")
     return float(first), float(second)
+
+
+def _flags(maximize=False, differentiable=False, **kernel_choices):
+    """PyTorch's keyword-only flags as group entries. `maximize` is honoured by the engine;
+    `foreach`, `fused` and `capturable` only pick kernels in PyTorch and are just recorded."""
+    if differentiable:
+        raise ValueError("differentiable=True is not supported: optimizer steps are not recorded by autograd")
+    return dict(maximize=maximize, differentiable=False, **kernel_choices)

@@ -1,6 +1,6 @@
 """RMSprop with PyTorch's update rule and defaults."""
 from .. import _C
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _flags
 
 
 class RMSprop(Optimizer):
@@ -11,12 +11,14 @@ class RMSprop(Optimizer):
         b = momentum·b + g/d; p = p − lr·b   (momentum > 0), else p = p − lr·g/d
     """
 
-    _engine_keys = {"lr": "lr", "alpha": "alpha", "eps": "eps", "weight_decay": "weight_decay",
-                    "momentum": "momentum"}
+    _engine_keys = dict(Optimizer._engine_keys, alpha="alpha", eps="eps", weight_decay="weight_decay",
+                        momentum="momentum")
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        flags = _flags(maximize, differentiable, foreach=foreach, capturable=capturable)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered))
+                                      centered=centered, **flags))
 
     def _make_engine(self, group):
         return _C.rmsprop_new([p._h for p in group["params"]], group["lr"], group["alpha"], group["eps"],
