@@ -33,10 +33,12 @@ public final class Adagrad: Optimizer {
             let clr = Float(lr / (1 + (t - 1) * lrDecay))
             let s = try buffer("sum", index, fill: Float(h("initial_accumulator_value")))
             let w = p.data, gr = grad.data
-            for i in 0..<p.count {
-                let g = sign * gr[i] + wd * w[i]
-                s[i] += g * g
-                w[i] -= clr * g / (s[i].squareRoot() + eps)
+            elementwise(p.count) { range in
+                for i in range {
+                    let g = sign * gr[i] + wd * w[i]
+                    s[i] += g * g
+                    w[i] -= clr * g / (s[i].squareRoot() + eps)
+                }
             }
         }
     }

@@ -34,7 +34,7 @@ public class Adam: Optimizer {
         let wd = Float(h("weight_decay")), eps = Float(h("eps"))
         let keep1 = Float(1 - beta1), b2 = Float(beta2), keep2 = Float(1 - beta2)
         let decay = decoupledWeightDecay ? Float(1 - lr * h("weight_decay")) : 1
-        let coupled = decoupledWeightDecay ? 0 : wd, sign = gradientSign
+        let coupled = decoupledWeightDecay ? 0 : wd, sign = gradientSign, amsgrad = self.amsgrad
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let t = advanceStep(index)
@@ -43,13 +43,15 @@ public class Adam: Optimizer {
             let stepSize = Float(lr / (1 - power(beta1, t)))
             let correction2 = Float((1 - power(beta2, t)).squareRoot())
             let w = p.data, gr = grad.data
-            for i in 0..<p.count {
-                w[i] *= decay
-                let g = sign * gr[i] + coupled * w[i]
-                m[i] += keep1 * (g - m[i])
-                v[i] = b2 * v[i] + keep2 * g * g
-                if amsgrad { vMax[i] = Swift.max(vMax[i], v[i]) }
-                w[i] -= stepSize * m[i] / (vMax[i].squareRoot() / correction2 + eps)
+            elementwise(p.count) { range in
+                for i in range {
+                    w[i] *= decay
+                    let g = sign * gr[i] + coupled * w[i]
+                    m[i] += keep1 * (g - m[i])
+                    v[i] = b2 * v[i] + keep2 * g * g
+                    if amsgrad { vMax[i] = Swift.max(vMax[i], v[i]) }
+                    w[i] -= stepSize * m[i] / (vMax[i].squareRoot() / correction2 + eps)
+                }
             }
         }
     }

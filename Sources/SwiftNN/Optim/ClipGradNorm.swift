@@ -32,7 +32,9 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, normType: Doub
     let clamped = coefficient.isNaN ? coefficient : Swift.min(coefficient, 1)
     for g in grads {
         let d = g.data
-        for i in 0..<g.count { d[i] *= clamped }
+        ThreadPool.shared.parallelFor(g.count, grain: 1 << 15) { range in
+            for i in range { d[i] *= clamped }
+        }
     }
     return Tensor(total)
 }

@@ -134,6 +134,12 @@ open class Optimizer {
         return created.data
     }
 
+    /// Runs an elementwise update over 0..<count, split across the thread pool for large
+    /// tensors (the result does not depend on the split).
+    @inline(__always) func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
+        ThreadPool.shared.parallelFor(count, grain: 1 << 15, body)
+    }
+
     /// Adds one to the parameter's `step` state (a float32 0-d tensor, as PyTorch's) and returns the new count.
     func advanceStep(_ index: Int) -> Double {
         guard let step = state[index]["step"] else {

@@ -28,6 +28,7 @@ public final class RMSprop: Optimizer {
     public override func step() throws {
         let lr = Float(self.lr), alpha = Float(h("alpha")), keep = Float(1 - h("alpha"))
         let eps = Float(h("eps")), wd = Float(h("weight_decay")), mu = Float(h("momentum")), sign = gradientSign
+        let centered = self.centered
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             _ = advanceStep(index)
@@ -35,21 +36,23 @@ public final class RMSprop: Optimizer {
             let a = centered ? try buffer("grad_avg", index) : s
             let b = mu > 0 ? try buffer("momentum_buffer", index) : s
             let w = p.data, gr = grad.data
-            for i in 0..<p.count {
-                let g = sign * gr[i] + wd * w[i]
-                s[i] = alpha * s[i] + keep * g * g
-                var d: Float
-                if centered {
-                    a[i] += keep * (g - a[i])
-                    d = (s[i] - a[i] * a[i]).squareRoot() + eps
-                } else {
-                    d = s[i].squareRoot() + eps
-                }
-                if mu > 0 {
-                    b[i] = mu * b[i] + g / d
-                    w[i] -= lr * b[i]
-                } else {
-                    w[i] -= lr * g / d
+            elementwise(p.count) { range in
+                for i in range {
+                    let g = sign * gr[i] + wd * w[i]
+                    s[i] = alpha * s[i] + keep * g * g
+                    var d: Float
+                    if centered {
+                        a[i] += keep * (g - a[i])
+                        d = (s[i] - a[i] * a[i]).squareRoot() + eps
+                    } else {
+                        d = s[i].squareRoot() + eps
+                    }
+                    if mu > 0 {
+                        b[i] = mu * b[i] + g / d
+                        w[i] -= lr * b[i]
+                    } else {
+                        w[i] -= lr * g / d
+                    }
                 }
             }
         }

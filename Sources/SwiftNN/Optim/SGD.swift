@@ -31,27 +31,25 @@ public final class SGD: Optimizer {
 
     public override func step() throws {
         let lr = Float(self.lr), wd = weightDecay, mu = momentum, keep = 1 - dampening, sign = gradientSign
+        let nesterov = self.nesterov
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let n = p.count
             let w = p.data, gr = grad.data
             if mu == 0 {
-                for i in 0..<n { w[i] -= lr * (sign * gr[i] + wd * w[i]) }
+                elementwise(p.count) { range in
+                    for i in range { w[i] -= lr * (sign * gr[i] + wd * w[i]) }
+                }
                 continue
             }
-            if let buffer = state[index]["momentum_buffer"] {
-                let b = buffer.data
-                for i in 0..<n {
+            // The first step starts the buffer at g itself (not a decayed zero buffer).
+            let first = state[index]["momentum_buffer"] == nil
+            let b = try buffer("momentum_buffer", index)
+            let mix = first ? 0 : mu, fresh = first ? 1 : keep
+            elementwise(p.count) { range in
+                for i in range {
                     let g = sign * gr[i] + wd * w[i]
-                    b[i] = mu * b[i] + keep * g
+                    b[i] = mix * b[i] + fresh * g
                     w[i] -= lr * (nesterov ? g + mu * b[i] : b[i])
-                }
-            } else {
-                let b = try buffer("momentum_buffer", index)
-                for i in 0..<n {
-                    let g = sign * gr[i] + wd * w[i]
-                    b[i] = g
-                    w[i] -= lr * (nesterov ? g + mu * g : g)
                 }
             }
         }
