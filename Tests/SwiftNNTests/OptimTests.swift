@@ -72,10 +72,10 @@ func referenceAdagrad(lr: Double = 1e-2, lrDecay: Double = 0, wd: Double = 0, in
 final class OptimTests: XCTestCase {
     /// Several steps on two parameters with random gradients; a third parameter never
     /// gets a gradient and must stay untouched and stateless.
-    private func check(_ label: String, steps: Int = 6, make: ([Tensor]) throws -> Optimizer,
-                       reference: () -> ReferenceStep) throws {
-        let params = [randomTensor([3, 4], seed: 11), randomTensor([5], seed: 12)]
-        let idle = randomTensor([2], seed: 13)
+    private func check(_ label: String, steps: Int = 6, shapes: [[Int]] = [[3, 4], [5]],
+                       make: ([Tensor]) throws -> Optimizer, reference: () -> ReferenceStep) throws {
+        let params = shapes.enumerated().map { randomTensor($1, seed: 11 + UInt64($0)) }
+        let idle = randomTensor([2], seed: 10)
         let idleValues = idle.scalars
         var expected = params.map { $0.scalars.map(Double.init) }
         let references = params.map { _ in reference() }
@@ -92,8 +92,9 @@ final class OptimTests: XCTestCase {
             }
         }
         XCTAssertEqual(idle.scalars, idleValues, label)
-        XCTAssertFalse(optimizer.stateEntries().contains { $0.index == 2 && $0.name != "step" && $0.name != "sum" },
-                       label)
+        XCTAssertFalse(optimizer.stateEntries().contains {
+            $0.index == params.count && $0.name != "step" && $0.name != "sum"
+        }, label)
     }
 
     func testAdamMatchesReference() throws {
@@ -127,6 +128,29 @@ final class OptimTests: XCTestCase {
         try check("Adagrad decay, weight decay, accumulator",
                   make: { try Adagrad(parameters: $0, lr: 0.1, lrDecay: 0.2, weightDecay: 0.05, initialAccumulatorValue: 0.5) },
                   reference: referenceAdagrad(lr: 0.1, lrDecay: 0.2, wd: 0.05, initial: 0.5))
+    }
+
+    /// Tensors big enough to be split across the thread pool give the same updates.
+    func testLargeTensorsMatchReference() throws {
+        let shapes = [[300, 300], [70_001]]  // above the 2 × 32768 split threshold
+        try check("SGD nesterov, large", steps: 2, shapes: shapes,
+                  make: { try SGD(parameters: $0, lr: 0.1, momentum: 0.9, nesterov: true) },
+                  reference: {
+                      var b: [Double] = []
+                      let lr = Double(Float(0.1))  // SGD takes float32 hyperparameters
+                      return { p, g in
+                          b = b.isEmpty ? g : zip(b, g).map { 0.9 * $0 + $1 }
+                          for i in p.indices { p[i] -= lr * (g[i] + 0.9 * b[i]) }
+                      }
+                  })
+        try check("Adam amsgrad, large", steps: 2, shapes: shapes,
+                  make: { try Adam(parameters: $0, lr: 0.01, amsgrad: true) },
+                  reference: referenceAdam(lr: 0.01, amsgrad: true))
+        try check("RMSprop centered, large", steps: 2, shapes: shapes,
+                  make: { try RMSprop(parameters: $0, momentum: 0.5, centered: true) },
+                  reference: referenceRMSprop(momentum: 0.5, centered: true))
+        try check("Adagrad, large", steps: 2, shapes: shapes, make: { try Adagrad(parameters: $0) },
+                  reference: referenceAdagrad())
     }
 
     func testDefaultsAreTorchs() throws {
