@@ -1,10 +1,10 @@
 """`Optimizer`: parameter groups over engine optimizers (one per group).
 
 Before every `step()` the group values the engine knows by name (`lr`,
-`momentum`, `betas`, `weight_decay`, `eps`, ...; see `_engine_keys`) are pushed
-to it when they changed, so code that edits `param_groups[i]['lr']`
-(schedulers) takes effect. Flags (`nesterov`, `amsgrad`, `centered`) are fixed
-when the group is added.
+`momentum`, `betas`, `weight_decay`, `eps`, `maximize`, ...; see `_engine_keys`)
+are pushed to it when they changed, so code that edits `param_groups[i]['lr']`
+(schedulers) takes effect. The structural flags (`nesterov`, `amsgrad`,
+`centered`) are fixed when the group is added.
 """
 import numbers
 from collections import defaultdict
@@ -66,11 +66,11 @@ class Optimizer:
                 value = group.get(key)
                 if value is None or (key in pushed and pushed[key] == value):
                     continue
-                if isinstance(names, tuple):
-                    values = _pair(value, key) if len(names) == 2 else tuple(value)
+                if isinstance(names, tuple):  # betas
+                    values = _pair(value, key)
                     for name, item in zip(names, values):
                         _C.optimizer_set_hyper(engine, name, item)
-                    pushed[key] = tuple(values)
+                    pushed[key] = values
                 else:
                     _C.optimizer_set_hyper(engine, names, value)
                     pushed[key] = value
