@@ -78,6 +78,7 @@ static PyObject* handle_repr(PyObject* obj) {
 HANDLE_TYPE(TensorHandle, swiftnn_tensor, swiftnn_tensor_free)
 HANDLE_TYPE(ModuleHandle, swiftnn_module, swiftnn_module_free)
 HANDLE_TYPE(OptimizerHandle, swiftnn_optimizer, swiftnn_optimizer_free)
+HANDLE_TYPE(SchedulerHandle, swiftnn_scheduler, swiftnn_scheduler_free)
 
 PyObject* wrap_tensor(swiftnn_tensor t) { return wrap_TensorHandle(t); }
 PyObject* wrap_module(swiftnn_module m) { return wrap_ModuleHandle(m); }
@@ -86,6 +87,8 @@ PyObject* wrap_optimizer(swiftnn_optimizer o) { return wrap_OptimizerHandle(o); 
 int tensor_arg(PyObject* obj, void* out) { return TensorHandle_arg(obj, out); }
 int module_arg(PyObject* obj, void* out) { return ModuleHandle_arg(obj, out); }
 int optimizer_arg(PyObject* obj, void* out) { return OptimizerHandle_arg(obj, out); }
+PyObject* wrap_scheduler(swiftnn_scheduler s) { return wrap_SchedulerHandle(s); }
+int scheduler_arg(PyObject* obj, void* out) { return SchedulerHandle_arg(obj, out); }
 
 int optional_tensor_arg(PyObject* obj, void* out) {
     if (obj == Py_None) {
@@ -96,9 +99,9 @@ int optional_tensor_arg(PyObject* obj, void* out) {
 }
 
 int handles_ready(PyObject* module) {
-    PyTypeObject* types[] = {&TensorHandle_Type, &ModuleHandle_Type, &OptimizerHandle_Type};
-    const char* names[] = {"TensorHandle", "ModuleHandle", "OptimizerHandle"};
-    for (int i = 0; i < 3; i++) {
+    PyTypeObject* types[] = {&TensorHandle_Type, &ModuleHandle_Type, &OptimizerHandle_Type, &SchedulerHandle_Type};
+    const char* names[] = {"TensorHandle", "ModuleHandle", "OptimizerHandle", "SchedulerHandle"};
+    for (int i = 0; i < (int)(sizeof types / sizeof types[0]); i++) {
         if (PyType_Ready(types[i]) < 0) return -1;
         Py_INCREF(types[i]);
         if (PyModule_AddObject(module, names[i], (PyObject*)types[i]) < 0) {

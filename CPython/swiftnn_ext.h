@@ -70,4 +70,11 @@ extern PyMethodDef conv_methods[];
 extern PyMethodDef norm_methods[];
 extern PyMethodDef data_methods[]; /* data.c */
 
+/* ---- optim.c: optimizers beyond SGD, state, gradient clipping, LR schedulers ---- */
+typedef struct { PyObject_HEAD swiftnn_scheduler ptr; } SchedulerHandle;
+extern PyTypeObject SchedulerHandle_Type;
+PyObject* wrap_scheduler(swiftnn_scheduler s);
+int scheduler_arg(PyObject* obj, void* out);
+extern PyMethodDef optim_methods[];
+
 #endif

@@ -296,6 +296,63 @@ int swiftnn_loader_start_epoch(swiftnn_loader l);
 int swiftnn_loader_next(swiftnn_loader l, swiftnn_tensor* images, int64_t* labels, int64_t capacity, int64_t* count);
 int swiftnn_loader_free(swiftnn_loader l);
 
+/* Hyperparameters are doubles (a PyTorch param group's floats). */
+int swiftnn_adam_new(const swiftnn_tensor* params, int64_t count, double lr, double beta1, double beta2, double eps,
+                     double weight_decay, int amsgrad, swiftnn_optimizer* out);
+/* Decoupled weight decay (PyTorch's default 1e-2 is the caller's to pass). */
+int swiftnn_adamw_new(const swiftnn_tensor* params, int64_t count, double lr, double beta1, double beta2, double eps,
+                      double weight_decay, int amsgrad, swiftnn_optimizer* out);
+int swiftnn_rmsprop_new(const swiftnn_tensor* params, int64_t count, double lr, double alpha, double eps,
+                        double weight_decay, double momentum, int centered, swiftnn_optimizer* out);
+int swiftnn_adagrad_new(const swiftnn_tensor* params, int64_t count, double lr, double lr_decay, double weight_decay,
+                        double initial_accumulator_value, double eps, swiftnn_optimizer* out);
+/* A hyperparameter by its PyTorch group key ("lr", "momentum", "weight_decay", "eps", ...; Adam's betas are
+ * "beta1" and "beta2"; every optimizer has "maximize", 0 or 1). Setting validates as the constructor does. */
+int swiftnn_optimizer_set_hyper(swiftnn_optimizer o, const char* name, double value);
+int swiftnn_optimizer_get_hyper(swiftnn_optimizer o, const char* name, double* out);
+/* Per-parameter state buffers ("step", "exp_avg", "momentum_buffer", ...), ordered by parameter index then
+ * name. state_entry writes the name like swiftnn_module_type_name; *tensor is the live buffer (step is 0-d).
+ * Any out-pointer may be NULL. load_state copies the tensor in; clear_state forgets all state. */
+int swiftnn_optimizer_state_count(swiftnn_optimizer o, int64_t* out);
+int swiftnn_optimizer_state_entry(swiftnn_optimizer o, int64_t index, int64_t* param_index, char* name,
+                                  int64_t capacity, int64_t* name_length, swiftnn_tensor* tensor);
+int swiftnn_optimizer_load_state(swiftnn_optimizer o, int64_t param_index, const char* name, swiftnn_tensor t);
+int swiftnn_optimizer_clear_state(swiftnn_optimizer o);
+/* torch.nn.utils.clip_grad_norm_: scales the gradients in place; *total_norm gets the norm before clipping
+ * (a 0-d tensor). Parameters without a gradient are skipped. norm_type may be INFINITY. */
+int swiftnn_clip_grad_norm(const swiftnn_tensor* params, int64_t count, double max_norm, double norm_type,
+                           int error_if_nonfinite, swiftnn_tensor* total_norm);
+
+/* ---- learning-rate schedulers ------------------------------------------ */
+/* Each takes the optimizers of the param groups (one per group); construction performs the initial step
+ * (epoch 0). base_lrs (count values, the groups' initial_lr) may be NULL for the current learning rates,
+ * and is required when last_epoch >= 0 (resuming). */
+typedef struct swiftnn_scheduler_s* swiftnn_scheduler;
+int swiftnn_step_lr_new(const swiftnn_optimizer* groups, int64_t count, int64_t step_size, double gamma,
+                        int64_t last_epoch, const double* base_lrs, swiftnn_scheduler* out);
+int swiftnn_multistep_lr_new(const swiftnn_optimizer* groups, int64_t count, const int64_t* milestones,
+                             int64_t milestone_count, double gamma, int64_t last_epoch, const double* base_lrs,
+                             swiftnn_scheduler* out);
+int swiftnn_exponential_lr_new(const swiftnn_optimizer* groups, int64_t count, double gamma, int64_t last_epoch,
+                               const double* base_lrs, swiftnn_scheduler* out);
+int swiftnn_cosine_annealing_lr_new(const swiftnn_optimizer* groups, int64_t count, int64_t t_max, double eta_min,
+                                    int64_t last_epoch, const double* base_lrs, swiftnn_scheduler* out);
+/* max_lrs, base_momentums, max_momentums: count values each. */
+int swiftnn_one_cycle_lr_new(const swiftnn_optimizer* groups, int64_t count, const double* max_lrs,
+                             int64_t total_steps, double pct_start, int anneal_linear, int cycle_momentum,
+                             const double* base_momentums, const double* max_momentums, double div_factor,
+                             double final_div_factor, int three_phase, int64_t last_epoch, swiftnn_scheduler* out);
+/* has_epoch != 0: jump to epoch (closed form where there is one); else advance one epoch. */
+int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
+int swiftnn_scheduler_last_epoch(swiftnn_scheduler s, int64_t* out);
+/* One learning rate per group; capacity (in values) must be >= the number of groups. */
+int swiftnn_scheduler_last_lr(swiftnn_scheduler s, double* out, int64_t capacity);
+/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied. */
+int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
+int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t step_count, const double* base_lrs,
+                                const double* last_lrs, int64_t count);
+int swiftnn_scheduler_free(swiftnn_scheduler s);
+
 #ifdef __cplusplus
 }
 #endif

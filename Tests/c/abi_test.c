@@ -122,12 +122,71 @@ static void test_module_state_and_sgd(void) {
     swiftnn_module_free(net);
 }
 
+static void test_optimizers_schedulers_and_clipping(void) {
+    const float one = 1.0f, half = 0.5f;
+    const int64_t shape[1] = {1};
+    swiftnn_tensor p = NULL, g = NULL, norm = NULL;
+    OK(swiftnn_tensor_from_data(&one, shape, 1, &p));
+    OK(swiftnn_tensor_set_requires_grad(p, 1));
+    OK(swiftnn_tensor_from_data(&half, shape, 1, &g));
+    OK(swiftnn_tensor_set_grad(p, g));
+
+    swiftnn_optimizer adam = NULL;
+    OK(swiftnn_adam_new(&p, 1, 0.1, 0.9, 0.999, 1e-8, 0.0, 0, &adam));
+    OK(swiftnn_optimizer_step(adam));  /* Adam's first step moves by lr·sign(g) */
+    float value = 0;
+    OK(swiftnn_tensor_copy_to(p, &value, 1));
+    CHECK(fabsf(value - 0.9f) < 1e-6f, "Adam step gave %g, want 0.9", value);
+    int64_t entries = 0;
+    OK(swiftnn_optimizer_state_count(adam, &entries));
+    CHECK(entries == 3, "Adam has %lld state entries, want 3", (long long)entries);
+    char name[32];
+    int64_t param_index = -1;
+    OK(swiftnn_optimizer_state_entry(adam, 2, &param_index, name, sizeof name, NULL, NULL));
+    CHECK(strcmp(name, "step") == 0 && param_index == 0, "state entry 2 is %s of %lld", name, (long long)param_index);
+    CHECK(swiftnn_optimizer_set_hyper(adam, "beta1", 1.0) == SWIFTNN_ERROR_VALUE, "beta1 = 1 accepted");
+    CHECK(swiftnn_optimizer_set_hyper(adam, NULL, 1.0) == SWIFTNN_ERROR_VALUE, "null name accepted");
+    CHECK(swiftnn_adam_new(NULL, 1, 0.1, 0.9, 0.999, 1e-8, 0.0, 0, &adam) == SWIFTNN_ERROR_VALUE, "null params");
+
+    swiftnn_scheduler step_lr = NULL;
+    OK(swiftnn_step_lr_new(&adam, 1, 1, 0.5, -1, NULL, &step_lr));
+    OK(swiftnn_scheduler_step(step_lr, 0, 0));
+    double lr = 0;
+    OK(swiftnn_scheduler_last_lr(step_lr, &lr, 1));
+    CHECK(fabs(lr - 0.05) < 1e-15, "StepLR lr %g, want 0.05", lr);
+    CHECK(swiftnn_scheduler_last_lr(step_lr, &lr, 0) == SWIFTNN_ERROR_VALUE, "small buffer accepted");
+    CHECK(swiftnn_step_lr_new(&adam, 1, 0, 0.5, -1, NULL, &step_lr) == SWIFTNN_ERROR_VALUE, "step_size 0");
+    CHECK(swiftnn_one_cycle_lr_new(&adam, 1, NULL, 10, 0.3, 0, 1, NULL, NULL, 25, 1e4, 0, -1, &step_lr)
+              == SWIFTNN_ERROR_VALUE, "null max_lrs accepted");
+    CHECK(swiftnn_scheduler_step(NULL, 0, 0) == SWIFTNN_ERROR_VALUE, "null scheduler accepted");
+    swiftnn_scheduler_free(step_lr);
+
+    const float big[2] = {3, 4};
+    const int64_t shape2[1] = {2};
+    swiftnn_tensor q = NULL, h = NULL;
+    OK(swiftnn_tensor_from_data(big, shape2, 1, &q));
+    OK(swiftnn_tensor_from_data(big, shape2, 1, &h));
+    OK(swiftnn_tensor_set_grad(q, h));
+    OK(swiftnn_clip_grad_norm(&q, 1, 1.0, 2.0, 0, &norm));
+    OK(swiftnn_tensor_copy_to(norm, &value, 1));
+    CHECK(fabsf(value - 5.0f) < 1e-6f, "total norm %g, want 5", value);
+    CHECK(swiftnn_clip_grad_norm(&q, 1, 1.0, NAN, 0, &norm) == SWIFTNN_ERROR_VALUE, "nan norm_type accepted");
+
+    swiftnn_optimizer_free(adam);
+    swiftnn_tensor_free(norm);
+    swiftnn_tensor_free(h);
+    swiftnn_tensor_free(q);
+    swiftnn_tensor_free(g);
+    swiftnn_tensor_free(p);
+}
+
 int main(void) {
     CHECK(swiftnn_abi_version() == SWIFTNN_ABI_VERSION, "ABI version mismatch");
     CHECK(strlen(swiftnn_version()) > 0, "empty version");
     test_matmul_and_grad();
     test_errors();
     test_module_state_and_sgd();
+    test_optimizers_schedulers_and_clipping();
     if (failures) {
         fprintf(stderr, "%d C ABI check(s) failed\n", failures);
         return 1;

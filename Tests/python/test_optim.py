@@ -4,7 +4,7 @@ import pytest
 
 import swiftnn
 import swiftnn.nn as nn
-from conftest import assert_close, f32, randn
+from conftest import assert_close, randn
 
 
 class NumpySGD:
@@ -173,17 +173,8 @@ def test_optimizer_repr():
 
 
 def test_training_reduces_the_loss(rng):
-    swiftnn.manual_seed(0)
-    x = f32(rng.standard_normal((64, 4)))
-    y = np.argmax(x[:, :3], axis=1)
-    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
-    optimizer = swiftnn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    losses = []
-    for _ in range(60):
-        optimizer.zero_grad()
-        loss = nn.CrossEntropyLoss()(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    from test_optim_adaptive import fit_classifier
+
+    model, x, y, losses = fit_classifier(lambda params: swiftnn.optim.SGD(params, lr=0.1, momentum=0.9), rng)
     assert losses[-1] < 0.5 * losses[0]
     assert (model(x).argmax(1) == y).mean() > 0.8

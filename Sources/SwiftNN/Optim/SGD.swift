@@ -1,58 +1,56 @@
 /// Stochastic gradient descent with PyTorch's exact update (`torch.optim.SGD`):
 ///
-///     g = ∇ + weight_decay·p
+///     g = ∇ (−∇ when maximizing) + weight_decay·p
 ///     b = g                                  (first step)
 ///     b = momentum·b + (1 − dampening)·g     (later steps)
 ///     g = g + momentum·b  if nesterov, else g = b
 ///     p = p − lr·g
+///
+/// State per parameter: `momentum_buffer` (once momentum is non-zero).
 public final class SGD: Optimizer {
-    public let momentum: Float
-    public let dampening: Float
-    public let weightDecay: Float
     public let nesterov: Bool
-    private var momentumBuffers: [Tensor?]
+    public var momentum: Float { Float(h("momentum")) }
+    public var dampening: Float { Float(h("dampening")) }
+    public var weightDecay: Float { Float(h("weight_decay")) }
 
     public init(parameters: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false) throws {
-        guard momentum >= 0 else { throw SwiftNNError.invalidArgument("Invalid momentum value: \(momentum)") }
-        guard weightDecay >= 0 else { throw SwiftNNError.invalidArgument("Invalid weight_decay value: \(weightDecay)") }
+                weightDecay: Float = 0, nesterov: Bool = false, maximize: Bool = false) throws {
+        self.nesterov = nesterov
+        try super.init(parameters: parameters,
+                       hyperparameters: ["lr": Double(lr), "momentum": Double(momentum),
+                                         "dampening": Double(dampening), "weight_decay": Double(weightDecay),
+                                         "maximize": maximize ? 1 : 0],
+                       rules: ["momentum": .nonNegative("momentum value"), "dampening": .any,
+                               "weight_decay": .nonNegative("weight_decay value")])
         if nesterov && (momentum <= 0 || dampening != 0) {
             throw SwiftNNError.invalidArgument("Nesterov momentum requires a momentum and zero dampening")
         }
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weightDecay = weightDecay
-        self.nesterov = nesterov
-        momentumBuffers = Array(repeating: nil, count: parameters.count)
-        try super.init(parameters: parameters, learningRate: lr)
     }
 
+    public override var stateNames: [String] { ["momentum_buffer"] }
+
     public override func step() throws {
+        let lr = Float(self.lr), wd = weightDecay, mu = momentum, keep = 1 - dampening, sign = gradientSign
+        let nesterov = self.nesterov
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let n = p.count
             let w = p.data, gr = grad.data
-            let lr = learningRate, wd = weightDecay, mu = momentum, keep = 1 - dampening
             if mu == 0 {
-                for i in 0..<n { w[i] -= lr * (gr[i] + wd * w[i]) }
+                elementwise(p.count) { range in
+                    for i in range { w[i] -= lr * (sign * gr[i] + wd * w[i]) }
+                }
                 continue
             }
-            if let buffer = momentumBuffers[index] {
-                let b = buffer.data
-                for i in 0..<n {
-                    let g = gr[i] + wd * w[i]
-                    b[i] = mu * b[i] + keep * g
+            // The first step starts the buffer at g itself (not a decayed zero buffer).
+            let first = state[index]["momentum_buffer"] == nil
+            let b = try buffer("momentum_buffer", index)
+            let mix = first ? 0 : mu, fresh = first ? 1 : keep
+            elementwise(p.count) { range in
+                for i in range {
+                    let g = sign * gr[i] + wd * w[i]
+                    b[i] = mix * b[i] + fresh * g
                     w[i] -= lr * (nesterov ? g + mu * b[i] : b[i])
                 }
-            } else {
-                let buffer = try Tensor(uninitializedShape: p.shape)
-                let b = buffer.data
-                for i in 0..<n {
-                    let g = gr[i] + wd * w[i]
-                    b[i] = g
-                    w[i] -= lr * (nesterov ? g + mu * g : g)
-                }
-                momentumBuffers[index] = buffer
             }
         }
     }

@@ -18,3 +18,8 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNor
 
 __all__ += ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "GELU", "LayerNorm", "LeakyReLU", "LocalResponseNorm", "SiLU",
             "init"]
+
+# torch.nn.utils (gradient clipping)
+from . import utils  # noqa: E402
+
+__all__ += ["utils"]

@@ -1,6 +1,6 @@
 """Stochastic gradient descent with PyTorch's update rule and defaults."""
 from .. import _C
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _flags
 
 
 class SGD(Optimizer):
@@ -12,7 +12,11 @@ class SGD(Optimizer):
         p = p − lr·g
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+    _engine_keys = dict(Optimizer._engine_keys, momentum="momentum", dampening="dampening",
+                        weight_decay="weight_decay")
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False,
+                 foreach=None, differentiable=False, fused=None):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -21,7 +25,8 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                        **_flags(maximize, differentiable, foreach=foreach, fused=fused))
         super().__init__(params, defaults)
 
     def _make_engine(self, group):

@@ -1,0 +1,25 @@
+"""RMSprop with PyTorch's update rule and defaults."""
+from .. import _C
+from .optimizer import Optimizer, _flags
+
+
+class RMSprop(Optimizer):
+    """RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False).
+
+        g = grad + weight_decay·p;  s = α·s + (1 − α)·g²
+        d = √(s − ḡ²) + eps with ḡ = α·ḡ + (1 − α)·g if centered, else √s + eps
+        b = momentum·b + g/d; p = p − lr·b   (momentum > 0), else p = p − lr·g/d
+    """
+
+    _engine_keys = dict(Optimizer._engine_keys, alpha="alpha", eps="eps", weight_decay="weight_decay",
+                        momentum="momentum")
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        flags = _flags(maximize, differentiable, foreach=foreach, capturable=capturable)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                                      centered=centered, **flags))
+
+    def _make_engine(self, group):
+        return _C.rmsprop_new([p._h for p in group["params"]], group["lr"], group["alpha"], group["eps"],
+                              group["weight_decay"], group["momentum"], group["centered"])
