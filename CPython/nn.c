@@ -227,6 +227,31 @@ static PyObject* py_optimizer_get_lr(PyObject* self, PyObject* args) {
     return PyFloat_FromDouble(lr);
 }
 
+/* model_new(name, config_json) -> ModuleHandle: a zoo model with its keyword arguments. */
+static PyObject* py_model_new(PyObject* self, PyObject* args) {
+    const char *name, *config;
+    if (!PyArg_ParseTuple(args, "ss:model_new", &name, &config)) return NULL;
+    swiftnn_module out = NULL;
+    int status;
+    ENGINE(status, swiftnn_model_new(name, config, &out));
+    return module_result(status, out);
+}
+
+/* module_repr(m) -> str: the engine's nested, PyTorch-style description. */
+static PyObject* py_module_repr(PyObject* self, PyObject* args) {
+    swiftnn_module m;
+    if (!PyArg_ParseTuple(args, "O&:module_repr", module_arg, &m)) return NULL;
+    int64_t length = 0;
+    int status = swiftnn_module_repr(m, NULL, 0, &length);
+    if (status) return raise_status(status);
+    char* buffer = PyMem_Malloc((size_t)length + 1);
+    if (!buffer) return PyErr_NoMemory();
+    status = swiftnn_module_repr(m, buffer, length + 1, NULL);
+    PyObject* text = status ? raise_status(status) : PyUnicode_DecodeUTF8(buffer, (Py_ssize_t)strlen(buffer), "replace");
+    PyMem_Free(buffer);
+    return text;
+}
+
 PyMethodDef nn_methods[] = {
     {"relu_new", py_relu_new, METH_NOARGS, "relu_new() -> ModuleHandle"},
     {"sigmoid_new", py_sigmoid_new, METH_NOARGS, "sigmoid_new() -> ModuleHandle"},
@@ -237,6 +262,8 @@ PyMethodDef nn_methods[] = {
     {"linear_new", py_linear_new, METH_VARARGS, "linear_new(in_features, out_features, bias) -> ModuleHandle"},
     {"dropout_new", py_dropout_new, METH_VARARGS, "dropout_new(p) -> ModuleHandle"},
     {"flatten_new", py_flatten_new, METH_VARARGS, "flatten_new(start_dim, end_dim) -> ModuleHandle"},
+    {"model_new", py_model_new, METH_VARARGS, "model_new(name, config_json) -> ModuleHandle"},
+    {"module_repr", py_module_repr, METH_VARARGS, "module_repr(m) -> str"},
     {"module_forward", py_module_forward, METH_VARARGS, "module_forward(m, x) -> TensorHandle"},
     {"module_set_training", py_module_set_training, METH_VARARGS, "module_set_training(m, flag)"},
     {"module_is_training", py_module_is_training, METH_VARARGS, "module_is_training(m) -> bool"},

@@ -11,6 +11,7 @@ from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul
 from . import nn, optim
 from .threads import get_num_threads, set_num_threads
 from . import data, datasets, transforms, utils
+from . import models
 
 __version__ = _C.version()
 
@@ -20,7 +21,7 @@ __all__ = [
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
-    "data", "datasets", "transforms", "utils",
+    "data", "datasets", "models", "transforms", "utils",
 ]
 
 from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402
