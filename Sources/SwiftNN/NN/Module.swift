@@ -14,7 +14,11 @@ open class Module {
         throw SwiftNNError.runtime("\(typeName) does not implement forward()")
     }
 
-    public func callAsFunction(_ input: Tensor) throws -> Tensor { try forward(input) }
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        // Only leaves are timed, so a model's time is not counted again at every level.
+        guard namedChildren.isEmpty else { return try forward(input) }
+        return try Profiler.measure(typeName, .forward) { try forward(input) }
+    }
 
     /// The class name shown by `description` and the Python `repr`.
     open var typeName: String { String(describing: type(of: self)) }

@@ -65,7 +65,7 @@ extension Tensor {
                         "trying to backward through the graph a second time (\(fn.name)); "
                         + "the saved intermediate values were freed after the first backward")
                 }
-                let inputGrads = try step(gradOut, node)
+                let inputGrads = try Profiler.measure(fn.name, .backward) { try step(gradOut, node) }
                 fn.backward = nil
                 for (input, g) in zip(fn.inputs, inputGrads) where input.requiresGrad {
                     guard let g else { continue }
