@@ -67,5 +67,6 @@ extern PyMethodDef tensor_methods[];
 extern PyMethodDef ops_methods[];
 extern PyMethodDef nn_methods[];
 extern PyMethodDef conv_methods[];
+extern PyMethodDef checkpoint_methods[];
 
 #endif

@@ -10,6 +10,7 @@ from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul
                   relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
 from .threads import get_num_threads, set_num_threads
+from .serialization import load, save
 
 __version__ = _C.version()
 
@@ -19,4 +20,5 @@ __all__ = [
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
+    "load", "save",
 ]
