@@ -95,11 +95,16 @@ def test_bytes_identical_to_the_safetensors_package(tmp_path, rng):
         "Zeta": np.zeros((0,), np.float32),
         "ünïcode \"name\"\n": np.array(1.0, np.float32),
     }
-    metadata = {"format": "pt", "note": "tab\there é"}
+    # One metadata key: the package keeps metadata in a hash map, so the order of several varies.
+    st.save_file(arrays, tmp_path / "theirs.safetensors", metadata={"format": "pt"})
+    swiftnn.save(arrays, tmp_path / "ours.safetensors", metadata={"format": "pt"})
+    assert (tmp_path / "ours.safetensors").read_bytes() == (tmp_path / "theirs.safetensors").read_bytes()
+    metadata = {"format": "pt", "note": "tab\there é \"quoted\" \\ \x01"}
     st.save_file(arrays, tmp_path / "theirs.safetensors", metadata=metadata)
     swiftnn.save(arrays, tmp_path / "ours.safetensors", metadata=metadata)
-    assert (tmp_path / "ours.safetensors").read_bytes() == (tmp_path / "theirs.safetensors").read_bytes()
     assert swiftnn.serialization.load_metadata(tmp_path / "theirs.safetensors") == metadata
+    with safetensors.safe_open(tmp_path / "ours.safetensors", framework="numpy") as f:
+        assert f.metadata() == metadata
 
 
 def test_safetensors_reads_our_files_with_torch_dtypes(tmp_path):
