@@ -64,11 +64,12 @@ def save(obj, f, metadata=None):
     _C.checkpoint_save(path, [_entry(name, value) for name, value in obj.items()], metadata)
 
 
-def load(f, map_location=None):
+def load(f, map_location=None, weights_only=True):
     """Loads a safetensors file into a dict of float32 Tensors, in file order; it can be
     passed to `Module.load_state_dict`. Every stored dtype is converted to float32
-    (integers that float32 cannot hold exactly are an error). `map_location` is
-    accepted for PyTorch compatibility; tensors always live on the CPU."""
+    (integers that float32 cannot hold exactly are an error). `map_location` and
+    `weights_only` are accepted for PyTorch compatibility: tensors always live on the
+    CPU, and a safetensors file holds nothing but tensors."""
     path = _path(f)
     try:
         entries, _ = _C.checkpoint_load(path)
