@@ -270,3 +270,26 @@ def test_corrupted_files_never_crash_the_interpreter(tmp_path):
     assert done.returncode == 0, f"interpreter died (status {done.returncode}): {done.stderr[-800:]}"
     loaded, raised = (int(n) for n in done.stdout.split()[1::2])
     assert raised > 1000 and loaded > 0
+
+
+def test_save_failing_mid_write_leaves_the_previous_file_intact(tmp_path):
+    """A file-size limit makes the disk refuse the data half way through (EFBIG), as a
+    full disk would: the error is an OSError, the old file is untouched, nothing is left over."""
+    target = tmp_path / "model.safetensors"
+    swiftnn.save({"w": np.ones(4)}, target)
+    before = target.read_bytes()
+    program = textwrap.dedent(f"""
+        import resource, signal
+        import numpy as np, swiftnn
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))
+        try:
+            swiftnn.save({{"w": np.zeros((100, 1000))}}, {str(target)!r})
+        except OSError as error:
+            print("OSError:", error)
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert done.stdout.startswith("OSError:") and str(target) in done.stdout and "too large" in done.stdout
+    assert target.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.safetensors"]

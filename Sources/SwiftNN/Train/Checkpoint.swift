@@ -85,7 +85,7 @@ public struct Checkpoint {
     /// `path`; on any failure the temporary file is removed and `path` is untouched.
     static func replaceAtomically(_ path: String, _ body: (CFile) throws -> Void) throws {
         let temporary = "\(path).tmp-\(getpid())-\(temporaryCounter.add(1, ordering: .relaxed).oldValue)"
-        let file = try CFile(temporary, mode: "wbx", purpose: "cannot create the temporary file for saving \(path)")
+        let file = try CFile(temporary, mode: "wbx", purpose: "cannot create the temporary file \(temporary)", name: path)
         do {
             try body(file)
             try file.syncAndClose()
@@ -175,14 +175,15 @@ extension Module {
     }
 }
 
-/// A stdio file that reports every failure as `SwiftNNError.io` naming the path.
+/// A stdio file that reports every failure as `SwiftNNError.io` naming the file
+/// (by `name`: a temporary file is named after the file it will replace).
 final class CFile {
     let path: String
     private var handle: UnsafeMutablePointer<FILE>?
 
-    init(_ path: String, mode: String, purpose: String) throws {
-        self.path = path
-        guard let handle = fopen(path, mode) else {
+    init(_ file: String, mode: String, purpose: String, name: String? = nil) throws {
+        path = name ?? file
+        guard let handle = fopen(file, mode) else {
             throw SwiftNNError.io("\(path): \(purpose): \(CFile.lastErrorText())")
         }
         self.handle = handle
