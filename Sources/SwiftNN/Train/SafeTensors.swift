@@ -54,9 +54,6 @@ public struct SafeTensorsHeader {
         self.metadata = metadata
     }
 
-    /// The bytes of the data buffer that the entries describe.
-    public var dataLength: Int { entries.map(\.end).max() ?? 0 }
-
     // MARK: Writing
 
     /// Lays out entries the way the `safetensors` package does (wider dtypes first,
