@@ -237,8 +237,8 @@ private struct JSONParser {
     /// (Swift's `Double(text)` alone would also take "+1", "01", ".5" or "1.").
     mutating func number() throws -> Double {
         let start = position
-        func isDigit(_ offset: Int = 0) -> Bool {
-            position + offset < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position + offset])
+        func isDigit() -> Bool {
+            position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
         func digits() -> Bool {
             guard isDigit() else { return false }
