@@ -353,6 +353,36 @@ int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t
                                 const double* last_lrs, int64_t count);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
+/* ---- checkpoints (safetensors files) ----------------------------------- */
+/* Files in the safetensors format, readable and writable by the `safetensors` package.
+ * Saving is atomic: a temporary file in the target's directory is synced and renamed
+ * over the target, so on any error the previous file is left intact. Loading checks
+ * the header length against the file size (and a 100 MB cap), the JSON, every dtype,
+ * shape and offset before reading data; file problems fail with SWIFTNN_ERROR_IO and a
+ * message naming the path. */
+typedef struct swiftnn_checkpoint_s* swiftnn_checkpoint;
+/* Writes count named tensors; entries with is_int64[i] != 0 are stored as I64 (their
+ * values must be whole numbers), the others as F32. is_int64 and metadata_json (a JSON
+ * object of strings, e.g. {"format":"pt"}) may be NULL. Names must be unique. */
+int swiftnn_checkpoint_save(const char* path, const char* const* names, const swiftnn_tensor* tensors,
+                            const int* is_int64, int64_t count, const char* metadata_json);
+/* Reads a whole file; every dtype (F32, F64, F16, BF16, I64, I32, I16, I8, U64, U32, U16,
+ * U8, BOOL) becomes float32; integers float32 cannot hold exactly are an error. */
+int swiftnn_checkpoint_load(const char* path, swiftnn_checkpoint* out);
+int swiftnn_checkpoint_free(swiftnn_checkpoint c);
+int swiftnn_checkpoint_count(swiftnn_checkpoint c, int64_t* out);
+/* Entry index in file order. name is written like swiftnn_module_type_name; *dtype gets the
+ * stored dtype ("F32", "I64", ...), valid until the next call on this thread; dtype and
+ * tensor may be NULL. */
+int swiftnn_checkpoint_entry(swiftnn_checkpoint c, int64_t index, char* name, int64_t capacity,
+                             int64_t* name_length, const char** dtype, swiftnn_tensor* tensor);
+/* The file's __metadata__ as a JSON object ("{}" when there is none). */
+int swiftnn_checkpoint_metadata(swiftnn_checkpoint c, char* buf, int64_t capacity, int64_t* length);
+/* A module's state dict to / from a file (num_batches_tracked stored as I64). Loading
+ * changes nothing unless every key and shape matches (only shapes when strict == 0). */
+int swiftnn_module_save(swiftnn_module m, const char* path);
+int swiftnn_module_load(swiftnn_module m, const char* path, int strict);
+
 #ifdef __cplusplus
 }
 #endif

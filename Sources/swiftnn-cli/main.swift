@@ -17,6 +17,10 @@ let usage = """
           --seed N          manual seed (default 0)
           --lr X            learning rate (default 0.01)
           --momentum X      SGD momentum (default 0.9)
+      checkpoint-save   save a seeded zoo model as safetensors, then print its logits of a seeded input
+          --model NAME --out FILE --init-seed N --seed N --batch N (default 4)
+      checkpoint-logits load a safetensors file into a zoo model, print its logits of a seeded input
+          --model NAME --weights FILE --seed N --batch N (default 4)
       models            list the zoo models
       version           print the engine version
     """
@@ -72,6 +76,10 @@ do {
     switch arguments.first {
     case "train-synthetic":
         try trainSynthetic(options(arguments.dropFirst(), allowed: ["model", "config", "steps", "batch", "seed", "lr", "momentum"]))
+    case "checkpoint-save":
+        try checkpointSave(options(arguments.dropFirst(), allowed: ["model", "out", "init-seed", "seed", "batch"]))
+    case "checkpoint-logits":
+        try checkpointLogits(options(arguments.dropFirst(), allowed: ["model", "weights", "seed", "batch"]))
     case "models":
         Zoo.names.forEach { print($0) }
     case "version":

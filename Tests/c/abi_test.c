@@ -6,19 +6,7 @@
 #include <string.h>
 #include "swiftnn.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (!(cond)) {                                              \
-            failures++;                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
-            fprintf(stderr, __VA_ARGS__);                           \
-            fprintf(stderr, "\n");                                  \
-        }                                                           \
-    } while (0)
-
-#define OK(call) CHECK((call) == SWIFTNN_OK, "%s -> %s", #call, swiftnn_last_error())
+#include "check.h"
 
 static void test_matmul_and_grad(void) {
     const float a_data[6] = {1, 2, 3, 4, 5, 6};        /* 2x3 */

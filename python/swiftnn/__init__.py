@@ -12,6 +12,7 @@ from . import nn, optim
 from .threads import get_num_threads, set_num_threads
 from . import data, datasets, transforms, utils
 from . import models
+from .serialization import load, save
 
 __version__ = _C.version()
 
@@ -22,6 +23,7 @@ __all__ = [
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
     "data", "datasets", "models", "transforms", "utils",
+    "load", "save",
 ]
 
 from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402

@@ -41,7 +41,8 @@ public enum JSON: Equatable {
 
     // MARK: Writing
 
-    /// Compact text; integral numbers are written without a fraction.
+    /// Compact text as serde_json writes it (so headers match the `safetensors`
+    /// package byte for byte); integral numbers are written without a fraction.
     public var text: String {
         switch self {
         case .null: return "null"
@@ -65,6 +66,8 @@ public enum JSON: Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)
@@ -230,19 +233,42 @@ private struct JSONParser {
         return code
     }
 
+    /// The JSON number grammar exactly: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    /// (Swift's `Double(text)` alone would also take "+1", "01", ".5" or "1.").
     mutating func number() throws -> Double {
         let start = position
-        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
-        let isNumberByte: (UInt8) -> Bool = {
-            ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".")
-                || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+        func isDigit() -> Bool {
+            position < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position])
         }
-        while position < bytes.count, isNumberByte(bytes[position]) { position += 1 }
-        guard position > start, let text = String(validating: bytes[start..<position], as: UTF8.self),
-              let value = Double(text), value.isFinite else {
+        func digits() -> Bool {
+            guard isDigit() else { return false }
+            while isDigit() { position += 1 }
+            return true
+        }
+        func invalid() -> SwiftNNError {
             position = start
-            throw error("invalid number")
+            return error("invalid number")
         }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        if isDigit(), bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if isDigit() { throw invalid() }
+        } else if !digits() {
+            throw invalid()
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() else { throw invalid() }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard digits() else { throw invalid() }
+        }
+        guard let text = String(validating: bytes[start..<position], as: UTF8.self),
+              let value = Double(text), value.isFinite else { throw invalid() }
         return value
     }
 }
