@@ -174,6 +174,32 @@ static PyObject* py_get_num_threads(PyObject* self, PyObject* unused) {
     return PyLong_FromLongLong(threads);
 }
 
+static PyObject* py_profiler_set_enabled(PyObject* self, PyObject* args) {
+    int enabled, previous = 0;
+    if (!PyArg_ParseTuple(args, "p:profiler_set_enabled", &enabled)) return NULL;
+    int status = swiftnn_profiler_set_enabled(enabled, &previous);
+    if (status) return raise_status(status);
+    return PyBool_FromLong(previous);
+}
+
+static PyObject* py_profiler_reset(PyObject* self, PyObject* unused) {
+    int status = swiftnn_profiler_reset();
+    if (status) return raise_status(status);
+    Py_RETURN_NONE;
+}
+
+static PyObject* py_profiler_entries(PyObject* self, PyObject* unused) {
+    int64_t length = 0;
+    int status = swiftnn_profiler_entries(NULL, 0, &length);
+    if (status) return raise_status(status);
+    char* buffer = PyMem_Malloc((size_t)length + 1);
+    if (!buffer) return PyErr_NoMemory();
+    status = swiftnn_profiler_entries(buffer, length + 1, NULL);
+    PyObject* text = status ? raise_status(status) : PyUnicode_FromString(buffer);
+    PyMem_Free(buffer);
+    return text;
+}
+
 PyMethodDef conv_methods[] = {
     {"conv2d", py_conv2d, METH_VARARGS, NULL},
     {"max_pool2d", py_max_pool2d, METH_VARARGS, NULL},
@@ -187,5 +213,8 @@ PyMethodDef conv_methods[] = {
     {"adaptive_max_pool2d_new", py_adaptive_max_pool2d_new, METH_VARARGS, NULL},
     {"set_num_threads", py_set_num_threads, METH_VARARGS, NULL},
     {"get_num_threads", py_get_num_threads, METH_NOARGS, NULL},
+    {"profiler_set_enabled", py_profiler_set_enabled, METH_VARARGS, NULL},
+    {"profiler_reset", py_profiler_reset, METH_NOARGS, NULL},
+    {"profiler_entries", py_profiler_entries, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

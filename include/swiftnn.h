@@ -383,6 +383,13 @@ int swiftnn_checkpoint_metadata(swiftnn_checkpoint c, char* buf, int64_t capacit
 int swiftnn_module_save(swiftnn_module m, const char* path);
 int swiftnn_module_load(swiftnn_module m, const char* path, int strict);
 
+/* ---- profiler --------------------------------------------------------- */
+/* Time and calls per op type (leaf layers forward, autograd nodes backward). */
+int swiftnn_profiler_set_enabled(int enabled, int* previous);
+int swiftnn_profiler_reset(void);
+/* JSON array of {"name", "phase", "calls", "seconds"}, slowest first; written like swiftnn_module_repr. */
+int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
+
 #ifdef __cplusplus
 }
 #endif

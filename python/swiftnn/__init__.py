@@ -10,6 +10,7 @@ from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul
                   relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
 from .threads import get_num_threads, set_num_threads
+from .profiler import profile
 from . import data, datasets, transforms, utils
 from . import models
 from .serialization import load, save
@@ -19,7 +20,7 @@ __version__ = _C.version()
 __all__ = [
     "Size", "Tensor", "add", "amax", "arange", "argmax", "div", "enable_grad", "exp", "flatten", "float32",
     "from_numpy", "full", "get_num_threads", "is_grad_enabled", "log", "log_softmax", "manual_seed", "matmul", "max", "mean", "mul",
-    "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
+    "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "profile", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
     "data", "datasets", "models", "transforms", "utils",

@@ -89,6 +89,37 @@ enum PoolKernel {
         }
     }
 
+    /// The common 2×2, stride-2, unpadded max-pool (every window full), without the
+    /// general path's per-window bookkeeping. Same results and NaN rule as `maxForward`.
+    static func maxForward2x2(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+                              y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        let outH = height / 2, outW = width / 2, outPlane = outH &* outW
+        ThreadPool.shared.parallelFor(planes, grain: max(1, 4096 / max(outPlane, 1))) { range in
+            for plane in range {
+                let src = x + plane &* height &* width
+                let dst = y + plane &* outPlane, idx = argmax + plane &* outPlane
+                for oy in 0..<outH {
+                    let top = 2 &* oy &* width
+                    for ox in 0..<outW {
+                        let corner = top &+ 2 &* ox
+                        var bestIndex = corner
+                        var best = src[corner]
+                        // Row-major order within the window; the first NaN wins and stops the scan.
+                        @inline(__always) func consider(_ i: Int) {
+                            let v = src[i]
+                            if !best.isNaN && (v > best || v.isNaN) { best = v; bestIndex = i }
+                        }
+                        consider(corner &+ 1)
+                        consider(corner &+ width)
+                        consider(corner &+ width &+ 1)
+                        dst[oy &* outW &+ ox] = best
+                        idx[oy &* outW &+ ox] = Int32(truncatingIfNeeded: bestIndex)
+                    }
+                }
+            }
+        }
+    }
+
     /// gx (overwritten) = gy scattered to the recorded maxima.
     static func maxBackward(_ gy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planes: Int,
                             inPlane: Int, outPlane: Int, gx: UnsafeMutablePointer<Float>) {

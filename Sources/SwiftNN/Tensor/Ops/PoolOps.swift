@@ -65,9 +65,16 @@ extension Tensor {
                          name: String) throws -> (values: Tensor, indices: [Int32]) {
         let out = try Tensor(uninitializedShape: try pooledShape(rows: rows, cols: cols, name: name))
         var argmax = [Int32](repeating: 0, count: out.count)
+        let plain2x2 = rows.step == 1 && cols.step == 1 && rows.outputs == height / 2 && cols.outputs == width / 2
+            && (0..<rows.outputs).allSatisfy { rows.first[$0] == 2 * $0 && rows.count[$0] == 2 }
+            && (0..<cols.outputs).allSatisfy { cols.first[$0] == 2 * $0 && cols.count[$0] == 2 }
         argmax.withUnsafeMutableBufferPointer { idx in
-            PoolKernel.maxForward(data, planes: planes, height: height, width: width, rows: rows, cols: cols,
-                                  y: out.data, argmax: idx.baseAddress!)
+            if plain2x2 {
+                PoolKernel.maxForward2x2(data, planes: planes, height: height, width: width, y: out.data, argmax: idx.baseAddress!)
+            } else {
+                PoolKernel.maxForward(data, planes: planes, height: height, width: width, rows: rows, cols: cols,
+                                      y: out.data, argmax: idx.baseAddress!)
+            }
         }
         let inputShape = shape
         let values = out.recording("MaxPool2DBackward", inputs: [self]) { gy, _ in
