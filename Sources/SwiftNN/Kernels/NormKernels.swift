@@ -24,8 +24,7 @@ enum NormKernels {
                 var s = 0.0, s2 = 0.0
                 for o in 0..<outer {
                     let p = x + (o &* channels &+ c) &* inner
-                    var rs: Float = 0, rs2: Float = 0
-                    for i in 0..<inner { let v = p[i] - shift; rs += v; rs2 += v * v }
+                    let (rs, rs2) = shiftedSums(p, count: inner, shift: shift)
                     s += Double(rs); s2 += Double(rs2)
                 }
                 let mu = s / m
@@ -33,6 +32,42 @@ enum NormKernels {
                 variance[c] = Float(Swift.max(0, s2 / m - mu * mu))
             }
         }
+    }
+
+    /// (Σ(x−k), Σ(x−k)²) over `count` floats with eight-lane accumulators: a scalar float
+    /// sum is one dependent add per element, and the compiler may not reorder it.
+    @inline(__always)
+    static func shiftedSums(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> (Float, Float) {
+        var s = SIMD8<Float>(), s2 = SIMD8<Float>()
+        let k = SIMD8<Float>(repeating: shift)
+        var i = 0
+        while i &+ 8 <= count {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - k
+            s += v
+            s2.addProduct(v, v)
+            i &+= 8
+        }
+        var rs = s.sum(), rs2 = s2.sum()
+        while i < count { let v = p[i] - shift; rs += v; rs2 += v * v; i &+= 1 }
+        return (rs, rs2)
+    }
+
+    /// (Σg, Σg·(x−mean)) over `count` floats, vectorised like `shiftedSums`.
+    @inline(__always)
+    static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float) -> (Float, Float) {
+        var sg = SIMD8<Float>(), sgx = SIMD8<Float>()
+        let mu = SIMD8<Float>(repeating: mean)
+        var i = 0
+        while i &+ 8 <= count {
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            sg += gv
+            sgx.addProduct(gv, xv - mu)
+            i &+= 8
+        }
+        var rg = sg.sum(), rgx = sgx.sum()
+        while i < count { rg += g[i]; rgx += g[i] * (x[i] - mean); i &+= 1 }
+        return (rg, rgx)
     }
 
     /// y = (x − mean[c])·invstd[c]·w[c] + b[c]; w and b may be nil (1 and 0).
@@ -63,8 +98,7 @@ enum NormKernels {
                 for o in 0..<outer {
                     let off = (o &* channels &+ c) &* inner
                     let pg = g + off, px = x + off
-                    var rg: Float = 0, rgx: Float = 0
-                    for i in 0..<inner { rg += pg[i]; rgx += pg[i] * (px[i] - mu) }
+                    let (rg, rgx) = gradientSums(pg, px, count: inner, mean: mu)
                     sg += Double(rg); sgx += Double(rgx)
                 }
                 sumG[c] = Float(sg)
