@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli bench clean
+.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,15 @@ BENCH := .build-release/release/swiftnn-bench
 bench: install
 	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
 	$(PY) bench/run.py --bench $(BENCH) $(BENCH_ARGS)
+
+# Models end to end next to PyTorch (bench/compare.py); PyTorch lives in its own
+# virtualenv, made on request because it is large.
+bench-compare: install
+	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+bench-torch-setup:
+	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
+	.venv-torch/bin/python -m pip install -q torch numpy
 
 test: test-swift test-c test-python
 

@@ -1,0 +1,280 @@
+"""swiftnn next to PyTorch on this machine (`make bench-compare`): images/s of a
+training step (forward + CrossEntropy + backward + SGD with momentum and weight
+decay) and of eval-mode inference, per model, the same thread count for both,
+plus the peak RSS of the training loop.
+
+Each (framework, model) pair runs in a fresh process, so thread settings and
+memory peaks do not leak between measurements. PyTorch comes from its own
+virtualenv (`make bench-torch-setup` creates .venv-torch); without it only the
+swiftnn column is printed.
+
+    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10]
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+# name: (swiftnn constructor call, batch size)
+MODELS = {
+    "MLPnet": ("MLPnet()", 128),
+    "normal_CNN": ("normal_CNN()", 128),
+    "MLP_Mixer": ("MLP_Mixer(patch_size=4, C=128, N=6)", 128),
+    "VGG11": ("VGG11(cifar=True)", 128),
+    "ResNet-50": ("Resnet()", 32),
+    "DenseNet-BC-100": ("Densenet(layers=100, growth_rate=12)", 128),
+}
+
+
+# ---- the same architectures in PyTorch (written from the reference documents) ----
+TORCH_MODELS = r'''
+import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class MLPnet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.dropout, self.fc3 = nn.Linear(3072, 128), nn.Linear(128, 64), nn.Dropout(0.5), nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc2(F.relu(self.fc1(torch.flatten(x, 1)))))
+        return self.fc3(self.dropout(x))
+
+
+class normal_CNN(nn.Module):
+    def __init__(self, kernels=(16, 16, 'p', 32, 32, 'p', 64, 64, 'p', 128, 128, 'p', 256, 256)):
+        super().__init__()
+        layers, c = [], 3
+        for k in kernels:
+            if k == 'p':
+                layers.append(nn.MaxPool2d(2))
+            else:
+                layers += [nn.Conv2d(c, k, 3, padding=1), nn.BatchNorm2d(k), nn.ReLU()]
+                c = k
+        self.features, self.classifier = nn.Sequential(*layers), nn.Linear(c, 10)
+
+    def forward(self, x):
+        return self.classifier(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
+
+
+class MixerBlock(nn.Module):
+    def __init__(self, patches, c):
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(c), nn.LayerNorm(c)
+        self.token_mixing = nn.Sequential(nn.Linear(patches, c // 2), nn.GELU(), nn.Linear(c // 2, patches))
+        self.channel_mixing = nn.Sequential(nn.Linear(c, 4 * c), nn.GELU(), nn.Linear(4 * c, c))
+
+    def forward(self, x):
+        x = x + self.token_mixing(self.norm1(x).transpose(1, 2)).transpose(1, 2)
+        return x + self.channel_mixing(self.norm2(x))
+
+
+class MLP_Mixer(nn.Module):
+    def __init__(self, patch_size=4, C=128, N=6):
+        super().__init__()
+        patches = (32 // patch_size) ** 2
+        self.patch_embedding = nn.Conv2d(3, C, patch_size, stride=patch_size)
+        self.mixer_layers = nn.Sequential(*[MixerBlock(patches, C) for _ in range(N)])
+        self.norm, self.classifier = nn.LayerNorm(C), nn.Linear(C, 10)
+
+    def forward(self, x):
+        x = self.patch_embedding(x).flatten(2).transpose(1, 2)
+        return self.classifier(self.norm(self.mixer_layers(x)).mean(1))
+
+
+def VGG11(cifar=True):
+    layers, c = [], 3
+    for v in [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M']:
+        if v == 'M':
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
+            c = v
+    return nn.Sequential(*layers, nn.Flatten(), nn.Dropout(0.5), nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, inp, planes, stride=1):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(inp, planes, 1, bias=False), nn.BatchNorm2d(planes)
+        self.conv2, self.bn2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False), nn.BatchNorm2d(planes)
+        self.conv3, self.bn3 = nn.Conv2d(planes, 4 * planes, 1, bias=False), nn.BatchNorm2d(4 * planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or inp != 4 * planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(inp, 4 * planes, 1, stride, bias=False), nn.BatchNorm2d(4 * planes))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        return F.relu(self.bn3(self.conv3(out)) + self.shortcut(x))
+
+
+class Resnet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64)
+        blocks, inp = [], 64
+        for stage, count in enumerate([3, 4, 6, 3]):
+            planes = 64 << stage
+            for i in range(count):
+                blocks.append(Bottleneck(inp, planes, 2 if i == 0 and stage > 0 else 1))
+                inp = 4 * planes
+        self.layers, self.fc = nn.Sequential(*blocks), nn.Linear(2048, 10)
+
+    def forward(self, x):
+        x = self.layers(F.relu(self.bn1(self.conv1(x))))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, inp, growth, drop):
+        super().__init__()
+        self.bn1, self.conv1 = nn.BatchNorm2d(inp), nn.Conv2d(inp, 4 * growth, 1, bias=False)
+        self.bn2, self.conv2 = nn.BatchNorm2d(4 * growth), nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False)
+        self.dropout = nn.Dropout(drop)
+
+    def forward(self, x):
+        out = self.dropout(self.conv1(F.relu(self.bn1(x))))
+        out = self.dropout(self.conv2(F.relu(self.bn2(out))))
+        return torch.cat([x, out], 1)
+
+
+class Densenet(nn.Module):
+    def __init__(self, layers=100, growth_rate=12, compression=0.5, drop=0.2):
+        super().__init__()
+        n = (layers - 4) // 3 // 2
+        planes = 2 * growth_rate
+        mods = [nn.Conv2d(3, planes, 3, padding=1, bias=False)]
+        for block in range(3):
+            for i in range(n):
+                mods.append(DenseLayer(planes + i * growth_rate, growth_rate, drop))
+            planes += n * growth_rate
+            if block < 2:
+                out = int(math.floor(planes * compression))
+                mods += [nn.BatchNorm2d(planes), nn.ReLU(), nn.Conv2d(planes, out, 1, bias=False), nn.Dropout(drop),
+                         nn.AvgPool2d(2)]
+                planes = out
+        self.features = nn.Sequential(*mods, nn.BatchNorm2d(planes), nn.ReLU())
+        self.fc = nn.Linear(planes, 10)
+
+    def forward(self, x):
+        return self.fc(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
+
+
+TORCH_CALLS = {"MLPnet": "MLPnet()", "normal_CNN": "normal_CNN()", "MLP_Mixer": "MLP_Mixer()", "VGG11": "VGG11()",
+               "ResNet-50": "Resnet()", "DenseNet-BC-100": "Densenet()"}
+'''
+
+
+def measure(framework, model_name, threads, seconds):
+    """Runs in the child process: returns images/s for training and inference and the peak RSS."""
+    import numpy as np
+    batch = MODELS[model_name][1]
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((batch, 3, 32, 32), dtype=np.float32)
+    y_np = rng.integers(0, 10, batch)
+    if framework == "torch":
+        import torch
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        namespace = {}
+        exec(TORCH_MODELS, namespace)
+        model = eval(namespace["TORCH_CALLS"][model_name], namespace)
+        x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+        criterion = torch.nn.CrossEntropyLoss()
+        no_grad = torch.no_grad
+    else:
+        import swiftnn
+        swiftnn.set_num_threads(threads)
+        swiftnn.manual_seed(0)
+        model = eval("swiftnn.models." + MODELS[model_name][0], {"swiftnn": swiftnn})
+        x, y = swiftnn.tensor(x_np), y_np
+        optimizer = swiftnn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+        criterion = swiftnn.nn.CrossEntropyLoss()
+        no_grad = swiftnn.no_grad
+
+    def train_step():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    def infer():
+        with no_grad():
+            model(x)
+
+    def rate(step):
+        step()  # warm-up
+        count, start = 0, time.perf_counter()
+        while count < 2 or time.perf_counter() - start < seconds:
+            step()
+            count += 1
+        return batch * count / (time.perf_counter() - start)
+
+    model.train()
+    train = rate(train_step)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    model.eval()
+    return {"train": train, "eval": rate(infer), "rss_mb": rss_mb}
+
+
+def run_child(python, framework, model, threads, seconds):
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SWIFTNN_NUM_THREADS"):
+        env[name] = str(threads)
+    command = [python, __file__, "--child", framework, "--models", model, "--threads", str(threads),
+               "--seconds", str(seconds)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--torch-python", default=os.path.join(os.path.dirname(__file__), "..", ".venv-torch", "bin", "python"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure")
+    parser.add_argument("--child", choices=["swiftnn", "torch"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    models = args.models.split(",")
+    if args.child:
+        print(json.dumps(measure(args.child, models[0], args.threads, args.seconds)))
+        return
+    have_torch = os.path.exists(args.torch_python)
+    if not have_torch:
+        print(f"(no PyTorch at {args.torch_python}: run `make bench-torch-setup` for the comparison)")
+    print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs)")
+    header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>7}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>7}"
+    print(header + f"{'RSS MB s/t':>16}")
+    for model in models:
+        ours = run_child(sys.executable, "swiftnn", model, args.threads, args.seconds)
+        theirs = run_child(args.torch_python, "torch", model, args.threads, args.seconds) if have_torch else {}
+        if "error" in ours:
+            print(f"{model:<18} swiftnn failed: {ours['error']}")
+            continue
+
+        def cell(d, key, fmt="{:.1f}"):
+            return fmt.format(d[key]) if key in d else "-"
+
+        def ratio(key):
+            return f"{ours[key] / theirs[key]:.2f}" if key in theirs else "-"
+
+        print(f"{model:<18}{cell(ours, 'train'):>14}{cell(theirs, 'train'):>13}{ratio('train'):>7}"
+              f"{cell(ours, 'eval'):>14}{cell(theirs, 'eval'):>12}{ratio('eval'):>7}"
+              f"{cell(ours, 'rss_mb', '{:.0f}') + '/' + cell(theirs, 'rss_mb', '{:.0f}'):>16}", flush=True)
+        if "error" in theirs:
+            print(f"{'':<18} torch failed: {theirs['error']}")
+
+
+if __name__ == "__main__":
+    main()
