@@ -117,6 +117,37 @@ final class ConvTests: XCTestCase {
         try check(Case(n: 12, c: 4, h: 4, w: 4, o: 6, groups: 2), seed: 24)
     }
 
+    /// 3×3 stride-1 convolutions with ≥32 channels take the Winograd path; its results must
+    /// match the direct sum, including odd sizes (partial tiles) and every padding.
+    func testWinogradPathMatchesTheDirectSum() throws {
+        let cases = [
+            Case(n: 2, c: 32, h: 8, w: 8, o: 32, padding: .explicit(1, 1)),
+            Case(n: 1, c: 33, h: 7, w: 5, o: 35, padding: .explicit(1, 1)),
+            Case(n: 3, c: 32, h: 5, w: 6, o: 48, padding: .explicit(0, 0), bias: false),
+            Case(n: 2, c: 40, h: 3, w: 9, o: 32, padding: .same),
+            Case(n: 1, c: 32, h: 2, w: 2, o: 32, padding: .explicit(1, 1)),
+            Case(n: 5, c: 32, h: 4, w: 4, o: 36, padding: .explicit(2, 1)),
+        ]
+        for (i, k) in cases.enumerated() {
+            var (ph, pw) = (1, 1)
+            if case .explicit(let h, let w) = k.padding { (ph, pw) = (h, w) }
+            let problem = ConvProblem(batch: k.n, groups: 1, outChannels: k.o, geometry: WindowGeometry(
+                channels: k.c, height: k.h, width: k.w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: ph,
+                padLeft: pw, dilationH: 1, dilationW: 1, outH: k.h + 2 * ph - 2, outW: k.w + 2 * pw - 2))
+            XCTAssertNotNil(problem.winogradForward, "case \(i) should take the Winograd path")
+            try check(k, seed: UInt64(60 + i), gradients: false)
+        }
+    }
+
+    /// The input gradient through the Winograd path (rotated filters) against finite differences.
+    func testWinogradInputGradient() throws {
+        for (i, padding) in [ConvPadding.explicit(1, 1), .explicit(0, 0), .explicit(2, 2)].enumerated() {
+            let x = randomTensor([1, 32, 4, 3], seed: UInt64(70 + i))
+            let w = randomTensor([32, 32, 3, 3], seed: UInt64(80 + i), low: -0.2, high: 0.2, requiresGrad: false)
+            checkGradients([x], "winograd dx \(padding)") { try $0[0].conv2d(weight: w, padding: padding) }
+        }
+    }
+
     func testUnbatchedInput() throws {
         let x = randomTensor([3, 5, 5], seed: 30), w = randomTensor([2, 3, 3, 3], seed: 31)
         let y = try x.conv2d(weight: w, padding: .explicit(1, 1))

@@ -276,3 +276,20 @@ def test_thread_count_round_trip():
     finally:
         swiftnn.set_num_threads(before)
     assert swiftnn.get_num_threads() == before
+
+
+@pytest.mark.parametrize("shape,padding", [((2, 32, 6, 5), 1), ((1, 40, 7, 7), 0), ((3, 32, 4, 4), "same")])
+def test_winograd_sized_conv_forward_and_input_gradient(shape, padding, rng):
+    """3x3 stride-1 convolutions with >= 32 channels run through the engine's Winograd path.
+    The input gradient is checked against its closed form: the output gradient, padded by
+    2 - padding, correlated with the filters rotated by 180 degrees and transposed."""
+    x, w = randn(rng, *shape), randn(rng, 36, shape[1], 3, 3) * 0.2
+    p = 1 if padding == "same" else padding
+    t = swiftnn.tensor(x, requires_grad=True)
+    out = F.conv2d(t, w, padding=padding)
+    assert_close(out.numpy(), np_conv2d(x, w, padding=(p, p, p, p)), rtol=1e-4, atol=1e-4)
+    gy = randn(rng, *out.shape)
+    out.backward(swiftnn.tensor(gy))
+    rotated = np.ascontiguousarray(np.transpose(w[:, :, ::-1, ::-1], (1, 0, 2, 3)))
+    expected = np_conv2d(gy, rotated, padding=(2 - p,) * 4)
+    assert_close(t.grad.numpy(), expected, rtol=1e-4, atol=1e-4)

@@ -21,6 +21,32 @@ struct ConvProblem {
     var imagesPerGEMM: Int { max(1, min(batch, 256 / max(geometry.outputSize, 1))) }
 }
 
+extension ConvProblem {
+    /// A 3×3, stride-1, undilated, ungrouped convolution: the Winograd path.
+    private var isWinogradShape: Bool {
+        let g = geometry
+        return groups == 1 && g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1
+            && g.dilationH == 1 && g.dilationW == 1
+    }
+
+    var winogradForward: Winograd.Problem? {
+        let g = geometry
+        guard isWinogradShape, Winograd.applies(inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
+        else { return nil }
+        return Winograd.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
+                                width: g.width, padTop: g.padTop, padLeft: g.padLeft, outH: g.outH, outW: g.outW)
+    }
+
+    /// dx = conv(gy padded by 2 − padding, filters rotated 180° with in/out swapped).
+    var winogradInputGradient: Winograd.Problem? {
+        let g = geometry
+        guard isWinogradShape, Winograd.applies(inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
+        else { return nil }
+        return Winograd.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
+                                width: g.outW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, outH: g.height, outW: g.width)
+    }
+}
+
 enum ConvKernel {
     /// Splits the batch into contiguous chunks, one per thread when the batch is
     /// large enough; `body(chunkIndex, images)`. Returns the number of chunks.

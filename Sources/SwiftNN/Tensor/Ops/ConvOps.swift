@@ -25,15 +25,25 @@ extension Tensor {
                                       dilation: dilation, groups: groups)
         let g = problem.geometry
         let out = try Tensor(uninitializedShape: [problem.batch, problem.outChannels, g.outH, g.outW])
-        ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
+        let winograd = problem.winogradForward
+        if let w = winograd {
+            Winograd.forward(w, x: data, filters: weight.data, rotated: false, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
+        } else {
+            ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
+        }
         let x = self
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return out.recording("ConvolutionBackward", inputs: inputs) { gy, _ in
             let gx = x.requiresGrad ? try Tensor(uninitializedShape: x.shape) : nil
             let gw = weight.requiresGrad ? try Tensor(uninitializedShape: weight.shape) : nil
             let gb = bias?.requiresGrad == true ? try Tensor(uninitializedShape: bias!.shape) : nil
+            // The input gradient of a 3×3 stride-1 convolution is itself one (rotated filters).
+            let winogradGX = gx != nil ? problem.winogradInputGradient : nil
+            if let gx, let w = winogradGX {
+                Winograd.forward(w, x: gy.data, filters: weight.data, rotated: true, bias: nil, y: gx.data)
+            }
             ConvKernel.backward(problem, x: x.data, weight: weight.data, gy: gy.data,
-                                gx: gx?.data, gWeight: gw?.data, gBias: gb?.data)
+                                gx: winogradGX == nil ? gx?.data : nil, gWeight: gw?.data, gBias: gb?.data)
             return [gx, gw, gb]
         }
     }
