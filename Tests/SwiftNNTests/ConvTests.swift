@@ -148,6 +148,27 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The Winograd weight gradient against the im2col kernel's, which the finite-difference
+    /// tests above cover.
+    func testWinogradWeightGradientMatchesIm2col() throws {
+        for (i, k) in [Case(n: 3, c: 32, h: 7, w: 6, o: 33, padding: .explicit(1, 1)),
+                       Case(n: 2, c: 34, h: 5, w: 5, o: 32, padding: .explicit(0, 0)),
+                       Case(n: 1, c: 32, h: 2, w: 3, o: 32, padding: .explicit(2, 1))].enumerated() {
+            let (x, w, _) = inputs(k, seed: UInt64(90 + i))
+            let y = try x.conv2d(weight: w, padding: k.padding)
+            let gy = randomTensor(y.shape, seed: UInt64(95 + i), requiresGrad: false)
+            try y.backward(gy)
+            guard case .explicit(let ph, let pw) = k.padding else { continue }
+            let problem = ConvProblem(batch: k.n, groups: 1, outChannels: k.o, geometry: WindowGeometry(
+                channels: k.c, height: k.h, width: k.w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: ph,
+                padLeft: pw, dilationH: 1, dilationW: 1, outH: y.shape[2], outW: y.shape[3]))
+            XCTAssertNotNil(problem.winogradForward)
+            let reference = try Tensor.zeros(w.shape)
+            ConvKernel.backward(problem, x: x.data, weight: w.data, gy: gy.data, gx: nil, gWeight: reference.data, gBias: nil)
+            assertClose(w.grad, shape: w.shape, reference.scalars, rtol: 1e-4, atol: 1e-4)
+        }
+    }
+
     func testUnbatchedInput() throws {
         let x = randomTensor([3, 5, 5], seed: 30), w = randomTensor([2, 3, 3, 3], seed: 31)
         let y = try x.conv2d(weight: w, padding: .explicit(1, 1))

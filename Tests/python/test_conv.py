@@ -293,3 +293,11 @@ def test_winograd_sized_conv_forward_and_input_gradient(shape, padding, rng):
     rotated = np.ascontiguousarray(np.transpose(w[:, :, ::-1, ::-1], (1, 0, 2, 3)))
     expected = np_conv2d(gy, rotated, padding=(2 - p,) * 4)
     assert_close(t.grad.numpy(), expected, rtol=1e-4, atol=1e-4)
+    # The weight gradient: dW[o, c, i, j] = sum over n, y, x of gy[n, o, y, x] * x_padded[n, c, y + i, x + j].
+    tw = swiftnn.tensor(w, requires_grad=True)
+    F.conv2d(x, tw, padding=padding).backward(swiftnn.tensor(gy))
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    oh, ow = gy.shape[2:]
+    dw = np.stack([np.stack([np.einsum("nohw,nchw->oc", gy, xp[:, :, i:i + oh, j:j + ow]) for j in range(3)], -1)
+                   for i in range(3)], -2)
+    assert_close(tw.grad.numpy(), dw, rtol=1e-4, atol=1e-3)

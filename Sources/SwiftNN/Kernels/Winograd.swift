@@ -102,6 +102,86 @@ enum Winograd {
         }
     }
 
+    /// gw[o][c] (overwritten) = Σ over tiles of the gradient of y with respect to the filter:
+    /// dU_ξ = Σ_t (A·dY·Aᵀ)_ξ[o][t]·V_ξ[c][t], then dg = Gᵀ·dU·G.
+    static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+                               into gw: UnsafeMutablePointer<Float>) {
+        let total = p.batch &* p.tilesPerImage
+        let perBlock = max(16, min(total, (2 << 20) / (64 &* (p.inChannels &+ p.outChannels))))
+        let blocks = (total &+ perBlock &- 1) / perBlock
+        let uCount = 16 &* p.outChannels &* p.inChannels
+        let sum = Scratch(count: uCount, zeroed: true)
+        defer { sum.free() }
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        defer { pthread_mutex_destroy(lock); lock.deallocate() }
+        ThreadPool.shared.parallelFor(blocks) { range in
+            let skew = 48
+            let vStride = p.inChannels &* perBlock &+ skew, mStride = p.outChannels &* perBlock &+ skew
+            let scratch = Scratch(count: 16 &* (vStride &+ mStride) &+ uCount)
+            defer { scratch.free() }
+            let v = scratch.base, m = v + 16 &* vStride, local = m + 16 &* mStride
+            local.initialize(repeating: 0, count: uCount)
+            for block in range {
+                let first = block &* perBlock, count = min(perBlock, total &- first)
+                transformInput(p, x: x, tiles: first..<(first &+ count), into: v, ldv: count, stride: vStride)
+                transformGradient(p, gy: gy, tiles: first..<(first &+ count), into: m, ldm: count, stride: mStride)
+                for xi in 0..<16 {
+                    GEMM.sgemm(transA: false, transB: true, m: p.outChannels, n: p.inChannels, k: count, alpha: 1,
+                               a: m + xi &* mStride, lda: count, b: v + xi &* vStride, ldb: count,
+                               beta: 1, c: local + xi &* p.outChannels &* p.inChannels, ldc: p.inChannels)
+                }
+            }
+            pthread_mutex_lock(lock)
+            Elementwise.axpy(1, local, sum.base, count: uCount)
+            pthread_mutex_unlock(lock)
+        }
+        let plane = p.outChannels &* p.inChannels
+        for pair in 0..<plane {
+            @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
+                let base = sum.base + pair
+                return SIMD4(base[(r &* 4) &* plane], base[(r &* 4 &+ 1) &* plane], base[(r &* 4 &+ 2) &* plane],
+                             base[(r &* 4 &+ 3) &* plane])
+            }
+            let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
+            // Gᵀ·dU (3×4), then ·G (3×3).
+            let e = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
+            let out = gw + pair &* 9
+            @inline(__always) func store(_ r: Int, _ q: SIMD4<Float>) {
+                out[r &* 3] = q.x + 0.5 * (q.y + q.z)
+                out[r &* 3 &+ 1] = 0.5 * (q.y - q.z)
+                out[r &* 3 &+ 2] = 0.5 * (q.y + q.z) + q.w
+            }
+            store(0, e.0); store(1, e.1); store(2, e.2)
+        }
+    }
+
+    /// Ṁ[ξ][o][t] = (A·dY·Aᵀ)_ξ for the 2×2 output-gradient tile dY (zero beyond the output).
+    private static func transformGradient(_ p: Problem, gy: UnsafePointer<Float>, tiles: Range<Int>,
+                                          into m: UnsafeMutablePointer<Float>, ldm: Int, stride rowStride: Int) {
+        let plane = p.outH &* p.outW
+        for (t, tile) in tiles.enumerated() {
+            let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
+            let oy = (within / p.tilesW) &* 2, ox = (within % p.tilesW) &* 2
+            let hasRight = ox &+ 1 < p.outW, hasBottom = oy &+ 1 < p.outH
+            for o in 0..<p.outChannels {
+                let src = gy + ((image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox)
+                let a = src[0], b: Float = hasRight ? src[1] : 0
+                let c: Float = hasBottom ? src[p.outW] : 0
+                let d: Float = hasBottom && hasRight ? src[p.outW &+ 1] : 0
+                // A·dY (4×2) rows (u, w), each then ·Aᵀ: (u, w) ↦ (u, u + w, u − w, −w).
+                let out = m + (o &* ldm &+ t)
+                @inline(__always) func store(_ r: Int, _ u: Float, _ w: Float) {
+                    out[(r &* 4) &* rowStride] = u
+                    out[(r &* 4 &+ 1) &* rowStride] = u + w
+                    out[(r &* 4 &+ 2) &* rowStride] = u - w
+                    out[(r &* 4 &+ 3) &* rowStride] = -w
+                }
+                store(0, a, b); store(1, a + c, b + d); store(2, a - c, b - d); store(3, -c, -d)
+            }
+        }
+    }
+
     /// V[ξ][c][t] = (Bᵀ·d·B)_ξ for the 4×4 input patch d of each tile (zero outside the image).
     private static func transformInput(_ p: Problem, x: UnsafePointer<Float>, tiles: Range<Int>,
                                        into v: UnsafeMutablePointer<Float>, ldv: Int, stride rowStride: Int) {

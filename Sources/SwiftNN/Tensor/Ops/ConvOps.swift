@@ -42,8 +42,11 @@ extension Tensor {
             if let gx, let w = winogradGX {
                 Winograd.forward(w, x: gy.data, filters: weight.data, rotated: true, bias: nil, y: gx.data)
             }
+            let winogradGW = gw != nil ? winograd : nil
+            if let gw, let w = winogradGW { Winograd.weightGradient(w, x: x.data, gy: gy.data, into: gw.data) }
             ConvKernel.backward(problem, x: x.data, weight: weight.data, gy: gy.data,
-                                gx: winogradGX == nil ? gx?.data : nil, gWeight: gw?.data, gBias: gb?.data)
+                                gx: winogradGX == nil ? gx?.data : nil, gWeight: winogradGW == nil ? gw?.data : nil,
+                                gBias: gb?.data)
             return [gx, gw, gb]
         }
     }
