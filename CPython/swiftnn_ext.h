@@ -76,5 +76,7 @@ extern PyTypeObject SchedulerHandle_Type;
 PyObject* wrap_scheduler(swiftnn_scheduler s);
 int scheduler_arg(PyObject* obj, void* out);
 extern PyMethodDef optim_methods[];
+/* ---- summary.c: the traced forward of swiftnn.summary ---- */
+extern PyMethodDef summary_methods[];
 
 #endif

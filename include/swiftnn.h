@@ -353,6 +353,11 @@ int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t
                                 const double* last_lrs, int64_t count);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
+/* ---- summary ---- */
+/* Runs m(x) recording every leaf module call; *rows is a JSON array of
+ * {"name", "type", "shape", "params"} objects, valid until the next trace call on this thread. */
+int swiftnn_module_trace(swiftnn_module m, swiftnn_tensor x, swiftnn_tensor* out, const char** rows);
+
 #ifdef __cplusplus
 }
 #endif

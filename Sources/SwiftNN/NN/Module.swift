@@ -14,7 +14,11 @@ open class Module {
         throw SwiftNNError.runtime("\(typeName) does not implement forward()")
     }
 
-    public func callAsFunction(_ input: Tensor) throws -> Tensor { try forward(input) }
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        let output = try forward(input)
+        if namedChildren.isEmpty, let trace = ForwardTrace.active { trace.record(self, output) }
+        return output
+    }
 
     /// The class name shown by `description` and the Python `repr`.
     open var typeName: String { String(describing: type(of: self)) }
