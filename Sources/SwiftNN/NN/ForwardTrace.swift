@@ -6,7 +6,8 @@ import Darwin
 
 /// Records what every leaf module (one without children) returns during a forward
 /// pass: its dotted path under the traced root, type name, output shape and own
-/// parameter count. `swiftnn.summary` builds its table from these rows.
+/// parameter count. `swiftnn.summary` builds its table from these rows. Containers
+/// (Sequential) are left out even when empty, as torchsummary leaves them out.
 /// The trace is per thread, so forwards on other threads are not recorded.
 public final class ForwardTrace {
     public struct Row: Equatable {
@@ -49,6 +50,7 @@ public final class ForwardTrace {
     }
 
     func record(_ module: Module, _ output: Tensor) {
+        if module is Sequential { return }  // an empty Sequential (identity shortcut) is a container, as in torchsummary
         let count = module.parameters().reduce(0) { $0 + $1.count }
         rows.append(Row(name: names[ObjectIdentifier(module)] ?? module.typeName, typeName: module.typeName,
                         shape: output.shape, parameterCount: count))
