@@ -9,8 +9,9 @@ random values (loaded through `load_state_dict`), so eval-mode batch norm and th
 paths are really exercised; the model then runs in eval mode.
 
 Fixed architectures run at full size and their native input (AlexNet 227, GoogLeNet
-and the VGG ImageNet head 224, the CIFAR ResNets and DenseNet-121 at 32) with batch 1;
-the configurable ones also run at small widths with batch 2.
+224, the CIFAR ResNets and DenseNet-121 at 32, VGG's cifar head at 32 and its ImageNet
+head at 224 for VGG11 with batch norm: building an ImageNet-head VGG takes seconds) with
+batch 1 or 2; the configurable ones also run at small widths.
 """
 import math
 from functools import reduce
