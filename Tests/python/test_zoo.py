@@ -302,6 +302,31 @@ def test_load_state_dict_accepts_numpy_arrays_of_any_float_dtype():
     assert result.unexpected_keys == ["unknown"] and "classifier.weight" in result.missing_keys
 
 
+def test_zoo_model_inside_a_python_module():
+    """The zoo model's keys nest under its attribute name, in PyTorch's order, and load back."""
+    class Wrapper(swiftnn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.backbone = models.normal_MLP(input_size=6, neural_list=[4, 3], batch_normalization_use=True)
+            self.head = swiftnn.nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.head(self.backbone(x))
+
+    model = Wrapper()
+    state = model.state_dict()
+    assert list(state) == [
+        "backbone.layers.0.weight", "backbone.layers.0.bias", "backbone.layers.1.weight", "backbone.layers.1.bias",
+        "backbone.layers.1.running_mean", "backbone.layers.1.running_var", "backbone.layers.1.num_batches_tracked",
+        "backbone.layers.3.weight", "backbone.layers.3.bias", "head.weight", "head.bias"]
+    other = Wrapper()
+    other.load_state_dict(state)
+    x = np.random.default_rng(4).standard_normal((2, 6)).astype(np.float32)
+    model.eval(), other.eval()
+    np.testing.assert_array_equal(model(x).numpy(), other(x).numpy())
+    forward_backward(model.train(), (6,), 2)
+
+
 # ---- train / eval ----
 
 def test_dropout_is_active_only_in_training_mode():
