@@ -77,5 +77,7 @@ PyObject* wrap_scheduler(swiftnn_scheduler s);
 int scheduler_arg(PyObject* obj, void* out);
 extern PyMethodDef optim_methods[];
 extern PyMethodDef checkpoint_methods[];
+/* ---- summary.c: the traced forward of swiftnn.summary ---- */
+extern PyMethodDef summary_methods[];
 
 #endif

@@ -390,6 +390,11 @@ int swiftnn_profiler_reset(void);
 /* JSON array of {"name", "phase", "calls", "seconds"}, slowest first; written like swiftnn_module_repr. */
 int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
 
+/* ---- summary ---- */
+/* Runs m(x) recording every leaf module call; *rows is a JSON array of
+ * {"name", "type", "shape", "params"} objects, valid until the next trace call on this thread. */
+int swiftnn_module_trace(swiftnn_module m, swiftnn_tensor x, swiftnn_tensor* out, const char** rows);
+
 #ifdef __cplusplus
 }
 #endif

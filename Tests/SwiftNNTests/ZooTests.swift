@@ -76,6 +76,8 @@ final class ZooTests: XCTestCase {
                                    input: [2, 3, 32, 32], classes: 10)
         try runsForwardAndBackward(try Zoo.make("MLP_Mixer", config: #"{"C": 8, "N": 2, "patch_size": 8}"#),
                                    input: [2, 3, 32, 32], classes: 10)
+        try runsForwardAndBackward(try Zoo.make("Densenet", config: #"{"layers": 16, "growth_rate": 4}"#),
+                                   input: [2, 3, 32, 32], classes: 10)
     }
 
     /// The building blocks of the large networks at small widths (the whole networks run in pytest,

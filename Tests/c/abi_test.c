@@ -168,6 +168,24 @@ static void test_optimizers_schedulers_and_clipping(void) {
     swiftnn_tensor_free(p);
 }
 
+static void test_module_trace(void) {
+    swiftnn_module net = NULL;
+    swiftnn_tensor x = NULL, out = NULL;
+    const char* rows = NULL;
+    static float zeros[2 * 12];
+    const int64_t shape[2] = {2, 12};
+    OK(swiftnn_model_new("normal_MLP", "{\"input_size\": 12, \"neural_list\": [5, 3]}", &net));
+    OK(swiftnn_tensor_from_data(zeros, shape, 2, &x));
+    OK(swiftnn_module_trace(net, x, &out, &rows));
+    CHECK(rows && strstr(rows, "{\"name\":\"layers.0\",\"type\":\"Linear\",\"shape\":[2,5],\"params\":65}"),
+          "trace rows %s", rows ? rows : "(null)");
+    CHECK(swiftnn_module_trace(NULL, x, &out, &rows) == SWIFTNN_ERROR_VALUE, "null module traced");
+    CHECK(swiftnn_module_trace(net, x, &out, NULL) == SWIFTNN_ERROR_VALUE, "null rows pointer accepted");
+    swiftnn_tensor_free(out);
+    swiftnn_tensor_free(x);
+    swiftnn_module_free(net);
+}
+
 int main(void) {
     CHECK(swiftnn_abi_version() == SWIFTNN_ABI_VERSION, "ABI version mismatch");
     CHECK(strlen(swiftnn_version()) > 0, "empty version");
@@ -175,6 +193,7 @@ int main(void) {
     test_errors();
     test_module_state_and_sgd();
     test_optimizers_schedulers_and_clipping();
+    test_module_trace();
     if (failures) {
         fprintf(stderr, "%d C ABI check(s) failed\n", failures);
         return 1;

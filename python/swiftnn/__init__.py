@@ -30,3 +30,8 @@ __all__ = [
 from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402
 
 __all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack"]
+
+# After the submodule import, the name `summary` is the function (torchsummary's).
+from .summary import summary, summary_string  # noqa: E402
+
+__all__ += ["summary", "summary_string"]

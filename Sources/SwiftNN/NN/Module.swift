@@ -15,9 +15,12 @@ open class Module {
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        // Only leaves are timed, so a model's time is not counted again at every level.
+        // Leaves only: a model's time is not counted again at every level, and the
+        // summary lists layers, not containers.
         guard namedChildren.isEmpty else { return try forward(input) }
-        return try Profiler.measure(typeName, .forward) { try forward(input) }
+        let output = try Profiler.measure(typeName, .forward) { try forward(input) }
+        if let trace = ForwardTrace.active { trace.record(self, output) }
+        return output
     }
 
     /// The class name shown by `description` and the Python `repr`.
