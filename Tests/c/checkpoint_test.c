@@ -12,8 +12,8 @@ static char file[4096], damaged[4096];
 
 static void test_module_round_trip(void) {
     swiftnn_module net = NULL, other = NULL;
-    OK(swiftnn_model_new("MLPnet", &net));
-    OK(swiftnn_model_new("MLPnet", &other));
+    OK(swiftnn_model_new("MLPnet", NULL, &net));
+    OK(swiftnn_model_new("MLPnet", NULL, &other));
     OK(swiftnn_module_save(net, file));
     OK(swiftnn_module_load(other, file, 1));
     swiftnn_checkpoint c = NULL;
@@ -97,7 +97,7 @@ static void test_damaged_files(void) {
     CHECK(swiftnn_checkpoint_load(file, NULL) == SWIFTNN_ERROR_VALUE, "null out-pointer accepted");
     CHECK(swiftnn_checkpoint_count(NULL, NULL) == SWIFTNN_ERROR_VALUE, "null checkpoint accepted");
     swiftnn_module net = NULL;
-    OK(swiftnn_model_new("MLPnet", &net));
+    OK(swiftnn_model_new("MLPnet", NULL, &net));
     CHECK(swiftnn_module_load(net, damaged, 1) == SWIFTNN_ERROR_IO, "damaged file loaded into a module");
     CHECK(swiftnn_module_load(net, file, 1) == SWIFTNN_ERROR_VALUE, "wrong keys accepted with strict=1");
     CHECK(swiftnn_module_save(NULL, file) == SWIFTNN_ERROR_VALUE, "null module accepted");
