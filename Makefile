@@ -21,8 +21,9 @@ $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
 	touch $@
 
+# The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
 demo: install
-	$(PY) examples/mlp_demo.py
+	$(PY) examples/cifar10_experiment.py $(DEMO_ARGS)
 
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:

@@ -17,7 +17,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     PyObject* m = PyModule_Create(&module_def);
     if (!m) return NULL;
     PyMethodDef* tables[] = {tensor_methods, ops_methods, nn_methods, conv_methods, norm_methods, data_methods,
-                             optim_methods};
+                             optim_methods, train_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (PyModule_AddFunctions(m, tables[i]) < 0) goto fail;
     }

@@ -76,5 +76,6 @@ extern PyTypeObject SchedulerHandle_Type;
 PyObject* wrap_scheduler(swiftnn_scheduler s);
 int scheduler_arg(PyObject* obj, void* out);
 extern PyMethodDef optim_methods[];
+extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
 
 #endif

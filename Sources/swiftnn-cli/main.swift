@@ -17,6 +17,7 @@ let usage = """
           --seed N          manual seed (default 0)
           --lr X            learning rate (default 0.01)
           --momentum X      SGD momentum (default 0.9)
+    \(trainUsage)
       models            list the zoo models
       version           print the engine version
     """
@@ -72,6 +73,8 @@ do {
     switch arguments.first {
     case "train-synthetic":
         try trainSynthetic(options(arguments.dropFirst(), allowed: ["model", "config", "steps", "batch", "seed", "lr", "momentum"]))
+    case "train":
+        try trainExperiment(options(arguments.dropFirst(), allowed: trainOptions))
     case "models":
         Zoo.names.forEach { print($0) }
     case "version":

@@ -12,6 +12,7 @@ from . import nn, optim
 from .threads import get_num_threads, set_num_threads
 from . import data, datasets, transforms, utils
 from . import models
+from . import train  # noqa: E402  (after models: it builds zoo models)
 
 __version__ = _C.version()
 
@@ -21,7 +22,7 @@ __all__ = [
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
-    "data", "datasets", "models", "transforms", "utils",
+    "data", "datasets", "models", "train", "transforms", "utils",
 ]
 
 from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402
