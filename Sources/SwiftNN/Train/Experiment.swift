@@ -117,9 +117,10 @@ public func monotonicSeconds() -> Double {
 }
 
 /// The case study's `experiment`: for each epoch, train on a freshly shuffled
-/// loader, then validate; finally test, with the confusion matrix. Loaders are
-/// made in the order train, val (each epoch), test, each drawing its seed from
-/// the default generator, exactly as the Python `swiftnn.train.experiment` does.
+/// loader, then validate; finally test, with the confusion matrix. Each epoch's
+/// training loader draws its seed from the default generator, exactly as the
+/// Python `swiftnn.train.experiment` does; evaluation loaders take seed 0 and
+/// draw nothing, so evaluating more often never changes the training run.
 /// With `testEachEpoch` the test set is evaluated after every validation (its
 /// loader made then) and the final test figures are the last epoch's.
 public func runExperiment(model: Module, partition: Partition, recipe: Recipe = .reference, epochs: Int,
@@ -135,7 +136,8 @@ public func runExperiment(model: Module, partition: Partition, recipe: Recipe = 
                                          transform: partition.trainTransform)
         let train = try trainEpoch(model, loader: trainLoader, optimizers: [optimizer], maxGradNorm: recipe.maxGradNorm,
                                    onBatch: onBatch.map { f in { try f(epoch, $0) } })
-        let valLoader = try DataLoader(partition.val, batchSize: recipe.testBatchSize, transform: partition.evalTransform)
+        let valLoader = try DataLoader(partition.val, batchSize: recipe.testBatchSize, transform: partition.evalTransform,
+                                       seed: 0)
         let val = try evaluate(model, loader: valLoader).totals
         result.trainLosses.append(train.loss)
         result.trainAccs.append(train.accuracy)
@@ -154,7 +156,7 @@ public func runExperiment(model: Module, partition: Partition, recipe: Recipe = 
 }
 
 private func test(_ model: Module, _ partition: Partition, _ recipe: Recipe, into result: inout ExperimentResult) throws {
-    let loader = try DataLoader(partition.test, batchSize: recipe.testBatchSize, transform: partition.evalTransform)
+    let loader = try DataLoader(partition.test, batchSize: recipe.testBatchSize, transform: partition.evalTransform, seed: 0)
     let test = try evaluate(model, loader: loader)
     (result.testLoss, result.testAcc, result.confusion) = (test.totals.loss, test.totals.accuracy, test.confusion)
 }

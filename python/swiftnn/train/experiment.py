@@ -51,7 +51,9 @@ def _get(args, name):
 
 
 def _loader(dataset, batch_size, shuffle=False):
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=0)
+    """Shuffled loaders draw their seed from the default generator; evaluation loaders take a
+    fixed one, so evaluating (e.g. testing every epoch) never changes the training run."""
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=0, seed=None if shuffle else 0)
 
 
 def train(net, partition, optimizer, criterion, args):
@@ -80,6 +82,9 @@ def test(net, partition, args):
     return _test(net, partition, args).accuracy
 
 
+test.__test__ = False  # not a pytest test when imported into a test module
+
+
 def _classes(dataset, count):
     while isinstance(dataset, Subset):
         dataset = dataset.dataset
@@ -104,7 +109,7 @@ def print_acc_class(net_or_result, partition, args=None):
         confusion = _test(net_or_result, partition, _args(args)).confusion
         accs = class_accuracies(confusion, _classes(partition["test"], len(confusion)))
     for name, acc in accs.items():
-        print("Accuracy of %5s : %2d %%" % (name, acc))
+        print("Accuracy of %5s : %2d %%" % (name, acc) if acc == acc else "Accuracy of %5s : no samples" % name)
 
 
 def _model(spec):
