@@ -208,3 +208,26 @@ def test_plots_are_png_files(tmp_path):
     plot_confusion_matrix(np.array([[3, 1], [0, 4]]), ["a", "b"], paths[2])
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_works_without_matplotlib_and_tqdm():
+    import subprocess
+    import sys
+    code = """
+import sys
+sys.modules['matplotlib'] = sys.modules['tqdm'] = sys.modules['tqdm.auto'] = None  # as if not installed
+import numpy as np, swiftnn
+from swiftnn.data import DataLoader, TensorDataset
+from swiftnn.train import fit, plot_loss_variation
+model = swiftnn.nn.Linear(4, 2)
+ds = TensorDataset(np.ones((8, 4), np.float32), np.arange(8) % 2)
+print(len(fit(model, DataLoader(ds, batch_size=4), swiftnn.optim.SGD(model.parameters(), lr=0.1))['train_losses']))
+try:
+    plot_loss_variation({'train_losses': [1], 'val_losses': [1]})
+except ImportError as e:
+    print(e)
+"""
+    job = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert job.returncode == 0, job.stderr
+    assert job.stdout.splitlines() == ["1", "swiftnn.train plots need matplotlib: pip install matplotlib "
+                                            "(or pip install 'swiftnn[plots]')"]
