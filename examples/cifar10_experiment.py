@@ -9,6 +9,7 @@ Data: --data, else $SWIFTNN_DATA, else ./data (either official layout); it is
 downloaded there when missing and the network allows. Offline and without the
 data, it says so and runs the same workflow on scikit-learn's 8x8 digits."""
 import argparse
+import json
 import os
 import sys
 import time
@@ -32,7 +33,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-download", action="store_true", help="never try to download CIFAR-10")
     p.add_argument("--test-every-epoch", action="store_true", help="evaluate the test set after every epoch")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (the epoch lines are still printed)")
     return p.parse_args(argv)
 
 
@@ -73,12 +74,14 @@ def main(argv=None):
           f"{', augmented' if args.augment else ''}; {swiftnn.get_num_threads()} threads", flush=True)
     settings = dict(model=model, optim="Adam", lr=args.lr, l2=1e-4, epoch=args.epochs, clip=1.0,
                     train_batch_size=args.batch_size, test_batch_size=500, seed=args.seed,
-                    test_every_epoch=args.test_every_epoch, quiet=args.quiet)
+                    test_every_epoch=args.test_every_epoch, progress=not args.quiet)
     start = time.time()
     _, result = experiment(partition, argparse.Namespace(**settings))
     print(f"final accuracy: train {result['train_acc']:.2f}%, val {result['val_acc']:.2f}%, "
           f"test {result['test_acc']:.2f}% ({time.time() - start:.1f} s)")
     os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "result.json"), "w") as f:
+        json.dump({k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in result.items()}, f, indent=1)
     paths = [os.path.join(args.out, name) for name in ("loss_variation.png", "acc_variation.png", "confusion.png")]
     try:
         plot_loss_variation(result, paths[0])

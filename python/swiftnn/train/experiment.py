@@ -14,7 +14,8 @@ grad-norm clipping 1.0, batches of 500):
     clip                max gradient norm (None: no clipping)
     seed                swiftnn.manual_seed(seed) before the model is built (None: leave the generator)
     test_every_epoch    also evaluate the test set after every epoch (test_losses / test_accs)
-    quiet               no progress bars and no printing
+    progress            tqdm progress bars when tqdm is installed (default True)
+    quiet               no printing and no progress bars
 """
 import argparse
 import time
@@ -32,7 +33,8 @@ __all__ = ["DEFAULTS", "train", "validate", "test", "experiment", "make_partitio
            "class_accuracies"]
 
 DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
-                train_batch_size=500, test_batch_size=500, clip=1.0, seed=None, test_every_epoch=False, quiet=False)
+                train_batch_size=500, test_batch_size=500, clip=1.0, seed=None, test_every_epoch=False, progress=True,
+                quiet=False)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}
@@ -50,6 +52,10 @@ def _get(args, name):
     return getattr(args, name, DEFAULTS[name])
 
 
+def _bars(args):
+    return _get(args, "progress") and not _get(args, "quiet")
+
+
 def _loader(dataset, batch_size, shuffle=False):
     """Shuffled loaders draw their seed from the default generator; evaluation loaders take a
     fixed one, so evaluating (e.g. testing every epoch) never changes the training run."""
@@ -60,7 +66,7 @@ def train(net, partition, optimizer, criterion, args):
     """One epoch on partition['train'] (a freshly shuffled loader of args.train_batch_size),
     clipping the gradient norm to args.clip. Returns (net, train_loss, train_acc)."""
     loader = _loader(partition["train"], _get(args, "train_batch_size"), shuffle=True)
-    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), progress=not _get(args, "quiet"),
+    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), progress=_bars(args),
                          epoch=getattr(args, "_epoch", 0))
     return net, result.loss, result.accuracy
 
@@ -68,13 +74,13 @@ def train(net, partition, optimizer, criterion, args):
 def validate(net, partition, criterion, args):
     """Mean batch loss and accuracy on partition['val']. Returns (val_loss, val_acc)."""
     result = evaluate(net, _loader(partition["val"], _get(args, "test_batch_size")), criterion,
-                      progress=not _get(args, "quiet"), desc="val")
+                      progress=_bars(args), desc="val")
     return result.loss, result.accuracy
 
 
 def _test(net, partition, args):
     return evaluate(net, _loader(partition["test"], _get(args, "test_batch_size")), CrossEntropyLoss(),
-                    progress=not _get(args, "quiet"), desc="test")
+                    progress=_bars(args), desc="test")
 
 
 def test(net, partition, args):
