@@ -176,6 +176,8 @@ def test_experiment_returns_the_reference_result_dict(capsys):
     _, loud = experiment(parts, dict(vars(reference_args()), quiet=False, epoch=1))
     out = capsys.readouterr().out
     assert "Epoch 0, Acc(train/val):" in out and "Accuracy of     3 :" in out
+    _, none = experiment(parts, reference_args(epoch=0))  # no training: just the test
+    assert none["train_losses"] == [] and none["train_acc"] is None and none["confusion"].sum() == 20
     with pytest.raises(ValueError, match="In-valid optimizer"):
         experiment(parts, reference_args(optim="Nope"))
     with pytest.raises(ValueError, match="In-valid model"):

@@ -174,7 +174,7 @@ def experiment(partition, args):
             line += " Test acc {:2.2f}, loss {:2.4f}.".format(evaluation.accuracy, evaluation.loss)
         if not args.quiet:
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
-    del args._epoch
+    vars(args).pop("_epoch", None)
     if not (args.test_every_epoch and args.epoch > 0):
         evaluation = _test(net, partition, args)
     classes = _classes(partition["test"], len(evaluation.confusion))
