@@ -46,6 +46,8 @@ test-c: install
 	$(eval PKG := $(shell $(PY) -c "import os, swiftnn; print(os.path.dirname(swiftnn.__file__))"))
 	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/abi_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -lm -o $(VENV)/abi_test
 	$(VENV)/abi_test
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/train_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/train_test
+	$(VENV)/train_test
 
 # pytest from the repo root imports the installed package (python/ is not on sys.path).
 test-python: install
