@@ -21,8 +21,9 @@ $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
 	touch $@
 
+# The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
 demo: install
-	$(PY) examples/mlp_demo.py
+	$(PY) examples/cifar10_experiment.py $(DEMO_ARGS)
 
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
@@ -56,6 +57,8 @@ test-c: install
 	$(VENV)/abi_test
 	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/checkpoint_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/checkpoint_test
 	$(VENV)/checkpoint_test $(VENV)
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/train_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/train_test
+	$(VENV)/train_test
 
 # pytest from the repo root imports the installed package (python/ is not on sys.path).
 test-python: install

@@ -79,5 +79,6 @@ extern PyMethodDef optim_methods[];
 extern PyMethodDef checkpoint_methods[];
 /* ---- summary.c: the traced forward of swiftnn.summary ---- */
 extern PyMethodDef summary_methods[];
+extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
 
 #endif

@@ -395,6 +395,23 @@ int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
  * {"name", "type", "shape", "params"} objects, valid until the next trace call on this thread. */
 int swiftnn_module_trace(swiftnn_module m, swiftnn_tensor x, swiftnn_tensor* out, const char** rows);
 
+/* ---- train: whole epochs in the engine ----------------------------------- */
+/* Called after each batch (on the calling thread); a non-zero return stops the run,
+ * which then fails with SWIFTNN_ERROR_RUNTIME ("stopped by the batch callback"). */
+typedef int (*swiftnn_batch_callback)(void* context, int64_t batch, int64_t batches, int64_t size, double loss,
+                                      int64_t correct);
+/* Trains on the rest of the loader's current epoch: per batch zero grads, forward, cross-entropy
+ * (label_smoothing), backward, clip the model's gradient norm to max_grad_norm (<= 0: no clipping),
+ * step every optimizer. *loss = mean batch loss, *correct / *total over the samples (each may be NULL). */
+int swiftnn_train_epoch(swiftnn_module model, swiftnn_loader loader, const swiftnn_optimizer* optimizers,
+                        int64_t optimizer_count, double max_grad_norm, float label_smoothing,
+                        swiftnn_batch_callback callback, void* context, double* loss, int64_t* correct, int64_t* total);
+/* Evaluates (eval mode, no grad) on the rest of the loader's current epoch. With num_classes > 0,
+ * confusion (may be NULL) receives the num_classes x num_classes counts, row = label, column = prediction. */
+int swiftnn_evaluate(swiftnn_module model, swiftnn_loader loader, float label_smoothing, int64_t num_classes,
+                     int64_t* confusion, swiftnn_batch_callback callback, void* context, double* loss,
+                     int64_t* correct, int64_t* total);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ let usage = """
           --model NAME --out FILE --init-seed N --seed N --batch N (default 4)
       checkpoint-logits load a safetensors file into a zoo model, print its logits of a seeded input
           --model NAME --weights FILE --seed N --batch N (default 4)
+    \(trainUsage)
       models            list the zoo models
       version           print the engine version
     """
@@ -80,6 +81,8 @@ do {
         try checkpointSave(options(arguments.dropFirst(), allowed: ["model", "out", "init-seed", "seed", "batch"]))
     case "checkpoint-logits":
         try checkpointLogits(options(arguments.dropFirst(), allowed: ["model", "weights", "seed", "batch"]))
+    case "train":
+        try trainExperiment(options(arguments.dropFirst(), allowed: trainOptions))
     case "models":
         Zoo.names.forEach { print($0) }
     case "version":

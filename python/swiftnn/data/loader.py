@@ -131,6 +131,11 @@ class DataLoader:
             return self._python_batches(epoch)
         handle, transform, target_transform = source
         specs = engine_specs(transform)
+        self._start_engine_epoch(handle, specs, epoch)
+        raw = _C.dataset_info(handle)[1]
+        return self._engine_batches(epoch, raw, None if specs is not None else transform, target_transform)
+
+    def _start_engine_epoch(self, handle, specs, epoch):
         # The engine counts its own epochs; one engine loader serves one transform chain.
         if self._loader is None or self._loader_specs != specs:
             self._loader = _C.loader_new(handle, _C.transform_new(specs or []), self.batch_size, self.shuffle,
@@ -139,8 +144,21 @@ class DataLoader:
             for _ in range(epoch):
                 _C.loader_start_epoch(self._loader)
         _C.loader_start_epoch(self._loader)
-        raw = _C.dataset_info(handle)[1]
-        return self._engine_batches(epoch, raw, None if specs is not None else transform, target_transform)
+        return self._loader
+
+    def _engine_epoch(self):
+        """Starts the next epoch in the engine and returns the engine loader handle whose
+        batches are exactly the ones iteration gives, or None (nothing started) when
+        batches need Python (a Python transform, target_transform or collate_fn)."""
+        source = _engine_source(self.dataset) if self.collate_fn is None else None
+        if source is None or source[2] is not None:
+            return None
+        specs = engine_specs(source[1])
+        if specs is None:
+            return None
+        epoch = self._epoch
+        self._epoch += 1
+        return self._start_engine_epoch(source[0], specs, epoch)
 
     def _engine_batches(self, epoch, raw, python_transform, target_transform):
         loader = self._loader

@@ -1,0 +1,31 @@
+"""notebooks/cifar10_case_study.ipynb runs top to bottom (nbclient) on the 50-image
+CIFAR-10, one epoch per experiment, small batches."""
+import os
+import pathlib
+
+import pytest
+
+from test_data_datasets import cifar_dirs  # noqa: F401  (fixture: the 50/10-image CIFAR-10)
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "cifar10_case_study.ipynb"
+
+
+def test_case_study_notebook_runs(cifar_dirs, monkeypatch, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    settings = {"SWIFTNN_DATA": cifar_dirs["bin"], "SWIFTNN_NB_EPOCHS": "1", "SWIFTNN_NB_BATCH": "20",
+                "SWIFTNN_QUIET": "1", "MPLBACKEND": "Agg"}
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                     for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+    assert "{'train': 40, 'val': 10, 'test': 10}" in text
+    assert "1183322 parameters" in text
+    assert "Epoch 0, Acc(train/val):" in text
+    assert text.count("Accuracy of") >= 10
+    assert "best test accuracy: plain" in text

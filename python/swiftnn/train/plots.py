@@ -1,0 +1,77 @@
+"""The case study's plots, drawn with matplotlib (an optional dependency):
+train vs val loss, train vs val accuracy with the test accuracy, and the
+confusion matrix. Each returns the matplotlib Figure and, given `path`, saves
+it there (PNG by the file name)."""
+
+__all__ = ["plot_loss_variation", "plot_acc_variation", "plot_confusion_matrix"]
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError as e:
+        raise ImportError("swiftnn.train plots need matplotlib: pip install matplotlib "
+                          "(or pip install 'swiftnn[plots]')") from e
+    if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline", "inline"):
+        import os
+        if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
+            matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _finish(fig, path):
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def _variation(result, key, label, title, path, figsize, test_acc=None):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=figsize)
+    for kind in ("train", "val"):
+        values = result[f"{kind}_{key}"]
+        ax.plot(range(len(values)), values, marker=".", label=kind)
+    if test_acc is not None:
+        ax.text(0.05, 0.95, "Test Acc: {:1.3f}".format(test_acc), transform=ax.transAxes, ha="left", va="center",
+                bbox=dict(facecolor="yellow", alpha=0.5, boxstyle="round,pad=0.1"))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(label)
+    ax.legend(title="type")
+    fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def plot_loss_variation(result, path=None, figsize=(5, 4), **kwargs):
+    """Train loss vs val loss per epoch (the reference's figure)."""
+    return _variation(result, "losses", "loss", "Train loss vs Val loss", path, kwargs.get("size", figsize))
+
+
+def plot_acc_variation(result, path=None, figsize=(5, 4), **kwargs):
+    """Train vs val accuracy per epoch with the test accuracy in a box (the reference's figure)."""
+    return _variation(result, "accs", "Acc", "Train Accuracy vs Val Accuracy", path, kwargs.get("size", figsize),
+                      test_acc=result.get("test_acc"))
+
+
+def plot_confusion_matrix(confusion, classes=None, path=None, figsize=(6, 5)):
+    """The confusion matrix (rows: true class, columns: prediction) with its counts."""
+    import numpy as np
+    plt = _pyplot()
+    confusion = np.asarray(confusion)
+    classes = classes if classes is not None else [str(i) for i in range(len(confusion))]
+    fig, ax = plt.subplots(figsize=figsize)
+    image = ax.imshow(confusion, cmap="Blues")
+    fig.colorbar(image, ax=ax)
+    ticks = range(len(classes))
+    ax.set_xticks(ticks, labels=classes, rotation=45, ha="right")
+    ax.set_yticks(ticks, labels=classes)
+    threshold = confusion.max() / 2 if confusion.size else 0
+    for i in ticks:
+        for j in ticks:
+            ax.text(j, i, int(confusion[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if confusion[i, j] > threshold else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    fig.suptitle("Confusion matrix")
+    return _finish(fig, path)
