@@ -22,6 +22,7 @@ let usage = """
       checkpoint-logits load a safetensors file into a zoo model, print its logits of a seeded input
           --model NAME --weights FILE --seed N --batch N (default 4)
     \(trainUsage)
+    \(evalUsage)
       models            list the zoo models
       version           print the engine version
     """
@@ -83,6 +84,8 @@ do {
         try checkpointLogits(options(arguments.dropFirst(), allowed: ["model", "weights", "seed", "batch"]))
     case "train":
         try trainExperiment(options(arguments.dropFirst(), allowed: trainOptions))
+    case "eval":
+        try evaluateCheckpoint(options(arguments.dropFirst(), allowed: evalOptions))
     case "models":
         Zoo.names.forEach { print($0) }
     case "version":

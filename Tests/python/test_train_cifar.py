@@ -96,3 +96,38 @@ def test_demo_offline_without_data_runs_on_digits(tmp_path):
     assert "could not be downloaded" in job.stdout and "digits" in job.stdout
     assert "train 240, val 60, test 300 images" in job.stdout
     assert job.stdout.count("Accuracy of") == 10
+
+
+def test_cli_eval_matches_python_on_a_saved_checkpoint(cli, cifar_dirs, tmp_path):
+    """A model trained and saved from Python, evaluated by `swiftnn-cli eval` on the same
+    test images, gives the accuracy and loss Python computes."""
+    swiftnn.manual_seed(SEED)
+    model = swiftnn.models.normal_CNN(kernal_list=[8, "p", 16])
+    testset = datasets.CIFAR10(cifar_dirs["bin"], train=False, transform=T.Compose(NORMALIZE))
+    loader = swiftnn.data.DataLoader(testset, batch_size=4)
+    optimizer = swiftnn.optim.Adam(model.parameters(), lr=1e-2)
+    for images, labels in loader:  # a few steps, so the weights are not the initial ones
+        optimizer.zero_grad()
+        swiftnn.nn.CrossEntropyLoss()(model(images), labels).backward()
+        optimizer.step()
+    model.eval()
+    correct, losses = 0, []
+    with swiftnn.no_grad():
+        for images, labels in swiftnn.data.DataLoader(testset, batch_size=500):
+            logits = model(images)
+            losses.append(swiftnn.nn.CrossEntropyLoss()(logits, labels).item())
+            correct += int((logits.numpy().argmax(1) == labels).sum())
+    weights = tmp_path / "model.safetensors"
+    swiftnn.save(model.state_dict(), weights)
+    out = subprocess.run([str(cli), "eval", "--model", "normal_CNN", "--config", '{"kernal_list": [8, "p", 16]}',
+                          "--weights", str(weights), "--data", cifar_dirs["bin"]], check=True, capture_output=True,
+                         text=True).stdout
+    found = re.search(r"test_loss (\S+) test_acc (\S+) \((\d+)/(\d+)\)", out)
+    assert found, out
+    assert int(found.group(3)) == correct and int(found.group(4)) == len(testset)
+    assert float(found.group(1)) == pytest.approx(losses[0], rel=1e-5)
+    assert out.count("Accuracy of") == 10
+    # A checkpoint of another architecture is refused with the mismatched keys named.
+    bad = subprocess.run([str(cli), "eval", "--model", "normal_CNN", "--weights", str(weights), "--data",
+                          cifar_dirs["bin"]], capture_output=True, text=True)
+    assert bad.returncode != 0 and "features" in bad.stderr
