@@ -59,41 +59,62 @@ public struct WindowGeometry: Equatable {
 /// Unfolds an image into the column matrix a convolution multiplies by its
 /// weights, and folds column gradients back (the transpose).
 enum Im2Col {
+    /// One row of the column matrix: channel plane offset, kernel tap, and the output
+    /// rows and columns whose input pixel lies inside the image.
+    struct Tap {
+        let row: Int, planeOffset: Int, ky: Int
+        let rows: Range<Int>, cols: Range<Int>
+        /// The input column of output column ox is ox·strideW + xOffset.
+        let xOffset: Int
+    }
+
+    /// Calls `body` for every (channel, ky, kx) in column-matrix row order.
+    @inline(__always)
+    static func forEachTap(_ g: WindowGeometry, _ body: (Tap) -> Void) {
+        var row = 0
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernelH {
+                let rows = g.validRows(ky: ky)
+                for kx in 0..<g.kernelW {
+                    body(Tap(row: row, planeOffset: c &* g.imageSize, ky: ky, rows: rows, cols: g.validColumns(kx: kx),
+                             xOffset: kx &* g.dilationW &- g.padLeft))
+                    row &+= 1
+                }
+            }
+        }
+    }
+
+    /// The first input pixel of output row `oy` for a tap's kernel row.
+    @inline(__always)
+    static func inputRow(_ g: WindowGeometry, _ tap: Tap, _ oy: Int) -> Int {
+        tap.planeOffset &+ (oy &* g.strideH &+ tap.ky &* g.dilationH &- g.padTop) &* g.width
+    }
+
     /// col[(c·kh + ky)·kw + kx][oy·outW + ox] = image[c][oy·s − pad + ky·d][ox·s − pad + kx·d], or 0
     /// outside the image. `ldCol` is the row stride of `col`, so several images
     /// can share one column matrix side by side.
     static func unfold(_ image: UnsafePointer<Float>, _ g: WindowGeometry,
                        into col: UnsafeMutablePointer<Float>, ldCol: Int) {
         let outW = g.outW, sw = g.strideW
-        var row = 0
-        for c in 0..<g.channels {
-            let plane = image + c &* g.imageSize
-            for ky in 0..<g.kernelH {
-                let rows = g.validRows(ky: ky)
-                for kx in 0..<g.kernelW {
-                    let dst = col + row &* ldCol
-                    let cols = g.validColumns(kx: kx)
-                    let xOffset = kx &* g.dilationW &- g.padLeft
-                    for oy in 0..<g.outH {
-                        let out = dst + oy &* outW
-                        guard rows.contains(oy) && !cols.isEmpty else {
-                            for ox in 0..<outW { out[ox] = 0 }
-                            continue
-                        }
-                        let src = plane + (oy &* g.strideH &+ ky &* g.dilationH &- g.padTop) &* g.width
-                        // Plain loops, not memset/memcpy: rows are often only 2–32 floats long,
-                        // where a library call costs more than the copy.
-                        for ox in 0..<cols.lowerBound { out[ox] = 0 }
-                        if sw == 1 {
-                            let shifted = src + xOffset
-                            for ox in cols { out[ox] = shifted[ox] }
-                        } else {
-                            for ox in cols { out[ox] = src[ox &* sw &+ xOffset] }
-                        }
-                        for ox in cols.upperBound..<outW { out[ox] = 0 }
-                    }
-                    row &+= 1
+        forEachTap(g) { tap in
+            let cols = tap.cols
+            for oy in 0..<g.outH {
+                let out = col + (tap.row &* ldCol &+ oy &* outW)
+                guard tap.rows.contains(oy) && !cols.isEmpty else {
+                    for ox in 0..<outW { out[ox] = 0 }
+                    continue
                 }
+                let src = image + inputRow(g, tap, oy)
+                // Plain loops, not memset/memcpy: rows are often only 2–32 floats long,
+                // where a library call costs more than the copy.
+                for ox in 0..<cols.lowerBound { out[ox] = 0 }
+                if sw == 1 {
+                    let shifted = src + tap.xOffset
+                    for ox in cols { out[ox] = shifted[ox] }
+                } else {
+                    for ox in cols { out[ox] = src[ox &* sw &+ tap.xOffset] }
+                }
+                for ox in cols.upperBound..<outW { out[ox] = 0 }
             }
         }
     }
@@ -102,26 +123,16 @@ enum Im2Col {
     static func fold(_ col: UnsafePointer<Float>, ldCol: Int, _ g: WindowGeometry,
                      into image: UnsafeMutablePointer<Float>) {
         let outW = g.outW, sw = g.strideW
-        var row = 0
-        for c in 0..<g.channels {
-            let plane = image + c &* g.imageSize
-            for ky in 0..<g.kernelH {
-                let rows = g.validRows(ky: ky)
-                for kx in 0..<g.kernelW {
-                    let src = col + row &* ldCol
-                    let cols = g.validColumns(kx: kx)
-                    let xOffset = kx &* g.dilationW &- g.padLeft
-                    for oy in rows where !cols.isEmpty {
-                        let dst = plane + (oy &* g.strideH &+ ky &* g.dilationH &- g.padTop) &* g.width
-                        let line = src + oy &* outW
-                        if sw == 1 {
-                            let d = dst + xOffset
-                            for ox in cols { d[ox] += line[ox] }
-                        } else {
-                            for ox in cols { dst[ox &* sw &+ xOffset] += line[ox] }
-                        }
-                    }
-                    row &+= 1
+        forEachTap(g) { tap in
+            guard !tap.cols.isEmpty else { return }
+            for oy in tap.rows {
+                let dst = image + inputRow(g, tap, oy)
+                let line = col + (tap.row &* ldCol &+ oy &* outW)
+                if sw == 1 {
+                    let d = dst + tap.xOffset
+                    for ox in tap.cols { d[ox] += line[ox] }
+                } else {
+                    for ox in tap.cols { dst[ox &* sw &+ tap.xOffset] += line[ox] }
                 }
             }
         }
