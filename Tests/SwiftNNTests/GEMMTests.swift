@@ -15,7 +15,7 @@ final class GEMMTests: XCTestCase {
   /// reference. Leading dimensions get `pad` extra elements; padding cells of C
   /// must be left untouched.
   private func check(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                     alpha: Float, beta: Float, pad: Int = 0, nanC: Bool = false,
+                     alpha: Float, beta: Float, pad: Int = 0, nanC: Bool = false, sharedThreads: Int? = nil,
                      file: StaticString = #filePath, line: UInt = #line) {
     var rng = LCG(state: UInt64(m &* 131 &+ n &* 17 &+ k &* 7 &+ pad) | 1)
     let aRows = transA ? k : m, aCols = transA ? m : k
@@ -31,9 +31,15 @@ final class GEMMTests: XCTestCase {
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
-          GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                     a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
-                     beta: beta, c: pc.baseAddress!, ldc: ldc)
+          if let threads = sharedThreads {
+            GEMM.sharedBGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                             a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                             beta: beta, c: pc.baseAddress!, ldc: ldc, threads: threads)
+          } else {
+            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                       a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                       beta: beta, c: pc.baseAddress!, ldc: ldc)
+          }
         }
       }
     }
@@ -118,6 +124,17 @@ final class GEMMTests: XCTestCase {
       check(transA: tA, transB: tB, m: 350, n: 50, k: 257, alpha: 1, beta: 0, nanC: true)
       // Wider than one NC column block.
       check(transA: tA, transB: tB, m: 7, n: 4200, k: 270, alpha: 0.5, beta: 2, pad: 1)
+    }
+  }
+
+  /// The threaded path with one shared packed B: bands of rows per thread (more bands
+  /// than pool threads too), several KC slices, a partial last panel, and padding.
+  func testSharedPackedBPath() {
+    for (tA, tB) in transposes {
+      for threads in [2, 3] {
+        check(transA: tA, transB: tB, m: 97, n: 53, k: 300, alpha: 0.5, beta: 2, pad: 3, sharedThreads: threads)
+        check(transA: tA, transB: tB, m: 61, n: 17, k: 7, alpha: 1, beta: 0, nanC: true, sharedThreads: threads)
+      }
     }
   }
 

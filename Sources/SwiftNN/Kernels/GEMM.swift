@@ -66,6 +66,12 @@ public enum GEMM {
     let tiles = splitRows ? rowTiles : colTiles
     // Below ~2 MFLOP per thread the wake-up costs more than it saves.
     let grain = max(1, (1 << 20) / max(1, (m &* n &* k) / tiles))
+    let threads = min(ThreadPool.shared.threadCount, tiles / grain)
+    if splitRows && threads > 1 && !ThreadPool.shared.isInsideRegion && rowTiles >= 4 &* threads {
+      sharedBGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                  beta: beta, c: c, ldc: ldc, threads: threads)
+      return
+    }
     ThreadPool.shared.parallelFor(tiles, grain: grain) { band in
       if splitRows {
         let rows = (band.lowerBound &* GEMMBlocking.mr)..<min(m, band.upperBound &* GEMMBlocking.mr)
@@ -122,22 +128,80 @@ public enum GEMM {
         while ic < rows.upperBound {
           let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
           packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
-          var jr = 0
-          while jr < nc {
-            let nr = min(NR, nc &- jr)
-            let bPanel = UnsafePointer(packB + jr &* kc)
-            let cCol = c + (jc &+ jr)
-            var ir = 0
-            while ir < mc {
-              let mr = min(MR, mc &- ir)
-              microKernel6x16(kc: kc, a: UnsafePointer(packA + ir &* kc), b: bPanel,
-                              c: cCol + (ic &+ ir) &* ldc, ldc: ldc,
-                              alpha: alpha, beta: betaEff, mr: mr, nr: nr, tile: tile)
-              ir &+= MR
-            }
-            jr &+= NR
-          }
+          macroKernel(packA: packA, packB: packB, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
+                      alpha: alpha, beta: betaEff, tile: tile)
           ic &+= mc
+        }
+        pc &+= kc
+      }
+      jc &+= nc
+    }
+  }
+
+  /// C[mc × nc] = alpha·(packed A)·(packed B) + beta·C, one 6×16 tile at a time: each
+  /// B micro-panel stays in L1 while the A micro-panels of the block stream past it.
+  @inline(__always)
+  static func macroKernel(packA: UnsafePointer<Float>, packB: UnsafePointer<Float>, mc: Int, nc: Int, kc: Int,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                          tile: UnsafeMutablePointer<Float>) {
+    let MR = GEMMBlocking.mr, NR = GEMMBlocking.nr
+    var jr = 0
+    while jr < nc {
+      let nr = min(NR, nc &- jr)
+      let bPanel = packB + jr &* kc
+      var ir = 0
+      while ir < mc {
+        microKernel6x16(kc: kc, a: packA + ir &* kc, b: bPanel, c: c + (ir &* ldc &+ jr), ldc: ldc,
+                        alpha: alpha, beta: beta, mr: min(MR, mc &- ir), nr: nr, tile: tile)
+        ir &+= MR
+      }
+      jr &+= NR
+    }
+  }
+
+  /// The multi-threaded path for problems with many rows: each packed B block is
+  /// packed once, by all threads together, and shared; every thread then runs its
+  /// own band of rows against it with private A packing. Packing B per thread (as
+  /// `computeBlock` does) would double that traffic through the shared cache.
+  static func sharedBGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                          alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                          b: UnsafePointer<Float>, ldb: Int,
+                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    let MR = GEMMBlocking.mr, NR = GEMMBlocking.nr
+    let kcMax = min(GEMMBlocking.kc, k), ncMax = min(GEMMBlocking.nc, roundUp(n, NR))
+    let packB = Scratch(count: roundUp(ncMax &* kcMax, 16))
+    defer { packB.free() }
+    let rowTiles = (m &+ MR &- 1) / MR
+    var jc = 0
+    while jc < n {
+      let nc = min(GEMMBlocking.nc, n &- jc)
+      let panels = (nc &+ NR &- 1) / NR
+      var pc = 0
+      while pc < k {
+        let kc = min(GEMMBlocking.kc, k &- pc)
+        let betaEff: Float = pc == 0 ? beta : 1
+        let packed = packB.base
+        ThreadPool.shared.parallelFor(panels) { range in
+          let j0 = range.lowerBound &* NR, width = min(nc, range.upperBound &* NR) &- j0
+          packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: jc &+ j0, kc: kc, nc: width, dst: packed + j0 &* kc)
+        }
+        ThreadPool.shared.parallelFor(threads) { range in
+          for part in range {
+            let rows = (rowTiles &* part / threads &* MR)..<min(m, rowTiles &* (part &+ 1) / threads &* MR)
+            guard !rows.isEmpty else { continue }
+            let mcMax = min(GEMMBlocking.mc, roundUp(rows.count, MR))
+            let scratch = Scratch(count: roundUp(mcMax &* kc, 16) &+ MR &* NR)
+            defer { scratch.free() }
+            let packA = scratch.base, tile = scratch.base + roundUp(mcMax &* kc, 16)
+            var ic = rows.lowerBound
+            while ic < rows.upperBound {
+              let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
+              packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
+              macroKernel(packA: packA, packB: packed, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
+                          alpha: alpha, beta: betaEff, tile: tile)
+              ic &+= mc
+            }
+          }
         }
         pc &+= kc
       }

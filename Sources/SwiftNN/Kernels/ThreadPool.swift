@@ -68,6 +68,9 @@ public final class ThreadPool {
         startWorkers()
     }
 
+    /// True on a pool worker or inside a `parallelFor` body, where nested calls run serially.
+    public var isInsideRegion: Bool { pthread_getspecific(Self.insideRegionKey) != nil }
+
     /// Runs `body` over disjoint sub-ranges covering 0..<count, in parallel when
     /// every thread gets at least `grain` items.
     public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
