@@ -15,6 +15,26 @@ enum Elementwise {
         for i in 0..<count { out[i] = f(a[i], b[i]) }
     }
 
+    /// Elements per thread below which splitting costs more than it saves.
+    static let expensiveGrain = 1 << 14
+
+    /// `map` for costly functions (erf, exp, tanh), split over the thread pool. Not for
+    /// cheap ones: `f` is then called through a closure context, which blocks vectorisation.
+    static func parallelMap(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+                            _ f: (Float) -> Float) {
+        ThreadPool.shared.parallelFor(count, grain: expensiveGrain) { range in
+            for i in range { out[i] = f(a[i]) }
+        }
+    }
+
+    /// `zip` for costly functions, split over the thread pool.
+    static func parallelZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                            count: Int, _ f: (Float, Float) -> Float) {
+        ThreadPool.shared.parallelFor(count, grain: expensiveGrain) { range in
+            for i in range { out[i] = f(a[i], b[i]) }
+        }
+    }
+
     /// out = f(a, b) with a and b broadcast to `shape` (their strides are 0 on
     /// broadcast dimensions). Same-shape and scalar operands take flat loops.
     @inline(__always)

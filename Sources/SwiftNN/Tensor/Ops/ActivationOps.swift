@@ -20,15 +20,15 @@ extension Tensor {
         switch approximate {
         case "none":
             let invSqrt2 = Float(0.5.squareRoot()), invSqrt2Pi = Float(1 / (2 * Double.pi).squareRoot())
-            return try mapped { 0.5 * $0 * (1 + erff($0 * invSqrt2)) }.recording("GeluBackward", inputs: [self]) { g, _ in
-                [try g.zipped(input) { g, x in
+            return try mappedInParallel { 0.5 * $0 * (1 + erff($0 * invSqrt2)) }.recording("GeluBackward", inputs: [self]) { g, _ in
+                [try g.zippedInParallel(input) { g, x in
                     g * (0.5 * (1 + erff(x * invSqrt2)) + x * expf(-0.5 * x * x) * invSqrt2Pi)
                 }]
             }
         case "tanh":
-            return try mapped { 0.5 * $0 * (1 + tanhf(c * ($0 + a * $0 * $0 * $0))) }
+            return try mappedInParallel { 0.5 * $0 * (1 + tanhf(c * ($0 + a * $0 * $0 * $0))) }
                 .recording("GeluBackward", inputs: [self]) { g, _ in
-                    [try g.zipped(input) { g, x in
+                    [try g.zippedInParallel(input) { g, x in
                         let t = tanhf(c * (x + a * x * x * x))
                         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * a * x * x))
                     }]
@@ -41,8 +41,8 @@ extension Tensor {
     /// x·sigmoid(x).
     public func silu() throws -> Tensor {
         let input = self
-        return try mapped { $0 / (1 + expf(-$0)) }.recording("SiluBackward", inputs: [self]) { g, _ in
-            [try g.zipped(input) { g, x in
+        return try mappedInParallel { $0 / (1 + expf(-$0)) }.recording("SiluBackward", inputs: [self]) { g, _ in
+            [try g.zippedInParallel(input) { g, x in
                 let s = 1 / (1 + expf(-x))
                 return g * s * (1 + x * (1 - s))
             }]

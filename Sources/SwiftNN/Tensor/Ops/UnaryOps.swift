@@ -22,6 +22,19 @@ extension Tensor {
         return out
     }
 
+    /// `mapped` and `zipped` for transcendental functions, split over the thread pool.
+    func mappedInParallel(_ f: (Float) -> Float) throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
+        Elementwise.parallelMap(data, out.data, count: count, f)
+        return out
+    }
+
+    func zippedInParallel(_ other: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
+        Elementwise.parallelZip(data, other.data, out.data, count: count, f)
+        return out
+    }
+
     public func relu() throws -> Tensor {
         // NaN stays NaN (as in PyTorch): `x > 0 ? x : 0` would turn it into 0.
         try mapped { $0 < 0 ? 0 : $0 }.recording("ReluBackward", inputs: [self]) { g, out in
