@@ -48,13 +48,14 @@ extension ConvProblem {
 }
 
 enum ConvKernel {
-    /// Splits the batch into contiguous chunks, one per thread when the batch is
-    /// large enough; `body(chunkIndex, images)`. Returns the number of chunks.
+    /// How many contiguous chunks the batch is split into: one per thread when the
+    /// batch is large enough, else one (and the GEMMs thread internally).
     static func chunks(_ p: ConvProblem) -> Int {
         let threads = ThreadPool.shared.threadCount
         return p.batch >= 2 &* threads ? threads : 1
     }
 
+    /// Runs `body(chunkIndex, images)` for every chunk, chunks in parallel.
     static func forEachChunk(_ p: ConvProblem, _ body: (Int, Range<Int>) -> Void) {
         let count = chunks(p)
         ThreadPool.shared.parallelFor(count) { range in

@@ -124,17 +124,28 @@ public enum GEMM {
         packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: jc, kc: kc, nc: nc, dst: packB)
         // Only the first depth slice applies the caller's beta; later slices accumulate.
         let betaEff: Float = pc == 0 ? beta : 1
-        var ic = rows.lowerBound
-        while ic < rows.upperBound {
-          let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
-          packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
-          macroKernel(packA: packA, packB: packB, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
-                      alpha: alpha, beta: betaEff, tile: tile)
-          ic &+= mc
-        }
+        multiplyRows(rows, transA: transA, a: a, lda: lda, pc: pc, kc: kc, packB: packB, jc: jc, nc: nc,
+                     alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA, tile: tile)
         pc &+= kc
       }
       jc &+= nc
+    }
+  }
+
+  /// C[rows, jc..<jc+nc] against one packed B block (depth slice pc..<pc+kc): the rows
+  /// in MC blocks, each packed into `packA` and run through the macro-kernel.
+  @inline(__always)
+  static func multiplyRows(_ rows: Range<Int>, transA: Bool, a: UnsafePointer<Float>, lda: Int, pc: Int, kc: Int,
+                           packB: UnsafePointer<Float>, jc: Int, nc: Int, alpha: Float, beta: Float,
+                           c: UnsafeMutablePointer<Float>, ldc: Int,
+                           packA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    var ic = rows.lowerBound
+    while ic < rows.upperBound {
+      let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
+      packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
+      macroKernel(packA: packA, packB: packB, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
+                  alpha: alpha, beta: beta, tile: tile)
+      ic &+= mc
     }
   }
 
@@ -193,14 +204,8 @@ public enum GEMM {
             let scratch = Scratch(count: roundUp(mcMax &* kc, 16) &+ MR &* NR)
             defer { scratch.free() }
             let packA = scratch.base, tile = scratch.base + roundUp(mcMax &* kc, 16)
-            var ic = rows.lowerBound
-            while ic < rows.upperBound {
-              let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
-              packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
-              macroKernel(packA: packA, packB: packed, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
-                          alpha: alpha, beta: betaEff, tile: tile)
-              ic &+= mc
-            }
+            multiplyRows(rows, transA: transA, a: a, lda: lda, pc: pc, kc: kc, packB: packed, jc: jc, nc: nc,
+                         alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA, tile: tile)
           }
         }
         pc &+= kc

@@ -14,12 +14,10 @@ class Conv2d(_EngineModule):
         if padding_mode != "zeros":
             raise ValueError(f"padding_mode {padding_mode!r} is not supported (only 'zeros')")
         pad, mode = _conv_padding(padding)
-        self_kernel, self_stride, self_dilation = (_pair(kernel_size, "kernel_size"), _pair(stride, "stride"),
-                                                   _pair(dilation, "dilation"))
-        super().__init__(_C.conv2d_new(in_channels, out_channels, self_kernel, self_stride, pad, mode,
-                                       self_dilation, groups, bias))
+        kernel, strides, dilations = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), _pair(dilation, "dilation")
+        super().__init__(_C.conv2d_new(in_channels, out_channels, kernel, strides, pad, mode, dilations, groups, bias))
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, self.dilation = self_kernel, self_stride, self_dilation
+        self.kernel_size, self.stride, self.dilation = kernel, strides, dilations
         self.padding = padding if isinstance(padding, str) else pad
         self.padding_mode = padding_mode
         if not bias:
