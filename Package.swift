@@ -13,7 +13,9 @@ let package = Package(
         .executable(name: "swiftnn-cli", targets: ["swiftnn-cli"]),
     ],
     targets: [
-        .target(name: "SwiftNN"),
+        // Static inline C for what Swift cannot express (prefetch hints).
+        .target(name: "CPUHints"),
+        .target(name: "SwiftNN", dependencies: ["CPUHints"]),
         .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
