@@ -47,14 +47,18 @@ def run(command, threads):
     return [float(v) for v in done.stdout.split()]
 
 
-def gemm_table(bench, threads_list, shapes):
+def gemm_table(bench, threads_list, shapes, rounds):
     print(f"{'SGEMM  M x N x K':<28}" + "".join(f"{f'swiftnn {t}T':>12}{f'numpy {t}T':>11}{'ratio':>7}"
                                                   for t in threads_list))
     for label, (m, n, k) in shapes:
         row = f"{label:<28}"
         for t in threads_list:
-            ours = run([bench, "gemm", str(m), str(n), str(k)], t)[0]
-            theirs = run([sys.executable, "-c", NUMPY_GEMM, str(m), str(n), str(k)], t)[0]
+            # Alternate the two libraries and keep each one's best round, so a
+            # burst of load elsewhere on the machine cannot land on one side only.
+            ours, theirs = 0.0, 0.0
+            for _ in range(rounds):
+                ours = max(ours, run([bench, "gemm", str(m), str(n), str(k)], t)[0])
+                theirs = max(theirs, run([sys.executable, "-c", NUMPY_GEMM, str(m), str(n), str(k)], t)[0])
             row += f"{ours:12.1f}{theirs:11.1f}{ours / theirs:7.2f}"
         print(row, flush=True)
 
@@ -78,6 +82,7 @@ def main():
     parser.add_argument("--bench", required=True, help="path of the swiftnn-bench executable")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--quick", action="store_true", help="fewer shapes")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating GEMM measurements per library (default 2)")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
@@ -85,7 +90,7 @@ def main():
     convs = NORMAL_CNN_CONVS[::3] if args.quick else NORMAL_CNN_CONVS
     # The forward GEMM of each layer with the batch folded in: [out, in*9] x [in*9, 128*H*W].
     shapes += [(f"im2col {cin}->{cout} @{s}", (cout, 128 * s * s, cin * 9)) for cin, cout, s in convs]
-    gemm_table(args.bench, threads_list, shapes)
+    gemm_table(args.bench, threads_list, shapes, args.rounds)
     conv_table(args.bench, threads_list, batch=128)
 
 
