@@ -207,16 +207,3 @@ enum ConvKernel {
         for r in 0..<rows { (c + r &* width).initialize(repeating: values[r], count: width) }
     }
 }
-
-/// A 64-byte-aligned float buffer for kernel scratch space.
-struct Scratch {
-    let base: UnsafeMutablePointer<Float>
-
-    init(count: Int, zeroed: Bool = false) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) &* 4, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        if zeroed { base.initialize(repeating: 0, count: count) }
-    }
-
-    func free() { UnsafeMutableRawPointer(base).deallocate() }
-}

@@ -107,12 +107,10 @@ public enum GEMM {
     let aCount = roundUp(mcMax &* kcMax, 16)
     let bCount = roundUp(ncMax &* kcMax, 16)
     let tileCount = MR &* NR
-    let floatSize = MemoryLayout<Float>.stride
     // One 64-byte-aligned allocation: [packed A | packed B | edge tile].
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: (aCount &+ bCount &+ tileCount) &* floatSize, alignment: 64)
-    defer { raw.deallocate() }
-    let base = raw.bindMemory(to: Float.self, capacity: aCount &+ bCount &+ tileCount)
+    let scratch = Scratch(count: aCount &+ bCount &+ tileCount)
+    defer { scratch.free() }
+    let base = scratch.base
     let packA = base
     let packB = base + aCount
     let tile = packB + bCount
