@@ -47,6 +47,33 @@ extension ConvProblem {
     }
 }
 
+extension ConvProblem {
+    /// Stride 1, one group: the shapes `DirectConv` reads in place.
+    private var isDirectShape: Bool {
+        groups == 1 && geometry.strideH == 1 && geometry.strideW == 1
+    }
+
+    var directForward: DirectConv.Problem? {
+        let g = geometry
+        guard isDirectShape, DirectConv.applies(batch: batch, outW: g.outW) else { return nil }
+        return DirectConv.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
+                                  width: g.width, kernelH: g.kernelH, kernelW: g.kernelW, padTop: g.padTop,
+                                  padLeft: g.padLeft, dilationH: g.dilationH, dilationW: g.dilationW,
+                                  outH: g.outH, outW: g.outW)
+    }
+
+    /// dx = conv(gy padded by (kernel − 1)·dilation − padding, filters rotated 180° with in/out swapped).
+    var directInputGradient: DirectConv.Problem? {
+        let g = geometry
+        let padTop = (g.kernelH &- 1) &* g.dilationH &- g.padTop, padLeft = (g.kernelW &- 1) &* g.dilationW &- g.padLeft
+        guard isDirectShape, padTop >= 0, padLeft >= 0, DirectConv.applies(batch: batch, outW: g.width) else { return nil }
+        return DirectConv.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
+                                  width: g.outW, kernelH: g.kernelH, kernelW: g.kernelW, padTop: padTop,
+                                  padLeft: padLeft, dilationH: g.dilationH, dilationW: g.dilationW,
+                                  outH: g.height, outW: g.width)
+    }
+}
+
 enum ConvKernel {
     /// How many contiguous chunks the batch is split into: one per thread when the
     /// batch is large enough, else one (and the GEMMs thread internally).

@@ -224,6 +224,18 @@ public enum GEMM {
                               c: UnsafeMutablePointer<Float>, ldc: Int,
                               alpha: Float, beta: Float, mr: Int, nr: Int,
                               tile: UnsafeMutablePointer<Float>) {
+    // 64-byte aligned: panel starts are multiples of 16 floats.
+    microKernel6x16(kc: kc, a: a, b: PackedRowsB(UnsafeRawPointer(b)), c: c, ldc: ldc,
+                    alpha: alpha, beta: beta, mr: mr, nr: nr, tile: tile)
+  }
+
+  /// The micro-kernel over any source of B rows: packed panels, or rows read in
+  /// place from an image (`DirectConv`).
+  @inline(__always)
+  static func microKernel6x16<B: MicroKernelRowsB>(kc: Int, a: UnsafePointer<Float>, b: B,
+                                                   c: UnsafeMutablePointer<Float>, ldc: Int,
+                                                   alpha: Float, beta: Float, mr: Int, nr: Int,
+                                                   tile: UnsafeMutablePointer<Float>) {
     typealias V = SIMD8<Float>
     // Start fetching the C tile now: the loop below hides the latency, so the
     // update at the end finds C in L1. Without this, C (too large for L2
@@ -237,11 +249,10 @@ public enum GEMM {
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
     var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)  // 64-byte aligned: panel starts are multiples of 16 floats
+    var rows = b
     var p = 0
     while p < kc {
-      let b0 = pb.load(as: V.self)
-      let b1 = pb.load(fromByteOffset: 32, as: V.self)
+      let (b0, b1) = rows.next()
       var av = V(repeating: pa[0])
       c00.addProduct(av, b0); c01.addProduct(av, b1)
       av = V(repeating: pa[1])
@@ -255,7 +266,6 @@ public enum GEMM {
       av = V(repeating: pa[5])
       c50.addProduct(av, b0); c51.addProduct(av, b1)
       pa += 6
-      pb += 64
       p &+= 1
     }
 
@@ -569,5 +579,24 @@ public enum GEMM {
       }
       i &+= 1
     }
+  }
+}
+
+/// The 16 values of B the micro-kernel multiplies at each depth, in order.
+protocol MicroKernelRowsB {
+  /// B[p, 0..<16] for the next depth p.
+  mutating func next() -> (SIMD8<Float>, SIMD8<Float>)
+}
+
+/// A packed B micro-panel: 16 floats per depth, contiguous and 64-byte aligned.
+struct PackedRowsB: MicroKernelRowsB {
+  private var cursor: UnsafeRawPointer
+
+  @inline(__always) init(_ panel: UnsafeRawPointer) { cursor = panel }
+
+  @inline(__always)
+  mutating func next() -> (SIMD8<Float>, SIMD8<Float>) {
+    defer { cursor += 64 }
+    return (cursor.load(as: SIMD8<Float>.self), cursor.load(fromByteOffset: 32, as: SIMD8<Float>.self))
   }
 }

@@ -28,6 +28,8 @@ extension Tensor {
         let winograd = problem.winogradForward
         if let w = winograd {
             Winograd.forward(w, x: data, filters: weight.data, rotated: false, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
+        } else if let d = problem.directForward {
+            DirectConv.forward(d, x: data, filters: weight.data, rotated: false, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
         } else {
             ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
         }
@@ -39,13 +41,21 @@ extension Tensor {
             let gb = bias?.requiresGrad == true ? try Tensor(uninitializedShape: bias!.shape) : nil
             // The input gradient of a 3×3 stride-1 convolution is itself one (rotated filters).
             let winogradGX = gx != nil ? problem.winogradInputGradient : nil
+            let directGX = gx != nil && winogradGX == nil ? problem.directInputGradient : nil
             if let gx, let w = winogradGX {
                 Winograd.forward(w, x: gy.data, filters: weight.data, rotated: true, bias: nil, y: gx.data)
+            } else if let gx, let d = directGX {
+                DirectConv.forward(d, x: gy.data, filters: weight.data, rotated: true, bias: nil, y: gx.data)
             }
             let winogradGW = gw != nil ? winograd : nil
-            if let gw, let w = winogradGW { Winograd.weightGradient(w, x: x.data, gy: gy.data, into: gw.data) }
+            let directGW = gw != nil && winogradGW == nil ? problem.directForward : nil
+            if let gw, let w = winogradGW {
+                Winograd.weightGradient(w, x: x.data, gy: gy.data, into: gw.data)
+            } else if let gw, let d = directGW {
+                DirectConv.weightGradient(d, x: x.data, gy: gy.data, into: gw.data)
+            }
             ConvKernel.backward(problem, x: x.data, weight: weight.data, gy: gy.data,
-                                gx: winogradGX == nil ? gx?.data : nil, gWeight: winogradGW == nil ? gw?.data : nil,
+                                gx: winogradGX == nil && directGX == nil ? gx?.data : nil, gWeight: winogradGW == nil && directGW == nil ? gw?.data : nil,
                                 gBias: gb?.data)
             return [gx, gw, gb]
         }
