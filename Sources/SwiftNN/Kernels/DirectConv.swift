@@ -52,7 +52,7 @@ enum DirectConv {
     /// gradient this is, read turned by 180°.
     static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        let MR = GEMMBlocking.mr, KC = GEMMBlocking.kc
+        let MR = GEMMBlocking.mr, KC = GEMMBlocking.kc, MC = GEMMBlocking.mc
         let K = p.depth, panelRows = GEMM.roundUp(p.outChannels, MR)
         let packed = Scratch(count: panelRows &* K)
         defer { packed.free() }
@@ -73,28 +73,34 @@ enum DirectConv {
                 if let bias {
                     for o in 0..<p.outChannels { (out + o &* outPlane).initialize(repeating: bias[o], count: outPlane) }
                 }
-                for oy in 0..<p.outH {
-                    var ox = 0
-                    while ox < p.outW {
-                        let width = min(stripWidth, p.outW &- ox)
-                        let origin = UnsafePointer(padded + (oy &* p.paddedW &+ ox))
-                        var p0 = 0
-                        while p0 < K {
-                            let kc = min(KC, K &- p0)
-                            let beta: Float = p0 == 0 && bias == nil ? 0 : 1
-                            var o = 0
-                            while o < p.outChannels {
-                                GEMM.microKernel6x16(kc: kc, a: packed.base + (panelRows &* p0 &+ o &* kc),
-                                                     b: ImageRowsB(origin: origin, offsets: offsets + p0),
-                                                     c: out + (o &* outPlane &+ oy &* p.outW &+ ox), ldc: outPlane,
-                                                     alpha: 1, beta: beta, mr: min(MR, p.outChannels &- o), nr: width,
-                                                     tile: tile)
-                                o &+= MR
+                // Filter blocks of at most MC channels × KC taps (≤ 168 KiB) stay in L2
+                // while every strip of the image passes by, as in the GEMM's loop nest.
+                var p0 = 0
+                while p0 < K {
+                    let kc = min(KC, K &- p0)
+                    let beta: Float = p0 == 0 && bias == nil ? 0 : 1
+                    var block = 0
+                    while block < p.outChannels {
+                        let blockEnd = min(block &+ MC, p.outChannels)
+                        for oy in 0..<p.outH {
+                            var ox = 0
+                            while ox < p.outW {
+                                let width = min(stripWidth, p.outW &- ox)
+                                let rows = ImageRowsB(origin: UnsafePointer(padded + (oy &* p.paddedW &+ ox)), offsets: offsets + p0)
+                                var o = block
+                                while o < blockEnd {
+                                    GEMM.microKernel6x16(kc: kc, a: packed.base + (panelRows &* p0 &+ o &* kc), b: rows,
+                                                         c: out + (o &* outPlane &+ oy &* p.outW &+ ox), ldc: outPlane,
+                                                         alpha: 1, beta: beta, mr: min(MR, p.outChannels &- o), nr: width,
+                                                         tile: tile)
+                                    o &+= MR
+                                }
+                                ox &+= width
                             }
-                            p0 &+= kc
                         }
-                        ox &+= width
+                        block = blockEnd
                     }
+                    p0 &+= kc
                 }
             }
         }
