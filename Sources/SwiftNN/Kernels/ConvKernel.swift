@@ -31,7 +31,7 @@ extension ConvProblem {
 
     var winogradForward: Winograd.Problem? {
         let g = geometry
-        guard isWinogradShape, !prefersDirect(outW: g.outW, direct: directForward), Winograd.applies(inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
+        guard isWinogradShape, !prefersDirect(directForward), Winograd.applies(inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
                                 width: g.width, padTop: g.padTop, padLeft: g.padLeft, outH: g.outH, outW: g.outW)
@@ -40,7 +40,7 @@ extension ConvProblem {
     /// dx = conv(gy padded by 2 − padding, filters rotated 180° with in/out swapped).
     var winogradInputGradient: Winograd.Problem? {
         let g = geometry
-        guard isWinogradShape, !prefersDirect(outW: g.width, direct: directInputGradient), Winograd.applies(inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
+        guard isWinogradShape, !prefersDirect(directInputGradient), Winograd.applies(inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
                                 width: g.outW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, outH: g.height, outW: g.width)
@@ -48,11 +48,13 @@ extension ConvProblem {
 }
 
 extension ConvProblem {
-    /// Once output rows fill whole 16-pixel strips the in-place kernel beats Winograd
-    /// (normal_CNN's 32→32 layer at 16×16: forward 4.8 vs 7.5 ms, backward 13.5 vs 18.8
-    /// ms at batch 128, 2 threads); on narrower rows Winograd wins.
-    fileprivate func prefersDirect(outW: Int, direct: DirectConv.Problem?) -> Bool {
-        direct != nil && outW >= DirectConv.stripWidth
+    /// Where both apply, the in-place kernel beats Winograd on thin layers with rows of
+    /// whole 16-pixel strips (normal_CNN's 32→32 at 16×16: forward 4.8 vs 7.5 ms,
+    /// backward 13.5 vs 18.8 ms at batch 128, 2 threads); from 64 channels on they tie
+    /// or Winograd wins (128→128 at 16×16, batch 64: 36–38 vs 29–36 ms forward).
+    fileprivate func prefersDirect(_ direct: DirectConv.Problem?) -> Bool {
+        guard let direct else { return false }
+        return direct.outW >= DirectConv.stripWidth && max(direct.inChannels, direct.outChannels) < 64
     }
 
     /// Stride 1, one group: the shapes `DirectConv` reads in place.
