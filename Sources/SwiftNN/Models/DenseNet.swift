@@ -18,12 +18,18 @@ public final class DenseBottleneck: Module {
                           ("dropout", dropout)] as [(String, Module)] { registerModule(name, m) }
     }
 
+    /// The `growth` channels this layer adds, from the block's features so far (the
+    /// pieces of its input, which BN reads in place instead of a concatenated copy).
+    func newFeatures(_ features: [Tensor]) throws -> Tensor {
+        var out = try conv1(bn1.withReLU(features))
+        if dropRate > 0 { out = try dropout(out) }
+        out = try conv2(bn2.withReLU(out))
+        if dropRate > 0 { out = try dropout(out) }
+        return out
+    }
+
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try conv1(bn1(x).relu())
-        if dropRate > 0 { out = try dropout(out) }
-        out = try conv2(bn2(out).relu())
-        if dropRate > 0 { out = try dropout(out) }
-        return try Tensor.cat([x, out], dim: 1)
+        try Tensor.cat([x, newFeatures([x])], dim: 1)
     }
 }
 
@@ -43,11 +49,19 @@ public final class DenseTransition: Module {
         }
     }
 
-    public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try conv1(bn1(x).relu())
-        if dropRate > 0 { out = try dropout(out) }
-        return try out.avgPool2d(kernel: Pair(2), stride: Pair(2))
+    /// The compressed, halved features from the pieces of the block's output.
+    func forward(features: [Tensor]) throws -> Tensor {
+        let normalized = try bn1.withReLU(features)
+        // Without dropout in between, the 1×1 convolution and the 2×2 average commute
+        // (both linear, per pixel / per channel): pooling first is 4× less convolution.
+        // Traced forwards keep the reference order, so summaries show its shapes.
+        if (dropRate == 0 || !dropout.training) && ForwardTrace.active == nil {
+            return try conv1(normalized.avgPool2d(kernel: Pair(2), stride: Pair(2)))
+        }
+        return try dropout(conv1(normalized)).avgPool2d(kernel: Pair(2), stride: Pair(2))
     }
+
+    public override func forward(_ x: Tensor) throws -> Tensor { try forward(features: [x]) }
 }
 
 public final class DenseNet: Module {
@@ -93,7 +107,33 @@ public final class DenseNet: Module {
 
     public override var typeName: String { "Densenet" }
 
-    public override func forward(_ input: Tensor) throws -> Tensor { try runChildren(input, flattenBefore: "fc") }
+    /// Blocks hand their features on as a list of pieces (block input, then each layer's
+    /// new channels); the next BN reads them in place, so nothing is concatenated.
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        var features = [input]
+        var rest = namedChildren[...]
+        while let (name, child) = rest.popFirst() {
+            if let block = child as? DenseBlockModule {
+                features = try block.features(features)
+            } else if let transition = child as? DenseTransition {
+                features = [try transition.forward(features: features)]
+            } else if let bn = child as? BatchNorm, let relu = rest.first?.module as? ReLU {
+                let y = try bn.withReLU(features)
+                relu.traceFusedCall(y)
+                features = [y]
+                rest.removeFirst()
+            } else {
+                var x = try joined(features)
+                if name == "fc" { x = try x.flatten(startDim: 1) }
+                features = [try child(x)]
+            }
+        }
+        return try joined(features)
+    }
+
+    private func joined(_ features: [Tensor]) throws -> Tensor {
+        features.count == 1 ? features[0] : try Tensor.cat(features, dim: 1)
+    }
 }
 
 /// The reference's DenseBlock: a Sequential kept under the key `layer`.
@@ -105,5 +145,18 @@ final class DenseBlockModule: Module {
         registerModule("layer", layer)
     }
     override var typeName: String { "DenseBlock" }
-    override func forward(_ input: Tensor) throws -> Tensor { try layer(input) }
+    override func forward(_ input: Tensor) throws -> Tensor { try Tensor.cat(features([input]), dim: 1) }
+
+    /// `features` followed by each layer's new channels.
+    func features(_ input: [Tensor]) throws -> [Tensor] {
+        var features = input
+        for (_, child) in layer.namedChildren {
+            if let bottleneck = child as? DenseBottleneck {
+                features.append(try bottleneck.newFeatures(features))
+            } else {
+                features = [try child(Tensor.cat(features, dim: 1))]
+            }
+        }
+        return features
+    }
 }

@@ -54,11 +54,11 @@ public final class Bottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try bn1(conv1(x)).relu()
-        out = try bn2(conv2(out)).relu()
-        out = try bn3(conv3(out))
-        if let se { out = try se(out) }
-        return try out.adding(shortcut(x)).relu()
+        var out = try bn1.withReLU(conv1(x))
+        out = try bn2.withReLU(conv2(out))
+        out = try conv3(out)
+        if let se { return try se(bn3(out)).adding(shortcut(x)).relu() }
+        return try bn3.withReLU(out, adding: shortcut(x))
     }
 }
 
@@ -78,8 +78,7 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let out = try bn2(conv2(bn1(conv1(x)).relu()))
-        return try out.adding(shortcut(x)).relu()
+        try bn2.withReLU(conv2(bn1.withReLU(conv1(x))), adding: shortcut(x))
     }
 }
 
@@ -104,9 +103,9 @@ public final class WidthBottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try bn1(conv1(x)).relu()
-        out = try bn2(conv2(out)).relu()
-        return try bn3(conv3(out)).adding(shortcut(x)).relu()
+        var out = try bn1.withReLU(conv1(x))
+        out = try bn2.withReLU(conv2(out))
+        return try bn3.withReLU(conv3(out), adding: shortcut(x))
     }
 }
 
@@ -187,11 +186,6 @@ extension Module {
     /// Runs the children in order, flattening to [N, -1] before the named head:
     /// the forward of every "stem, stages, pool, fc" network.
     func runChildren(_ input: Tensor, flattenBefore head: String) throws -> Tensor {
-        var x = input
-        for (name, child) in namedChildren {
-            if name == head { x = try x.flatten(startDim: 1) }
-            x = try child(x)
-        }
-        return x
+        try runLayers(namedChildren, input, flattenBefore: head)
     }
 }

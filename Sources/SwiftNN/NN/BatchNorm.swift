@@ -52,22 +52,57 @@ public class BatchNorm: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        guard acceptedRanks.contains(input.rank) else {
-            let names = acceptedRanks.map { "\($0)D" }.joined(separator: " or ")
-            throw SwiftNNError.invalidArgument("\(typeName): expected \(names) input (got \(input.rank)D input of shape \(describe(input.shape)))")
+        try checkInput(input.shape)
+        return try normalizing { training, momentum in
+            try input.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                training: training, momentum: momentum, eps: eps)
         }
-        guard input.shape[1] == numFeatures else {
+    }
+
+    /// relu(self(cat(pieces, dim: 1)) + residual) in one fused op (`Tensor.batchNormReLU`),
+    /// recorded as a call of this layer. The same result, running-statistics update and
+    /// gradients as the separate layers, without their intermediate tensors.
+    public func withReLU(_ pieces: [Tensor], adding residual: Tensor? = nil) throws -> Tensor {
+        guard let first = pieces.first else {
+            throw SwiftNNError.invalidArgument("\(typeName): expected at least one input to normalize")
+        }
+        var shape = first.shape
+        if shape.count >= 2 { shape[1] = pieces.reduce(0) { $0 + ($1.rank >= 2 ? $1.shape[1] : 0) } }
+        try checkInput(shape)
+        return try recordedCall {
+            try normalizing { training, momentum in
+                try Tensor.batchNormReLU(pieces, adding: residual, runningMean: runningMean, runningVar: runningVar,
+                                         weight: weight, bias: bias, training: training, momentum: momentum, eps: eps)
+            }
+        }
+    }
+
+    /// relu(self(input) + residual), fused.
+    public func withReLU(_ input: Tensor, adding residual: Tensor? = nil) throws -> Tensor {
+        try withReLU([input], adding: residual)
+    }
+
+    private func checkInput(_ shape: [Int]) throws {
+        guard acceptedRanks.contains(shape.count) else {
+            let names = acceptedRanks.map { "\($0)D" }.joined(separator: " or ")
+            throw SwiftNNError.invalidArgument("\(typeName): expected \(names) input (got \(shape.count)D input of shape \(describe(shape)))")
+        }
+        guard shape[1] == numFeatures else {
             throw SwiftNNError.invalidArgument(
                 "\(typeName): expected input with \(numFeatures) channels (num_features) in dimension 1, "
-                + "got input of shape \(describe(input.shape))")
+                + "got input of shape \(describe(shape))")
         }
+    }
+
+    /// Runs `body(useBatchStatistics, momentumFactor)` and counts the batch when training
+    /// updates the running statistics (momentum nil: the cumulative average 1/count).
+    private func normalizing(_ body: (Bool, Float) throws -> Tensor) throws -> Tensor {
         let count = numBatchesTracked
         let updating = training && trackRunningStats
         var factor = momentum ?? 0
         if updating, let count, momentum == nil { factor = 1 / (count.data[0] + 1) }
         // Without running statistics, batch statistics normalize in eval mode too.
-        let out = try input.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                                      training: training || !trackRunningStats, momentum: factor, eps: eps)
+        let out = try body(training || !trackRunningStats, factor)
         if updating, let count { count.data[0] += 1 }
         return out
     }

@@ -18,9 +18,21 @@ open class Module {
         // Leaves only: a model's time is not counted again at every level, and the
         // summary lists layers, not containers.
         guard namedChildren.isEmpty else { return try forward(input) }
-        let output = try Profiler.measure(typeName, .forward) { try forward(input) }
+        return try recordedCall { try forward(input) }
+    }
+
+    /// Runs `body` as a call of this leaf layer: profiled under `typeName` and listed in
+    /// the forward trace, for fused computations (BN + ReLU) that stand in for `forward`.
+    func recordedCall(_ body: () throws -> Tensor) rethrows -> Tensor {
+        let output = try Profiler.measure(typeName, .forward, body)
         if let trace = ForwardTrace.active { trace.record(self, output) }
         return output
+    }
+
+    /// Lists this layer in the forward trace with `output` when a neighbour's fused call
+    /// did its work (the ReLU after a fused BN + ReLU), so summaries keep their rows.
+    func traceFusedCall(_ output: Tensor) {
+        if let trace = ForwardTrace.active { trace.record(self, output) }
     }
 
     /// The class name shown by `description` and the Python `repr`.

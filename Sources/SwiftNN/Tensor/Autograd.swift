@@ -5,7 +5,8 @@ typealias BackwardFunction = (_ gradOutput: Tensor, _ output: Tensor) throws -> 
 
 final class GradFn {
     let name: String
-    let inputs: [Tensor]
+    /// Emptied once the backward has run, so activations are freed during the pass.
+    var inputs: [Tensor]
     /// Dropped after the first backward pass, which frees the saved tensors.
     var backward: BackwardFunction?
 
@@ -51,10 +52,12 @@ extension Tensor {
             seed = try Tensor.ones(shape)
         }
 
-        let order = topologicalOrder()
+        var order = topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
         try withNoGrad {
-            for node in order.reversed() {
+            // Popping drops the order's reference, and a finished node lets go of its
+            // inputs: an activation is freed once the last backward that needs it ran.
+            while let node = order.popLast() {
                 guard let gradOut = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let fn = node.gradFn else {
                     try node.accumulateGrad(gradOut)
@@ -65,14 +68,45 @@ extension Tensor {
                         "trying to backward through the graph a second time (\(fn.name)); "
                         + "the saved intermediate values were freed after the first backward")
                 }
-                let inputGrads = try Profiler.measure(fn.name, .backward) { try step(gradOut, node) }
+                var inputGrads = try Profiler.measure(fn.name, .backward) { try step(gradOut, node) }
                 fn.backward = nil
-                for (input, g) in zip(fn.inputs, inputGrads) where input.requiresGrad {
-                    guard let g else { continue }
+                let inputs = fn.inputs
+                fn.inputs = []
+                for (i, input) in zip(inputs.indices, inputs) where input.requiresGrad && i < inputGrads.count {
+                    // Moved out of the array, so `g` is the only reference unless an op shared it.
+                    guard var g = inputGrads[i] else { continue }
+                    inputGrads[i] = nil
                     let key = ObjectIdentifier(input)
-                    pending[key] = try pending[key].map { try $0.adding(g) } ?? g
+                    guard var earlier = pending.removeValue(forKey: key) else {
+                        pending[key] = g
+                        continue
+                    }
+                    // Sum in place into whichever gradient nothing else references (an op
+                    // may hand one gradient, or views of it, to several inputs).
+                    if Tensor.isExclusive(&earlier) {
+                        earlier.addInPlace(g)
+                        pending[key] = earlier
+                    } else if Tensor.isExclusive(&g) {
+                        g.addInPlace(earlier)
+                        pending[key] = g
+                    } else {
+                        pending[key] = try earlier.adding(g)
+                    }
                 }
             }
+        }
+    }
+
+    /// True when `t` and its storage have no other strong reference: writing into it is invisible.
+    private static func isExclusive(_ t: inout Tensor) -> Bool {
+        isKnownUniquelyReferenced(&t) && isKnownUniquelyReferenced(&t.storage)
+    }
+
+    /// self += other (same shape), split over the thread pool when large.
+    private func addInPlace(_ other: Tensor) {
+        let dst = data, src = UnsafePointer(other.data)
+        ThreadPool.shared.parallelFor(count, grain: 1 << 16) { range in
+            for i in range { dst[i] += src[i] }
         }
     }
 

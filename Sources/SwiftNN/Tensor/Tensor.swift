@@ -8,7 +8,8 @@ public final class Tensor {
     public let shape: [Int]
     /// Number of elements (the product of `shape`).
     public let count: Int
-    let storage: TensorStorage
+    /// Never reassigned; a `var` only so autograd can ask whether it is uniquely referenced.
+    var storage: TensorStorage
 
     public internal(set) var requiresGrad: Bool
     /// The accumulated gradient of a leaf tensor after `backward()`.

@@ -6,12 +6,15 @@ extension Tensor {
             throw SwiftNNError.invalidArgument("dropout probability has to be between 0 and 1, but got \(p)")
         }
         if !training || p == 0 { return self }
-        let mask = try Tensor(uninitializedShape: shape)
         let keep = 1 - p
         let scale: Float = p == 1 ? 0 : 1 / keep
-        DefaultGenerator.withGenerator { rng in
-            for i in 0..<count { mask.data[i] = rng.nextUniform() < keep ? scale : 0 }
+        let key = DefaultGenerator.withGenerator { $0.next() }
+        let out = try Tensor(uninitializedShape: shape)
+        DropoutKernel.apply(data, out.data, count: count, key: key, keep: keep, scale: scale)
+        return out.recording("DropoutBackward", inputs: [self]) { g, _ in
+            let gx = try Tensor(uninitializedShape: g.shape)
+            DropoutKernel.apply(g.data, gx.data, count: g.count, key: key, keep: keep, scale: scale)
+            return [gx]
         }
-        return try zipped(mask, *).recording("DropoutBackward", inputs: [self]) { g, _ in [try g.zipped(mask, *)] }
     }
 }

@@ -2,16 +2,6 @@
 /// Each forward saves only per-channel (or per-row) statistics; the backward
 /// recomputes x̂ from the saved input.
 extension Tensor {
-    /// Checks an optional per-channel tensor (weight, bias, running stats) holds `count` values.
-    private func checkChannelVector(_ t: Tensor?, _ role: String, _ count: Int, _ op: String) throws {
-        guard let t else { return }
-        guard t.count == count && t.rank <= 1 else {
-            throw SwiftNNError.invalidArgument(
-                "\(op): \(role) of shape \(describe(t.shape)) should contain \(count) elements "
-                + "(the channels of input \(describe(shape)))")
-        }
-    }
-
     /// `torch.nn.functional.batch_norm` over dimension 1 of an [N, C, ...] input.
     ///
     /// Training uses the batch statistics (biased variance) and, when running
@@ -20,44 +10,13 @@ extension Tensor {
     /// Otherwise the running statistics normalize (and must be given).
     public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
-        guard rank >= 2 else {
-            throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(shape))")
-        }
-        let channels = shape[1], outer = shape[0], inner = shape[2...].reduce(1, *)
-        for (t, role) in [(runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias")] {
-            try checkChannelVector(t, role, channels, "batch_norm")
-        }
-        guard (runningMean == nil) == (runningVar == nil) else {
-            throw SwiftNNError.invalidArgument("batch_norm: running_mean and running_var must both be given or both be None")
-        }
-        guard training || runningMean != nil else {
-            throw SwiftNNError.runtime("running_mean must be defined in evaluation mode")
-        }
+        let channels = rank >= 2 ? shape[1] : 0, outer = rank >= 2 ? shape[0] : 0, inner = shape.dropFirst(2).reduce(1, *)
         let useBatchStats = training
-        let perChannel = outer * inner
-        if useBatchStats && perChannel <= 1 {
-            throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
-        }
-        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("batch_norm: eps must be non-negative, got \(eps)") }
-
-        let mean = try Tensor(uninitializedShape: [channels])
-        let invstd = try Tensor(uninitializedShape: [channels])
-        if useBatchStats {
-            let variance = try Tensor(uninitializedShape: [channels])
-            NormKernels.channelMoments(data, outer: outer, channels: channels, inner: inner,
-                                       mean: mean.data, variance: variance.data)
-            for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
-            if training, let runningMean, let runningVar {
-                let unbias = Float(perChannel) / Float(perChannel - 1)
-                for c in 0..<channels {
-                    runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
-                    runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
-                }
+        let (mean, invstd) = try Tensor.batchNormStatistics(
+            shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: training, momentum: momentum, eps: eps) { mean, variance in
+                NormKernels.channelMoments(data, outer: outer, channels: channels, inner: inner, mean: mean, variance: variance)
             }
-        } else if let runningMean, let runningVar {  // checked above
-            mean.data.update(from: runningMean.data, count: channels)
-            for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
-        }
         let out = try Tensor(uninitializedShape: shape)
         NormKernels.channelAffine(data, out.data, outer: outer, channels: channels, inner: inner,
                                   mean: mean.data, invstd: invstd.data, weight: weight?.data, bias: bias?.data)

@@ -1,0 +1,121 @@
+/// relu(batch_norm(cat(pieces, dim: 1)) + residual) as one op: the BN → ReLU pairs of
+/// ResNet and DenseNet, ResNet's BN → add → ReLU block ends, and DenseNet's BN over
+/// the concatenation of all earlier features, read in place instead of copied.
+/// Same values and gradients as the separate ops; only the ReLU output is saved.
+extension Tensor {
+    /// The statistics and running-stat update of `batchNorm` for an input of `shape`,
+    /// after checking the arguments with PyTorch's messages. `moments` fills the batch
+    /// mean and biased variance (called only in training).
+    static func batchNormStatistics(shape: [Int], runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
+                                    training: Bool, momentum: Float, eps: Float,
+                                    moments: (_ mean: UnsafeMutablePointer<Float>, _ variance: UnsafeMutablePointer<Float>) -> Void)
+        throws -> (mean: Tensor, invstd: Tensor) {
+        guard shape.count >= 2 else {
+            throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(shape))")
+        }
+        let channels = shape[1], perChannel = shape[0] * shape[2...].reduce(1, *)
+        for (t, role) in [(runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias")] {
+            if let t, !(t.count == channels && t.rank <= 1) {
+                throw SwiftNNError.invalidArgument(
+                    "batch_norm: \(role) of shape \(describe(t.shape)) should contain \(channels) elements "
+                    + "(the channels of input \(describe(shape)))")
+            }
+        }
+        guard (runningMean == nil) == (runningVar == nil) else {
+            throw SwiftNNError.invalidArgument("batch_norm: running_mean and running_var must both be given or both be None")
+        }
+        guard training || runningMean != nil else {
+            throw SwiftNNError.runtime("running_mean must be defined in evaluation mode")
+        }
+        if training && perChannel <= 1 {
+            throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
+        }
+        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("batch_norm: eps must be non-negative, got \(eps)") }
+
+        let mean = try Tensor(uninitializedShape: [channels])
+        let invstd = try Tensor(uninitializedShape: [channels])
+        if training {
+            let variance = try Tensor(uninitializedShape: [channels])
+            moments(mean.data, variance.data)
+            for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
+            if let runningMean, let runningVar {
+                let unbias = Float(perChannel) / Float(perChannel - 1)
+                for c in 0..<channels {
+                    runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
+                    runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
+                }
+            }
+        } else if let runningMean, let runningVar {  // checked above
+            mean.data.update(from: runningMean.data, count: channels)
+            for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
+        }
+        return (mean, invstd)
+    }
+
+    /// relu(batch_norm(cat(pieces, dim: 1), ...) + residual), the residual optional and of
+    /// the result's shape. Arguments as `batchNorm`; the pieces must match except in dim 1.
+    public static func batchNormReLU(_ pieces: [Tensor], adding residual: Tensor? = nil,
+                                     runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
+                                     training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+        guard let first = pieces.first else {
+            throw SwiftNNError.invalidArgument("batch_norm_relu: expected a non-empty list of inputs")
+        }
+        guard first.rank >= 2 else {
+            throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(first.shape))")
+        }
+        for (i, t) in pieces.enumerated() {
+            var a = t.shape, b = first.shape
+            if a.count == b.count { a[1] = 0; b[1] = 0 }
+            guard a == b else {
+                throw SwiftNNError.invalidArgument(
+                    "batch_norm_relu: inputs must match except in dimension 1: input 0 has shape \(describe(first.shape)) "
+                    + "but input \(i) has shape \(describe(t.shape))")
+            }
+        }
+        var shape = first.shape
+        shape[1] = pieces.reduce(0) { $0 + $1.shape[1] }
+        if let residual, residual.shape != shape {
+            throw SwiftNNError.invalidArgument(
+                "batch_norm_relu: the residual has shape \(describe(residual.shape)) but the normalized input \(describe(shape))")
+        }
+        let outer = shape[0], inner = shape[2...].reduce(1, *)
+        let x = ChannelPlanes(pieces.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
+        let (mean, invstd) = try batchNormStatistics(
+            shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: training, momentum: momentum, eps: eps) { BatchNormReLUKernel.moments(x, mean: $0, variance: $1) }
+        let channels = shape[1]
+        let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
+        for c in 0..<channels {
+            scale.data[c] = invstd.data[c] * (weight?.data[c] ?? 1)
+            shift.data[c] = (bias?.data[c] ?? 0) - mean.data[c] * scale.data[c]
+        }
+        let out = try Tensor(uninitializedShape: shape)
+        BatchNormReLUKernel.forward(x, residual: residual.map { UnsafePointer($0.data) }, out.data,
+                                    scale: scale.data, shift: shift.data)
+
+        let hasResidual = residual != nil, residualNeedsGrad = residual?.requiresGrad == true
+        var inputs = pieces
+        if let residual { inputs.append(residual) }
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        return out.recording("BatchNormReluBackward", inputs: inputs) { g, out in
+            let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
+            let gResidual = residualNeedsGrad ? try Tensor(uninitializedShape: shape) : nil
+            BatchNormReLUKernel.gradientSums(g.data, out.data, x, mean: mean.data, invstd: invstd.data,
+                                             sumG: sumG.data, sumGXhat: sumGXhat.data, gResidual: gResidual?.data)
+            var grads: [Tensor?] = pieces.map { _ in nil }
+            if pieces.contains(where: { $0.requiresGrad }) {
+                let dx = try pieces.map { try Tensor(uninitializedShape: $0.shape) }
+                let planes = ChannelPlanes(dx.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
+                BatchNormReLUKernel.backward(g.data, out.data, x, planes, mean: mean.data, invstd: invstd.data,
+                                             weight: weight?.data, sumG: sumG.data, sumGXhat: sumGXhat.data,
+                                             batchStats: training)
+                grads = zip(pieces, dx).map { $0.requiresGrad ? $1 : nil }
+            }
+            if hasResidual { grads.append(gResidual) }
+            if let weight { grads.append(try sumGXhat.reshape(weight.shape)) }
+            if let bias { grads.append(try sumG.reshape(bias.shape)) }
+            return grads
+        }
+    }
+}
