@@ -1,41 +1,44 @@
-/// Elementwise loops over SIMD8 bodies, for functions written on eight lanes
-/// (VectorMath). The last count % 8 elements go through the same body in a
-/// zero-padded vector, so every element sees identical arithmetic.
+/// A function on eight lanes, as a type so that loops over it are specialised and
+/// inlined (a closure passed through the thread pool is called per vector instead).
+protocol LaneMap { static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> }
+protocol LaneZip { static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> }
+
+/// Elementwise loops over eight-lane functions (VectorMath), split over the thread
+/// pool. The last count % 8 elements go through the same function in a zero-padded
+/// vector, so every element sees identical arithmetic.
 enum VectorLoops {
     typealias V = SIMD8<Float>
 
     /// Elements per thread below which splitting costs more than it saves.
     static let grain = 1 << 13
 
-    /// out[i] = f(a[i]), split over the thread pool.
-    @inline(__always)
-    static func map(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ f: (V) -> V) {
+    /// out[i] = F(a[i]).
+    static func map<F: LaneMap>(_: F.Type, _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
         ThreadPool.shared.parallelFor(count, grain: grain) { range in
             var i = range.lowerBound
             while i &+ 8 <= range.upperBound {
-                store(f(load(a + i)), out + i)
+                store(F.apply(load(a + i)), out + i)
                 i &+= 8
             }
             if i < range.upperBound {
                 let rest = range.upperBound &- i
-                store(f(load(a + i, count: rest)), out + i, count: rest)
+                store(F.apply(load(a + i, count: rest)), out + i, count: rest)
             }
         }
     }
 
-    /// out[i] = f(a[i], b[i]), split over the thread pool.
-    @inline(__always)
-    static func zip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                    count: Int, _ f: (V, V) -> V) {
+    /// out[i] = F(a[i], b[i]).
+    static func zip<F: LaneZip>(_: F.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                _ out: UnsafeMutablePointer<Float>, count: Int) {
         ThreadPool.shared.parallelFor(count, grain: grain) { range in
             var i = range.lowerBound
             while i &+ 8 <= range.upperBound {
-                store(f(load(a + i), load(b + i)), out + i)
+                store(F.apply(load(a + i), load(b + i)), out + i)
                 i &+= 8
             }
             if i < range.upperBound {
                 let rest = range.upperBound &- i
-                store(f(load(a + i, count: rest), load(b + i, count: rest)), out + i, count: rest)
+                store(F.apply(load(a + i, count: rest), load(b + i, count: rest)), out + i, count: rest)
             }
         }
     }

@@ -13,7 +13,8 @@ enum VectorMath {
     static func exp(_ x: V) -> V {
         // Beyond these, e^x is below the smallest normal float (0 here) or +inf.
         let low: Float = -87.33654, high: Float = 88.72283
-        let xc = x.clamped(lowerBound: V(repeating: low), upperBound: V(repeating: high))
+        // Selects, not clamped(): the generic pointwiseMin/Max are not inlined and run lane by lane.
+        let xc = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
         let magic = V(repeating: 12_582_912)
         let shifted = magic.addingProduct(xc, V(repeating: 1.442_695_04))
@@ -50,7 +51,7 @@ enum VectorMath {
     @inline(__always)
     static func float(bits: SIMD8<Int32>) -> V { unsafeBitCast(bits, to: V.self) }
 
-    /// Below this |x|, erf is x·(1 + P(x²)); above it, erfc comes from `erfcTail`.
+    /// Below this |x|, erf is x·(1 + P(x²)); above it, erfc comes from `erfcx`.
     static let split: Float = 0.921875
 
     /// erf(x) for |x| < `split`: x + x·P(x²), relative error under 1e-7.
@@ -66,42 +67,48 @@ enum VectorMath {
         return x.addingProduct(x, p)
     }
 
-    /// erfc(u) for u ≥ `split`: t·e^(−u² + P(t)) with t = 2/(2 + u), which stays smooth
-    /// into the far tail (relative error ~1e-6 until float underflow near u = 9.2).
+    /// erfcx(u) = e^(u²)·erfc(u) for 0 ≤ u ≤ 10 as t·Q(t), t = 1/(1 + u/2): smooth in t, so a
+    /// polynomial holds relative error ~1e-8, and erfc = e^(−u²)·erfcx needs one exp, which
+    /// the GELU gradient shares (its density is e^(−x²/2) = e^(−u²) for u = |x|/√2).
     @inline(__always)
-    static func erfcTail(_ u: V) -> V {
-        let t = 2 / (2 + u)
-        var p = V(repeating: -2.339_278_01e-1)
-        p = V(repeating: 6.255_357_27e-1).addingProduct(p, t)
-        p = V(repeating: -4.271_897_67e-1).addingProduct(p, t)
-        p = V(repeating: -8.100_997_66e-2).addingProduct(p, t)
-        p = V(repeating: -6.699_618_70e-2).addingProduct(p, t)
-        p = V(repeating: 7.030_605_52e-2).addingProduct(p, t)
-        p = V(repeating: 3.779_984_12e-1).addingProduct(p, t)
-        p = V(repeating: 9.996_730_09e-1).addingProduct(p, t)
-        p = V(repeating: -1.265_498_04).addingProduct(p, t)
-        return t * exp(p.addingProduct(-u, u))
+    static func erfcx(_ u: V) -> V {
+        let t = 1 / V(repeating: 1).addingProduct(u, 0.5)
+        var q = V(repeating: 3.570_684_05e-2)
+        q = V(repeating: -1.906_619_37e-1).addingProduct(q, t)
+        q = V(repeating: 3.804_051_58e-1).addingProduct(q, t)
+        q = V(repeating: -2.879_781_72e-1).addingProduct(q, t)
+        q = V(repeating: -2.361_189_95e-2).addingProduct(q, t)
+        q = V(repeating: 3.653_855_99e-2).addingProduct(q, t)
+        q = V(repeating: 5.435_295_40e-2).addingProduct(q, t)
+        q = V(repeating: 1.857_565_79e-1).addingProduct(q, t)
+        q = V(repeating: 2.451_476_90e-1).addingProduct(q, t)
+        q = V(repeating: 2.822_558_88e-1).addingProduct(q, t)
+        q = V(repeating: 2.820_883_69e-1).addingProduct(q, t)
+        return t * q
     }
 
     /// erf(x); ±0, ±inf and NaN map as in libm.
     @inline(__always)
     static func erf(_ x: V) -> V {
-        let u = magnitude(x)
         // Past 4, erfc < 2e-8 and erf rounds to ±1; the clamp keeps inf out of the tail formula.
-        let tail = 1 - erfcTail(u.replacing(with: 4, where: u .> 4))
+        let u = magnitude(x).replacing(with: 4, where: magnitude(x) .> 4)
+        let tail = 1 - exp(-u * u) * erfcx(u)
         var result = erfSmall(x)
-        let large = u .>= split
-        result.replace(with: tail.replacing(with: -tail, where: x .< 0), where: large)
+        result.replace(with: tail.replacing(with: -tail, where: x .< 0), where: u .>= split)
         return result.replacing(with: x, where: x .!= x)
     }
 
     /// Φ(x) = ½·(1 + erf(x/√2)), the standard normal CDF, as ½·erfc(|x|/√2) in the tails.
     @inline(__always)
-    static func normalCDF(_ x: V) -> V {
+    static func normalCDF(_ x: V) -> V { normalCDF(x, expHalfSquare: exp(-0.5 * x * x)) }
+
+    /// Φ(x) given e = e^(−x²/2) (which the caller may need too).
+    @inline(__always)
+    static func normalCDF(_ x: V, expHalfSquare e: V) -> V {
         let z = x * V(repeating: 0.707_106_781)
         let u = magnitude(z)
-        // erfc(u) is exactly 0 in float from u ≈ 9.2 on; the clamp keeps inf out of the formula.
-        let halfTail = 0.5 * erfcTail(u.replacing(with: 10, where: u .> 10))
+        // erfc(u) is 0 in float from u ≈ 9.2 on (e is 0 there); the clamp keeps inf out of erfcx.
+        let halfTail = 0.5 * e * erfcx(u.replacing(with: 10, where: u .> 10))
         var result = 0.5 + 0.5 * erfSmall(z)
         result.replace(with: halfTail.replacing(with: 1 - halfTail, where: z .> 0), where: u .>= split)
         return result.replacing(with: x, where: x .!= x)
