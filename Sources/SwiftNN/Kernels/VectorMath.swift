@@ -100,17 +100,23 @@ enum VectorMath {
 
     /// Φ(x) = ½·(1 + erf(x/√2)), the standard normal CDF, as ½·erfc(|x|/√2) in the tails.
     @inline(__always)
-    static func normalCDF(_ x: V) -> V { normalCDF(x, expHalfSquare: exp(-0.5 * x * x)) }
+    static func normalCDF(_ x: V) -> V { normalCDF(x) { exp(-0.5 * x * x) } }
 
-    /// Φ(x) given e = e^(−x²/2) (which the caller may need too).
+    /// Φ(x) with e^(−x²/2) from `expHalfSquare`, which the caller may need too (and then
+    /// computes once). Activations mostly lie within |x| < 1.3, where only the short
+    /// polynomial is needed: the tail (a division and, if not given, an exp) is
+    /// evaluated only for vectors with a lane outside.
     @inline(__always)
-    static func normalCDF(_ x: V, expHalfSquare e: V) -> V {
+    static func normalCDF(_ x: V, expHalfSquare: () -> V) -> V {
         let z = x * V(repeating: 0.707_106_781)
         let u = magnitude(z)
-        // erfc(u) is 0 in float from u ≈ 9.2 on (e is 0 there); the clamp keeps inf out of erfcx.
-        let halfTail = 0.5 * e * erfcx(u.replacing(with: 10, where: u .> 10))
         var result = 0.5 + 0.5 * erfSmall(z)
-        result.replace(with: halfTail.replacing(with: 1 - halfTail, where: z .> 0), where: u .>= split)
+        let large = u .>= split
+        if any(large) {
+            // erfc(u) is 0 in float from u ≈ 9.2 on (e is 0 there); the clamp keeps inf out of erfcx.
+            let halfTail = 0.5 * expHalfSquare() * erfcx(u.replacing(with: 10, where: u .> 10))
+            result.replace(with: halfTail.replacing(with: 1 - halfTail, where: z .> 0), where: large)
+        }
         return result.replacing(with: x, where: x .!= x)
     }
 }
