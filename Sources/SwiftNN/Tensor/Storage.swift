@@ -15,7 +15,8 @@ final class TensorStorage {
     /// request from Python becomes an exception rather than an abort.
     init(uninitializedCount count: Int) throws {
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
-        guard !overflow, let raw = BufferCache.allocate(bytes: bytes) else {
+        var raw: UnsafeMutableRawPointer?
+        guard !overflow, posix_memalign(&raw, 64, bytes) == 0, let raw else {
             throw SwiftNNError.runtime("cannot allocate \(count) float32 elements (\(count &* 4) bytes): out of memory")
         }
         self.count = count
@@ -27,5 +28,5 @@ final class TensorStorage {
         base.initialize(repeating: value, count: count)
     }
 
-    deinit { BufferCache.release(base, bytes: Swift.max(count, 1) &* MemoryLayout<Float>.stride) }
+    deinit { free(base) }
 }
