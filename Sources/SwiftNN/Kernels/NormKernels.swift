@@ -6,8 +6,8 @@ import Darwin
 
 /// Batch and layer normalization over data viewed as [outer, channels, inner]
 /// (batch norm: statistics per channel over outer × inner) or [rows, width]
-/// (layer norm: statistics per row). Sums accumulate in Double, so the
-/// one-pass Σx, Σx² variance stays accurate for float32 data.
+/// (layer norm: statistics per row, in LayerNormKernels.swift). Batch-norm sums
+/// accumulate in Double, so the one-pass Σx, Σx² variance stays accurate for float32 data.
 enum NormKernels {
     /// Minimum elements per parallel task.
     static let grain = 1 << 14
@@ -127,63 +127,6 @@ enum NormKernels {
                     for i in 0..<inner { pd[i] = scale * pg[i] }
                 }
             }
-        }
-    }
-
-    /// Layer norm forward over rows of `width`: y = x̂·w + b (w, b of length width or nil);
-    /// saves each row's mean and invstd.
-    static func rowForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float,
-                           weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
-                           mean: UnsafeMutablePointer<Float>, invstd: UnsafeMutablePointer<Float>) {
-        ThreadPool.shared.parallelFor(rows, grain: Swift.max(1, grain / Swift.max(1, width))) { range in
-            for r in range {
-                let p = x + r &* width, q = y + r &* width
-                var s = 0.0, s2 = 0.0
-                for i in 0..<width { let v = Double(p[i]); s += v; s2 += v * v }
-                let mu = s / Double(width)
-                let istd = Float(1 / (Swift.max(0, s2 / Double(width) - mu * mu) + Double(eps)).squareRoot())
-                let m = Float(mu)
-                mean[r] = m; invstd[r] = istd
-                for i in 0..<width {
-                    q[i] = (p[i] - m) * istd * (weight?[i] ?? 1) + (bias?[i] ?? 0)
-                }
-            }
-        }
-    }
-
-    /// Layer norm input gradient: with h = g·w, dx = invstd·(h − mean(h) − x̂·mean(h·x̂)).
-    static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                            rows: Int, width: Int, weight: UnsafePointer<Float>?,
-                            mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>) {
-        ThreadPool.shared.parallelFor(rows, grain: Swift.max(1, grain / Swift.max(1, width))) { range in
-            for r in range {
-                let pg = g + r &* width, px = x + r &* width, pd = dx + r &* width
-                let m = mean[r], istd = invstd[r]
-                var sh: Float = 0, shx: Float = 0
-                for i in 0..<width {
-                    let h = pg[i] * (weight?[i] ?? 1)
-                    sh += h; shx += h * (px[i] - m) * istd
-                }
-                let mh = sh / Float(width), mhx = shx / Float(width)
-                for i in 0..<width {
-                    let h = pg[i] * (weight?[i] ?? 1)
-                    pd[i] = istd * (h - mh - (px[i] - m) * istd * mhx)
-                }
-            }
-        }
-    }
-
-    /// Σ over rows of g·x̂ (into dw) and of g (into db), per column of width.
-    static func rowParamGrads(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, width: Int,
-                              mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
-                              dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
-        dw?.initialize(repeating: 0, count: width)
-        db?.initialize(repeating: 0, count: width)
-        for r in 0..<rows {
-            let pg = g + r &* width, px = x + r &* width
-            let m = mean[r], istd = invstd[r]
-            if let dw { for i in 0..<width { dw[i] += pg[i] * (px[i] - m) * istd } }
-            if let db { for i in 0..<width { db[i] += pg[i] } }
         }
     }
 

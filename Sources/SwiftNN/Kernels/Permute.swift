@@ -7,6 +7,11 @@ func permuteCopy(_ input: UnsafePointer<Float>, shape: [Int], order: [Int], _ ou
     let readStrides = order.map { inStrides[$0] }
     let writeStrides = Shape.contiguousStrides(outShape)
     if outShape.reduce(1, *) == 0 { return }
+    let rank = shape.count
+    if rank >= 2 && order == Array(0..<(rank - 2)) + [rank - 1, rank - 2] {
+        BatchedTranspose.run(input, out, batch: shape.dropLast(2).reduce(1, *), rows: shape[rank - 2], cols: shape[rank - 1])
+        return
+    }
     let inner = outShape.last ?? 1
     let innerStride = readStrides.last ?? 1
     forEachRow(shape: outShape, strides0: readStrides, strides1: writeStrides, strides2: writeStrides) { r, w, _ in

@@ -19,11 +19,12 @@ extension Tensor {
         let c = Float(2 / Double.pi).squareRoot(), a: Float = 0.044715
         switch approximate {
         case "none":
-            let invSqrt2 = Float(0.5.squareRoot()), invSqrt2Pi = Float(1 / (2 * Double.pi).squareRoot())
-            return try mappedInParallel { 0.5 * $0 * (1 + erff($0 * invSqrt2)) }.recording("GeluBackward", inputs: [self]) { g, _ in
-                [try g.zippedInParallel(input) { g, x in
-                    g * (0.5 * (1 + erff(x * invSqrt2)) + x * expf(-0.5 * x * x) * invSqrt2Pi)
-                }]
+            let out = try Tensor(uninitializedShape: shape)
+            GELUKernel.forward(data, out.data, count: count)
+            return out.recording("GeluBackward", inputs: [self]) { g, _ in
+                let dx = try Tensor(uninitializedShape: input.shape)
+                GELUKernel.backward(g.data, input.data, dx.data, count: input.count)
+                return [dx]
             }
         case "tanh":
             return try mappedInParallel { 0.5 * $0 * (1 + tanhf(c * ($0 + a * $0 * $0 * $0))) }

@@ -75,9 +75,14 @@ extension Tensor {
             }
             if weight.requiresGrad {
                 let gw = try Tensor(uninitializedShape: weight.shape)
-                GEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                           alpha: 1, a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures,
-                           beta: 0, c: gw.data, ldc: inFeatures)
+                if SplitKGEMM.isWorthwhile(m: outFeatures, n: inFeatures, k: rows) {
+                    SplitKGEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+                                     a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures, c: gw.data)
+                } else {
+                    GEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+                               alpha: 1, a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures,
+                               beta: 0, c: gw.data, ldc: inFeatures)
+                }
                 grads[1] = gw
             }
             if let bias, bias.requiresGrad {
