@@ -30,7 +30,7 @@ final class DirectConvTests: XCTestCase {
             Case(c: 33, h: 8, w: 10, o: 7),
             Case(c: 5, h: 12, w: 12, o: 6, kh: 2, kw: 4, padTop: 0, padLeft: 1, padBottom: 1, padRight: 2),
             Case(c: 3, h: 10, w: 20, o: 16, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, dilation: 2, bias: false),
-            Case(c: 4, h: 9, w: 8, o: 9, kh: 1, kw: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+            Case(c: 4, h: 9, w: 8, o: 9, kh: 1, kw: 3, padTop: 0, padLeft: 1, padBottom: 0, padRight: 1),
             Case(c: 2, h: 12, w: 11, o: 3, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
         ]
         for (i, k) in cases.enumerated() {
@@ -68,10 +68,12 @@ final class DirectConvTests: XCTestCase {
         checkGradients([x, w, b], "direct conv") { t in try t[0].conv2d(weight: t[1], bias: t[2], padding: .explicit(1, 1)) }
     }
 
-    /// Narrow outputs (images are folded together instead) and batches smaller than the
-    /// thread count (the GEMM threads instead) stay on the im2col path.
+    /// Narrow outputs (images are folded together instead), 1×1 windows and batches smaller
+    /// than the thread count (the GEMM threads instead) stay on the im2col path.
     func testNarrowOutputsAndSmallBatchesUseIm2col() {
         XCTAssertNil(Case(h: 4, w: 4).problem.directForward)
+        XCTAssertNil(Case(h: 16, w: 16, kh: 1, kw: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0).problem.directForward,
+                     "a 1×1 convolution multiplies the image itself")
         if ThreadPool.shared.threadCount > 1 {
             XCTAssertNil(Case(n: 1, h: 16, w: 16).problem.directForward)
         }

@@ -57,9 +57,11 @@ extension ConvProblem {
         return direct.outW >= DirectConv.stripWidth && max(direct.inChannels, direct.outChannels) < 64
     }
 
-    /// Stride 1, one group: the shapes `DirectConv` reads in place.
+    /// Stride 1, one group, a window wider than one pixel: the shapes `DirectConv` reads
+    /// in place. A 1×1 convolution's column matrix is the image itself, which the plain
+    /// GEMM reads faster (ResNet-50's 256→64 at 32×32, batch 32: 8.7–9.2 vs 11.4–12.8 ms).
     private var isDirectShape: Bool {
-        groups == 1 && geometry.strideH == 1 && geometry.strideW == 1
+        groups == 1 && geometry.strideH == 1 && geometry.strideW == 1 && geometry.kernelH &* geometry.kernelW > 1
     }
 
     var directForward: DirectConv.Problem? {
