@@ -227,17 +227,18 @@ enum ConvKernel {
         return UnsafePointer(scratch)
     }
 
+    /// gBias[o] = Σ gy[·][o][·]: eight-lane plane sums (a scalar float sum is one
+    /// dependent add per element), channels split over the pool.
     private static func biasGradient(_ p: ConvProblem, gy: UnsafePointer<Float>, into gBias: UnsafeMutablePointer<Float>) {
         let P = p.geometry.outputSize
-        for o in 0..<p.outChannels {
-            var total: Float = 0
-            for n in 0..<p.batch {
-                let plane = gy + (n &* p.outImage &+ o &* P)
-                var partial: Float = 0
-                for q in 0..<P { partial += plane[q] }
-                total += partial
+        ThreadPool.shared.parallelFor(p.outChannels, grain: max(1, (1 << 15) / max(1, p.batch &* P))) { channels in
+            for o in channels {
+                var total: Float = 0
+                for n in 0..<p.batch {
+                    total += NormKernels.shiftedSums(gy + (n &* p.outImage &+ o &* P), count: P, shift: 0).0
+                }
+                gBias[o] = total
             }
-            gBias[o] = total
         }
     }
 
