@@ -25,8 +25,9 @@ enum SplitKGEMM {
         }
         // Slice 0 writes C itself; the others write partial products summed below.
         let size = m &* n
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: (slices &- 1) &* size)
-        defer { partials.deallocate() }
+        let scratch = Scratch(count: (slices &- 1) &* size)
+        defer { scratch.free() }
+        let partials = scratch.base
         ThreadPool.shared.parallelFor(slices) { range in
             for s in range {
                 let p0 = k &* s / slices, p1 = k &* (s &+ 1) / slices
