@@ -11,32 +11,8 @@ enum BatchNormReLUKernel {
     /// Minimum elements per parallel task.
     static let grain = 1 << 14
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
-    /// Per-channel mean and biased variance; Double sums over rows of shifted Float
-    /// SIMD sums, as `NormKernels.channelMoments`.
-    static func moments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
-        let m = Double(x.outer &* x.inner)
-        ThreadPool.shared.parallelFor(x.channels, grain: Swift.max(1, grain / Swift.max(1, x.outer &* x.inner))) { range in
-            for c in range {
-                let shift = x.row(0, c)[0]
-                var s = 0.0, s2 = 0.0
-                for o in 0..<x.outer {
-                    let (rs, rs2) = NormKernels.shiftedSums(x.row(o, c), count: x.inner, shift: shift)
-                    s += Double(rs); s2 += Double(rs2)
-                }
-                let mu = s / m
-                mean[c] = Float(Double(shift) + mu)
-                variance[c] = Float(Swift.max(0, s2 / m - mu * mu))
-            }
-        }
-    }
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { VectorLoops.load(p) }
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { VectorLoops.store(v, p) }
 
     /// y = relu(x·scale[c] + shift[c] + residual); y and residual are contiguous [outer, channels, inner].
     static func forward(_ x: ChannelPlanes, residual: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,

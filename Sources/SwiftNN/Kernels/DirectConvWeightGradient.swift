@@ -45,10 +45,9 @@ extension DirectConv {
         }
         // gWeight[o][k] = Σ_parts gwᵀ[k][o].
         for o in 0..<O {
-            let column = o / NR &* NR &+ o % NR
             for k in 0..<K {
                 var total: Float = 0
-                for part in 0..<parts { total += partials.base[part &* transposedCount &+ k &* panels &* NR &+ column] }
+                for part in 0..<parts { total += partials.base[part &* transposedCount &+ k &* panels &* NR &+ o] }
                 gWeight[o &* K &+ k] = total
             }
         }

@@ -12,19 +12,18 @@ enum NormKernels {
     /// Minimum elements per parallel task.
     static let grain = 1 << 14
 
-    /// Per-channel mean and biased variance of x [outer, C, inner], one pass each.
-    static func channelMoments(_ x: UnsafePointer<Float>, outer: Int, channels: Int, inner: Int,
-                               mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
-        let m = Double(outer &* inner)
-        ThreadPool.shared.parallelFor(channels, grain: Swift.max(1, grain / Swift.max(1, outer &* inner))) { range in
+    /// Per-channel mean and biased variance of x (one tensor, or several joined along
+    /// the channels), one pass each.
+    static func channelMoments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        let m = Double(x.outer &* x.inner)
+        ThreadPool.shared.parallelFor(x.channels, grain: Swift.max(1, grain / Swift.max(1, x.outer &* x.inner))) { range in
             for c in range {
                 // Shifted sums: with the shift near the mean, Σ(x−k)² does not cancel
                 // catastrophically when |mean| ≫ std.
-                let shift = x[c &* inner]
+                let shift = x.row(0, c)[0]
                 var s = 0.0, s2 = 0.0
-                for o in 0..<outer {
-                    let p = x + (o &* channels &+ c) &* inner
-                    let (rs, rs2) = shiftedSums(p, count: inner, shift: shift)
+                for o in 0..<x.outer {
+                    let (rs, rs2) = shiftedSums(x.row(o, c), count: x.inner, shift: shift)
                     s += Double(rs); s2 += Double(rs2)
                 }
                 let mu = s / m

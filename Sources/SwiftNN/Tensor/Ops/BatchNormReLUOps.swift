@@ -82,7 +82,7 @@ extension Tensor {
         let x = ChannelPlanes(pieces.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
         let (mean, invstd) = try batchNormStatistics(
             shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: training, momentum: momentum, eps: eps) { BatchNormReLUKernel.moments(x, mean: $0, variance: $1) }
+            training: training, momentum: momentum, eps: eps) { NormKernels.channelMoments(x, mean: $0, variance: $1) }
         let channels = shape[1]
         let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
         for c in 0..<channels {

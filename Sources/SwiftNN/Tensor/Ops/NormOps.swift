@@ -15,7 +15,8 @@ extension Tensor {
         let (mean, invstd) = try Tensor.batchNormStatistics(
             shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
             training: training, momentum: momentum, eps: eps) { mean, variance in
-                NormKernels.channelMoments(data, outer: outer, channels: channels, inner: inner, mean: mean, variance: variance)
+                NormKernels.channelMoments(ChannelPlanes(data, outer: outer, channels: channels, inner: inner),
+                                           mean: mean, variance: variance)
             }
         let out = try Tensor(uninitializedShape: shape)
         NormKernels.channelAffine(data, out.data, outer: outer, channels: channels, inner: inner,
