@@ -3,55 +3,6 @@
 /// the concatenation of all earlier features, read in place instead of copied.
 /// Same values and gradients as the separate ops; only the ReLU output is saved.
 extension Tensor {
-    /// The statistics and running-stat update of `batchNorm` for an input of `shape`,
-    /// after checking the arguments with PyTorch's messages. `moments` fills the batch
-    /// mean and biased variance (called only in training).
-    static func batchNormStatistics(shape: [Int], runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                                    training: Bool, momentum: Float, eps: Float,
-                                    moments: (_ mean: UnsafeMutablePointer<Float>, _ variance: UnsafeMutablePointer<Float>) -> Void)
-        throws -> (mean: Tensor, invstd: Tensor) {
-        guard shape.count >= 2 else {
-            throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(shape))")
-        }
-        let channels = shape[1], perChannel = shape[0] * shape[2...].reduce(1, *)
-        for (t, role) in [(runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias")] {
-            if let t, !(t.count == channels && t.rank <= 1) {
-                throw SwiftNNError.invalidArgument(
-                    "batch_norm: \(role) of shape \(describe(t.shape)) should contain \(channels) elements "
-                    + "(the channels of input \(describe(shape)))")
-            }
-        }
-        guard (runningMean == nil) == (runningVar == nil) else {
-            throw SwiftNNError.invalidArgument("batch_norm: running_mean and running_var must both be given or both be None")
-        }
-        guard training || runningMean != nil else {
-            throw SwiftNNError.runtime("running_mean must be defined in evaluation mode")
-        }
-        if training && perChannel <= 1 {
-            throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
-        }
-        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("batch_norm: eps must be non-negative, got \(eps)") }
-
-        let mean = try Tensor(uninitializedShape: [channels])
-        let invstd = try Tensor(uninitializedShape: [channels])
-        if training {
-            let variance = try Tensor(uninitializedShape: [channels])
-            moments(mean.data, variance.data)
-            for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
-            if let runningMean, let runningVar {
-                let unbias = Float(perChannel) / Float(perChannel - 1)
-                for c in 0..<channels {
-                    runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
-                    runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
-                }
-            }
-        } else if let runningMean, let runningVar {  // checked above
-            mean.data.update(from: runningMean.data, count: channels)
-            for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
-        }
-        return (mean, invstd)
-    }
-
     /// relu(batch_norm(cat(pieces, dim: 1), ...) + residual), the residual optional and of
     /// the result's shape. Arguments as `batchNorm`; the pieces must match except in dim 1.
     public static func batchNormReLU(_ pieces: [Tensor], adding residual: Tensor? = nil,
