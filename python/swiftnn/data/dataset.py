@@ -1,4 +1,5 @@
-"""Datasets (`torch.utils.data` names): Dataset, TensorDataset, Subset, random_split.
+"""Datasets (`torch.utils.data` names): Dataset, TensorDataset, Subset, random_split
+(ConcatDataset is in concat.py).
 
 A dataset whose samples live in the engine (CIFAR10, MNIST, Digits,
 TensorDataset of (samples, integer labels), and Subsets of those) carries an
@@ -21,6 +22,10 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError("Dataset subclasses must implement __len__")
+
+    def __add__(self, other):
+        from .concat import ConcatDataset
+        return ConcatDataset([self, other])
 
 
 def _index(index, length):
@@ -180,12 +185,12 @@ def _lengths(lengths, n):
 def random_split(dataset, lengths, seed=None, generator=None):
     """Non-overlapping random Subsets of the given lengths (or fractions). The order
     comes from the engine's generator: `seed`, else a seed drawn from the default
-    generator (fixed by `swiftnn.manual_seed`). `generator` may be an int seed."""
-    if seed is None and isinstance(generator, numbers.Integral):
-        seed = generator
+    generator (fixed by `swiftnn.manual_seed`), or one from `generator` (a
+    swiftnn.Generator, or an int seed)."""
+    from ..random import next_seed
     n = len(dataset)
     counts = _lengths(lengths, n)
-    order = _C.random_permutation(n, _C.random_seed() if seed is None else int(seed) & (2**64 - 1))
+    order = _C.random_permutation(n, next_seed(generator) if seed is None else int(seed) & (2**64 - 1))
     out, start = [], 0
     for count in counts:
         out.append(Subset(dataset, order[start:start + count]))
