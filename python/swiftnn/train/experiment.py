@@ -3,7 +3,7 @@
 
 `args` is an argparse.Namespace (or a dict) with the case study's fields; the
 missing ones take the reference recipe (Adam lr 1e-3, weight decay 1e-4,
-grad-norm clipping 1.0, batches of 500):
+batches of 500, no gradient clipping, as the case study):
 
     model               zoo model name ('CNN' = normal_CNN, 'Resnet', 'SE_Resnet', 'Densenet', ...),
                         a Module, or a callable returning one
@@ -11,7 +11,7 @@ grad-norm clipping 1.0, batches of 500):
     betas, eps, momentum
     epoch               number of epochs (`epochs` is accepted too)
     train_batch_size, test_batch_size
-    clip                max gradient norm (None: no clipping)
+    clip                max gradient norm (None, the default: no clipping, as the case study)
     seed                swiftnn.manual_seed(seed) before the model is built (None: leave the generator)
     test_every_epoch    also evaluate the test set after every epoch (test_losses / test_accs)
     progress            tqdm progress bars when tqdm is installed (default True)
@@ -25,19 +25,23 @@ import numpy as np
 from .. import models, optim
 from ..creation import manual_seed
 from ..data import DataLoader, Subset, random_split
+from ..datasets import CIFAR10
 from ..nn import Module
 from ..nn.loss import CrossEntropyLoss
 from .loops import evaluate, train_epoch
 
-__all__ = ["DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
+__all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
            "class_accuracies"]
 
 DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
-                train_batch_size=500, test_batch_size=500, clip=1.0, seed=None, test_every_epoch=False, progress=True,
+                train_batch_size=500, test_batch_size=500, clip=None, seed=None, test_every_epoch=False, progress=True,
                 quiet=False)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}
+
+# The case study's names of the CIFAR-10 classes (torchvision's CIFAR10.classes says 'airplane', ...).
+CIFAR10_CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 def _args(args):
@@ -94,6 +98,8 @@ test.__test__ = False  # not a pytest test when imported into a test module
 def _classes(dataset, count):
     while isinstance(dataset, Subset):
         dataset = dataset.dataset
+    if isinstance(dataset, CIFAR10) and count == len(CIFAR10_CLASSES):
+        return list(CIFAR10_CLASSES)
     names = getattr(dataset, "classes", None)
     return list(names) if names is not None and len(names) == count else [str(i) for i in range(count)]
 
@@ -106,14 +112,18 @@ def class_accuracies(confusion, classes):
             for i, name in enumerate(classes)}
 
 
-def print_acc_class(net_or_result, partition, args=None):
+def print_acc_class(net_or_result, partition, args=None, classes=None):
     """Prints 'Accuracy of <class> : NN %' per class, from a result dict of `experiment`
-    (no new pass) or by testing `net` on partition['test']."""
+    (no new pass) or by testing `net` on partition['test']. Class names: `classes`, else the
+    case study's for CIFAR-10 ('plane', 'car', ...), else the dataset's `classes`."""
     if isinstance(net_or_result, dict):
         accs = net_or_result["class_accs"]
+        if classes is not None:
+            accs = dict(zip(classes, accs.values()))
     else:
         confusion = _test(net_or_result, partition, _args(args)).confusion
-        accs = class_accuracies(confusion, _classes(partition["test"], len(confusion)))
+        accs = class_accuracies(confusion, list(classes) if classes is not None else
+                                _classes(partition["test"], len(confusion)))
     for name, acc in accs.items():
         print("Accuracy of %5s : %2d %%" % (name, acc) if acc == acc else "Accuracy of %5s : no samples" % name)
 
