@@ -28,7 +28,7 @@ def seed():
     return value
 
 
-def _mix(*words):
+def mix_seed(*words):
     """The engine's seed mixing (Data/Dataset.swift `mixSeed`: splitmix64 finalisers)."""
     h = 0x243F6A8885A308D3
     for w in words:
@@ -68,7 +68,7 @@ class Generator:
     def next_seed(self):
         """A new 64-bit seed from this stream (each call advances it)."""
         self._draws += 1
-        return _mix(self._seed, self._draws)
+        return mix_seed(self._seed, self._draws)
 
 
 def next_seed(generator=None):

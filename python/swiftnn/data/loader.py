@@ -4,26 +4,16 @@ import numbers
 import numpy as np
 
 from .. import _C
+from ..random import Generator
+from ..random import mix_seed as _mix_seed
 from ..tensor import Size, Tensor
 from ..transforms import engine_specs
-from ..random import Generator
 from .dataset import Subset
 from .sampler import BatchSampler
 
 __all__ = ["DataLoader", "Labels", "default_collate"]
 
 _MASK = 2**64 - 1
-
-
-def _mix_seed(*words):
-    """The engine's seed mixing (Data/Dataset.swift `mixSeed`), for Python datasets."""
-    h = 0x243F6A8885A308D3
-    for w in words:
-        h = ((h ^ w) + 0x9E3779B97F4A7C15) & _MASK
-        h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
-        h ^= h >> 31
-    return h
 
 
 class _SizeInt(int):

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .. import _C
-from ..random import next_seed
+from ..random import mix_seed, next_seed
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
            "WeightedRandomSampler"]
@@ -80,7 +80,7 @@ class RandomSampler(Sampler):
             return
         draws = 0
         while count > 0:
-            order = _C.random_permutation(n, (seed + draws) & (2**64 - 1))
+            order = _C.random_permutation(n, mix_seed(seed, draws))
             yield from order[:count].tolist()
             count -= n
             draws += 1

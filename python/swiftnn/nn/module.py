@@ -323,6 +323,16 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
+    def _repr_html_(self):
+        """Jupyter's rich display: parameter counts per child above the layer tree."""
+        from .rich_repr import module_summary_html
+        return module_summary_html(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's display: the layer tree followed by the parameter counts."""
+        from .rich_repr import module_summary_text
+        printer.text(f"{self._get_name()}(...)" if cycle else module_summary_text(self))
+
     def __repr__(self):
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []

@@ -15,6 +15,7 @@ batches of 500, no gradient clipping, as the case study):
     seed                swiftnn.manual_seed(seed) before the model is built (None: leave the generator)
     test_every_epoch    also evaluate the test set after every epoch (test_losses / test_accs)
     progress            tqdm progress bars when tqdm is installed (default True)
+    callback            per-batch callback, as fit's (e.g. train.LivePlot(); its epoch_end hears each epoch)
     quiet               no printing and no progress bars
 """
 import argparse
@@ -35,7 +36,7 @@ __all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experime
 
 DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
                 train_batch_size=500, test_batch_size=500, clip=None, seed=None, test_every_epoch=False, progress=True,
-                quiet=False)
+                quiet=False, callback=None)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}
@@ -70,8 +71,8 @@ def train(net, partition, optimizer, criterion, args):
     """One epoch on partition['train'] (a freshly shuffled loader of args.train_batch_size),
     clipping the gradient norm to args.clip. Returns (net, train_loss, train_acc)."""
     loader = _loader(partition["train"], _get(args, "train_batch_size"), shuffle=True)
-    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), progress=_bars(args),
-                         epoch=getattr(args, "_epoch", 0))
+    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), _get(args, "callback"),
+                         progress=_bars(args), epoch=getattr(args, "_epoch", 0))
     return net, result.loss, result.accuracy
 
 
@@ -184,6 +185,8 @@ def experiment(partition, args):
             line += " Test acc {:2.2f}, loss {:2.4f}.".format(evaluation.accuracy, evaluation.loss)
         if not args.quiet:
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
+        if hasattr(args.callback, "epoch_end"):
+            args.callback.epoch_end(train_loss, train_acc, val_loss, val_acc)
     vars(args).pop("_epoch", None)
     if not (args.test_every_epoch and args.epoch > 0):
         evaluation = _test(net, partition, args)

@@ -161,6 +161,8 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
         scheduler=None, progress=True, engine=None):
     """Trains for `epochs` whole epochs (each in the engine when it can, see `train_epoch`),
     validating on `val_loader` after each when given and stepping `scheduler` once per epoch.
+    A callback with an `epoch_end(train_loss, train_acc, val_loss, val_acc)` method (LivePlot)
+    also hears about each epoch.
     `progress`: a tqdm bar per epoch when tqdm is installed (False: quiet).
     Returns the history: {'train_losses', 'train_accs', 'val_losses', 'val_accs', 'epoch_seconds'}."""
     history = {"train_losses": [], "train_accs": [], "val_losses": [], "val_accs": [], "epoch_seconds": []}
@@ -177,4 +179,6 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
         if scheduler is not None:
             scheduler.step()
         history["epoch_seconds"].append(time.perf_counter() - start)
+        if hasattr(callback, "epoch_end"):  # e.g. train.LivePlot
+            callback.epoch_end(result.loss, result.accuracy, *((val.loss, val.accuracy) if val_loader else ()))
     return history
