@@ -113,7 +113,7 @@ def main(argv=None):
 
 def plot_predictions(net, testset, classes, path, count=32, columns=8):
     """The first `count` test images tiled with make_grid, each captioned with its predicted class
-    (green when right, red when wrong)."""
+    (green when right; red when wrong, followed by the true class)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -129,11 +129,14 @@ def plot_predictions(net, testset, classes, path, count=32, columns=8):
     ax.imshow(grid, interpolation="nearest")
     for k, (_, label) in enumerate(samples):
         row, column = divmod(k, columns)
-        ax.text(column * width + padding + width / 2 - 1, row * height + padding - 0.4, classes[int(predicted[k])],
-                ha="center", va="bottom", fontsize=10, fontweight="bold", color="green" if int(predicted[k]) == label else "red")
+        guess = int(predicted[k])
+        caption = classes[guess] if guess == label else f"{classes[guess]} ({classes[label]})"
+        ax.text(column * width + padding + width / 2 - 1, row * height + padding - 0.4, caption, ha="center",
+                va="bottom", fontsize=9, fontweight="bold", color="green" if guess == label else "red")
     ax.set_axis_off()
     correct = sum(int(predicted[k]) == label for k, (_, label) in enumerate(samples))
-    fig.suptitle(f"Test images and predicted classes ({correct}/{len(samples)} right; red: wrong)")
+    fig.suptitle(f"Test images and predicted classes ({correct}/{len(samples)} right; "
+                 "red: wrong, with the true class in brackets)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

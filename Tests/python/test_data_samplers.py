@@ -173,3 +173,27 @@ def test_iteration_based_training_with_a_random_sampler():
             correct += int((np.asarray(predicted) == np.asarray(labels)).sum())
             total += labels.size(0)
     assert correct / total > 0.95
+
+
+@pytest.mark.parametrize("batches", ["regular", "irregular"])
+def test_fit_with_a_sampler_gives_the_same_numbers_in_the_engine_and_in_python(batches):
+    from swiftnn import models, train
+    x = np.random.default_rng(1).normal(size=(40, 1, 8, 8)).astype(np.float32)
+    data = TensorDataset(x, np.arange(40) % 3)
+
+    def run(engine):
+        torch.manual_seed(4)
+        model = models.normal_CNN(input_size=(1, 8, 8), kernal_list=[4], num_classes=3)
+        if batches == "regular":
+            loader = DataLoader(data, batch_size=8, sampler=RandomSampler(data, generator=torch.Generator().manual_seed(2)))
+        else:
+            loader = DataLoader(data, batch_sampler=[[0, 1, 2], list(range(3, 20)), [39, 38]])
+        return train.fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, progress=False,
+                         engine=engine)
+
+    in_engine, in_python = run(None), run(False)
+    regular = DataLoader(data, batch_size=8, sampler=RandomSampler(data))
+    assert regular._engine_epoch() is not None  # whole epochs run in the engine
+    assert DataLoader(data, batch_sampler=[[0, 1], [2, 3, 4]])._engine_epoch() is None  # batch by batch
+    assert in_engine["train_losses"] == pytest.approx(in_python["train_losses"], rel=1e-5)
+    assert in_engine["train_accs"] == in_python["train_accs"]

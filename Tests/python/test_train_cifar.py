@@ -85,7 +85,7 @@ def test_demo_on_cifar_writes_the_plots(cifar_dirs, tmp_path):
     assert "train 40, val 10, test 10 images" in job.stdout
     assert re.search(r"final accuracy: train [\d.]+%, val [\d.]+%, test [\d.]+%", job.stdout)
     assert job.stdout.count("Accuracy of") == 10
-    for name in ("loss_variation.png", "acc_variation.png", "confusion.png"):
+    for name in ("loss_variation.png", "acc_variation.png", "confusion.png", "predictions.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
 
