@@ -197,3 +197,11 @@ def test_fit_with_a_sampler_gives_the_same_numbers_in_the_engine_and_in_python(b
     assert DataLoader(data, batch_sampler=[[0, 1], [2, 3, 4]])._engine_epoch() is None  # batch by batch
     assert in_engine["train_losses"] == pytest.approx(in_python["train_losses"], rel=1e-5)
     assert in_engine["train_accs"] == in_python["train_accs"]
+
+
+def test_torch_submodule_paths_reach_the_same_classes():
+    from swiftnn.utils.data.dataloader import DataLoader as FromDataloader
+    from swiftnn.utils.data.dataset import Subset as FromDataset
+    from swiftnn.utils.data.sampler import SubsetRandomSampler as FromSampler
+    import swiftnn.utils.data as data
+    assert FromSampler is data.SubsetRandomSampler and FromDataset is data.Subset and FromDataloader is DataLoader
