@@ -167,3 +167,20 @@ def test_generator_streams():
         torch.Generator(device='cuda')
     with pytest.raises(ValueError):
         g.manual_seed(2**64)
+
+
+def test_data_parallel_zoo_model_trains_in_the_engine_like_the_bare_model():
+    from swiftnn import train
+    from swiftnn.utils.data import DataLoader, TensorDataset
+    x = np.random.default_rng(0).normal(size=(32, 1, 8, 8)).astype(np.float32)
+    data = TensorDataset(x, np.arange(32) % 4)
+
+    def run(wrap):
+        torch.manual_seed(1)
+        model = models.normal_CNN(input_size=(1, 8, 8), kernal_list=[4], num_classes=4)
+        model = nn.DataParallel(model) if wrap else model
+        loader = DataLoader(data, batch_size=8, shuffle=True, seed=3)
+        history = train.fit(model, loader, torch.optim.Adam(model.parameters()), epochs=2, progress=False)
+        return history["train_losses"], train.evaluate(model, DataLoader(data, batch_size=16)).accuracy
+
+    assert run(True) == run(False)
