@@ -170,19 +170,17 @@ class DataLoader:
         return bool(sizes) and min(sizes) > 0 and all(n == sizes[0] for n in sizes[:-1]) and sizes[-1] <= sizes[0]
 
     def _sampled_loaders(self, handle, specs, batches, epoch):
-        """(engine loader, batch size) over the sampled indices: one for the epoch when the
-        batches are regular, else one per batch."""
+        """Yields (engine loader, batch size) over the sampled indices: one for the epoch when the
+        batches are regular, else one per batch, made as iteration reaches it."""
         regular = self._regular(batches)
         groups = [[i for b in batches for i in b]] if regular else [b for b in batches if b]
-        loaders = []
         for k, indices in enumerate(groups):
             size = len(batches[0]) if regular else len(indices)
             subset = _C.dataset_subset(handle, np.asarray(indices, dtype=np.int64))
             loader = _C.loader_new(subset, _C.transform_new(specs or []), size, False, False,
                                    _mix_seed(self.seed, epoch, k), self.prefetch if regular else 0)
             _C.loader_start_epoch(loader)
-            loaders.append((loader, size))
-        return loaders
+            yield loader, size
 
     def _start_engine_epoch(self, handle, specs, epoch):
         # The engine counts its own epochs; one engine loader serves one transform chain.
@@ -212,7 +210,7 @@ class DataLoader:
                 self._pending = (epoch, batches)  # irregular batches: iteration serves them
                 return None
             self._epoch += 1
-            return self._sampled_loaders(source[0], specs, batches, epoch)[0][0]
+            return next(self._sampled_loaders(source[0], specs, batches, epoch))[0]
         self._epoch += 1
         return self._start_engine_epoch(source[0], specs, epoch)
 
