@@ -32,6 +32,14 @@ static PyObject* py_manual_seed(PyObject* self, PyObject* args) {
     Py_RETURN_NONE;
 }
 
+static PyObject* py_initial_seed(PyObject* self, PyObject* unused) {
+    uint64_t seed = 0;
+    int status;
+    ENGINE(status, swiftnn_initial_seed(&seed));
+    if (status) return raise_status(status);
+    return PyLong_FromUnsignedLongLong(seed);
+}
+
 static PyObject* py_set_grad_enabled(PyObject* self, PyObject* args) {
     int enabled, previous = 1, status;
     if (!PyArg_ParseTuple(args, "p:set_grad_enabled", &enabled)) return NULL;
@@ -264,6 +272,7 @@ PyMethodDef tensor_methods[] = {
     {"version", py_version, METH_NOARGS, "The engine version string."},
     {"abi_version", py_abi_version, METH_NOARGS, "The C ABI version."},
     {"manual_seed", py_manual_seed, METH_VARARGS, "manual_seed(seed: uint64)"},
+    {"initial_seed", py_initial_seed, METH_NOARGS, "initial_seed() -> uint64"},
     {"set_grad_enabled", py_set_grad_enabled, METH_VARARGS, "set_grad_enabled(flag) -> previous flag (this thread)"},
     {"is_grad_enabled", py_is_grad_enabled, METH_NOARGS, "Whether this thread records autograd."},
     {"from_array", py_from_array, METH_O, "from_array(array_like) -> TensorHandle (copied as float32)"},

@@ -51,6 +51,8 @@ const char* swiftnn_last_error(void);
 const char* swiftnn_version(void);
 int swiftnn_abi_version(void);
 int swiftnn_manual_seed(uint64_t seed);
+/* The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed). */
+int swiftnn_initial_seed(uint64_t* out);
 /* Per-thread autograd recording switch; *previous receives the old state (may be NULL). */
 int swiftnn_set_grad_enabled(int enabled, int* previous);
 int swiftnn_is_grad_enabled(int* out);

@@ -19,6 +19,14 @@ public func swiftnn_manual_seed(_ seed: UInt64) -> Int32 {
     guarded { manualSeed(seed) }
 }
 
+@_cdecl("swiftnn_initial_seed")
+public func swiftnn_initial_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    guarded {
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = DefaultGenerator.initialSeed
+    }
+}
+
 @_cdecl("swiftnn_set_grad_enabled")
 public func swiftnn_set_grad_enabled(_ enabled: Int32, _ previous: UnsafeMutablePointer<Int32>?) -> Int32 {
     guarded {

@@ -131,6 +131,7 @@ def test_summary_leaves_mode_and_running_statistics_alone(capsys):
 def test_summary_string_and_errors(capsys):
     text, info = swiftnn.summary_string(models.MLPnet(), (3, 32, 32))
     assert text.splitlines()[3].split() == ["Linear-1", "[-1,", "128]", "393,344"] and info == (402_250, 402_250)
+    swiftnn._device._reset_warning()
     with pytest.warns(UserWarning, match="CPU"):
         swiftnn.summary(models.MLPnet(), (3, 32, 32), device="cuda")
     with pytest.raises(ValueError, match="positive"):

@@ -175,8 +175,6 @@ def test_device_and_to_are_no_ops():
     t = swiftnn.ones(2)
     assert t.device == "cpu" and t.cpu() is t and t.to("cpu") is t and t.to(np.float32) is t
     with pytest.raises(ValueError):
-        t.to("cuda")
-    with pytest.raises(ValueError):
         t.to(np.float64)
 
 

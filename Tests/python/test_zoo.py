@@ -255,11 +255,18 @@ def test_bad_configurations_raise(call, error, text):
         call()
 
 
-def test_cuda_device_warns_and_cpu_does_not():
+def test_cuda_device_warns_once_and_cpu_does_not():
+    from swiftnn import _device
+    _device._reset_warning()
     with pytest.warns(UserWarning, match="CPU"):
         models.normal_CNN(kernal_list=[4], device="cuda")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process
+        models.normal_CNN(kernal_list=[4], device="cuda")
+    _device._reset_warning()
     with pytest.warns(UserWarning, match="cuda:0"):
         models.MLP_Mixer(C=8, N=1, device="cuda:0")
+    _device._reset_warning()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         models.residual_CNN(kernal_list=[4], device="cpu")

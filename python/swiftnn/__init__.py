@@ -36,3 +36,10 @@ __all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack"]
 from .summary import summary, summary_string  # noqa: E402
 
 __all__ += ["summary", "summary_string"]
+
+# Devices (everything runs on the CPU), torch.cuda, seeds and Generator.
+from . import cuda  # noqa: E402
+from ._device import device  # noqa: E402
+from .random import Generator, initial_seed, seed  # noqa: E402
+
+__all__ += ["Generator", "cuda", "device", "initial_seed", "seed"]

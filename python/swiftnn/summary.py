@@ -8,12 +8,11 @@ The forward runs once on a random batch of 2, in eval mode and without gradients
 (so batch-norm running statistics are left alone); the mode is restored afterwards.
 """
 import json
-import warnings
 from collections import namedtuple
 
 import numpy as np
 
-from . import _C
+from . import _C, _device
 from .grad_mode import no_grad
 from .nn.layers import _EngineModule
 from .tensor import Tensor, _as_tensor
@@ -91,8 +90,8 @@ def trace(model, input_size):
 
 def summary_string(model, input_size, batch_size=-1, device=None, dtypes=None):
     """The table as a string and (total_params, trainable_params), as torchsummary's function of that name."""
-    if device is not None and not str(device).startswith("cpu"):
-        warnings.warn(f"swiftnn runs on the CPU; device={device!r} is ignored", stacklevel=3)
+    if device is not None:
+        _device.request(device)  # a CUDA device warns once per process
     sizes = _input_sizes(input_size)
     rows = trace(model, sizes)
     lines = [_LINE, "{:>20}  {:>25} {:>15}".format("Layer (type)", "Output Shape", "Param #"), _RULE]

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import _C
+from . import _C, _device
 from .grad_mode import no_grad
 
 float32 = np.dtype(np.float32)
@@ -143,23 +143,24 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return _device.CPU
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """The CPU tensor itself: swiftnn has no GPU (the first CUDA request warns once)."""
+        _device.request(device if device is not None else "cuda")
         return self
 
     def to(self, *args, **kwargs):
-        """Accepts only what is a no-op here: the CPU device and float32."""
-        for arg in list(args) + list(kwargs.values()):
-            if arg is None or (isinstance(arg, str) and arg.split(":")[0] == "cpu"):
-                continue
-            try:
-                if np.dtype(arg) == float32:
-                    continue
-            except TypeError:
-                pass
-            raise ValueError(f"swiftnn tensors are float32 on the CPU; cannot convert to {arg!r}")
-        return self
+        """to(device), to(dtype), to(device, dtype), to(other): the tensor itself, as every
+        device is the CPU (a CUDA device warns once); dtypes other than float32 raise.
+        copy=True gives a new tensor (still in the autograd graph)."""
+        _, dtype, copy = _device.to_arguments(args, kwargs, "Tensor")
+        if dtype is not None and not _device.is_float32(dtype):
+            raise ValueError(f"swiftnn tensors are float32 on the CPU; cannot convert to {dtype!r}")
+        return self.mul(1.0) if copy else self
 
     def __len__(self):
         shape = _C.shape(self._h)

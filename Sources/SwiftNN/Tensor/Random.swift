@@ -72,6 +72,7 @@ public struct RandomGenerator {
 /// with the GIL released.
 public enum DefaultGenerator {
     private static var generator = RandomGenerator(seed: 0x5EED)
+    private static var initial: UInt64 = 0x5EED
     private static var mutex: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(m, nil)
@@ -79,8 +80,14 @@ public enum DefaultGenerator {
     }()
 
     public static func seed(_ seed: UInt64) {
-        withGenerator { $0 = RandomGenerator(seed: seed) }
+        withGenerator {
+            $0 = RandomGenerator(seed: seed)
+            initial = seed
+        }
     }
+
+    /// The seed the generator was last seeded with (PyTorch's `torch.initial_seed`).
+    public static var initialSeed: UInt64 { withGenerator { _ in initial } }
 
     public static func withGenerator<T>(_ body: (inout RandomGenerator) throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)

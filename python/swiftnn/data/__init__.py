@@ -1,7 +1,11 @@
 """Data loading with `torch.utils.data`'s names: Dataset, TensorDataset, Subset,
-random_split and DataLoader."""
+ConcatDataset, random_split, the samplers and DataLoader."""
+from .concat import ConcatDataset
 from .dataset import Dataset, EngineDataset, Subset, TensorDataset, random_split
 from .loader import DataLoader, Labels, default_collate
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler)
 
-__all__ = ["DataLoader", "Dataset", "EngineDataset", "Labels", "Subset", "TensorDataset", "default_collate",
-           "random_split"]
+__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "EngineDataset", "Labels", "RandomSampler",
+           "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+           "WeightedRandomSampler", "default_collate", "random_split"]

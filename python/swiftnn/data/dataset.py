@@ -1,4 +1,5 @@
-"""Datasets (`torch.utils.data` names): Dataset, TensorDataset, Subset, random_split.
+"""Datasets (`torch.utils.data` names): Dataset, TensorDataset, Subset, random_split
+(ConcatDataset is in concat.py).
 
 A dataset whose samples live in the engine (CIFAR10, MNIST, Digits,
 TensorDataset of (samples, integer labels), and Subsets of those) carries an
@@ -9,6 +10,7 @@ import numpy as np
 
 from .. import _C
 from ..tensor import Tensor
+from .reassign import engine_arrays
 
 __all__ = ["Dataset", "EngineDataset", "Subset", "TensorDataset", "random_split"]
 
@@ -21,6 +23,10 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError("Dataset subclasses must implement __len__")
+
+    def __add__(self, other):
+        from .concat import ConcatDataset
+        return ConcatDataset([self, other])
 
 
 def _index(index, length):
@@ -38,9 +44,14 @@ class EngineDataset(Dataset):
     """Samples and integer labels held by the engine. `transform` runs on each sample
     (an image is a uint8 HWC array before ToTensor), `target_transform` on each label.
 
-    `data` and `targets` read the engine's copy. Assigning either (as scripts written
-    for torchvision do, e.g. `ds.data = torch.tensor(ds.data)`) makes the dataset
-    serve items from the assigned objects in Python from then on, as torchvision would."""
+    `data` and `targets` read the engine's copy. Either may be assigned, as scripts
+    written for torchvision do (`ds.data = torch.tensor(ds.data)`, `ds.targets =
+    list(...)`): the attribute then returns the assigned object, and items come from
+    data[i] and targets[i] as in torchvision. When both are arrays the engine can hold
+    (uint8 images, float arrays or Tensors; integer labels) the dataset keeps a new
+    engine copy of them, so loading stays in Swift at full speed; in-place changes to
+    an assigned object after the assignment are not seen (assign it again). Other
+    values are served from Python, item by item."""
 
     def __init__(self, handle, transform=None, target_transform=None):
         self._h = handle
@@ -50,13 +61,13 @@ class EngineDataset(Dataset):
         self._assigned = {}
 
     def __len__(self):
-        if self._assigned:
+        if self._h is None and self._assigned:
             return len(self._assigned.get("targets", self._assigned.get("data")))
         return _C.dataset_len(self._h)
 
     def __getitem__(self, index):
         index = _index(index, len(self))
-        if self._assigned:
+        if self._h is None and self._assigned:
             sample, label = self._assigned_item(index)
         else:
             handle, label = _C.dataset_get(self._h, index)
@@ -86,8 +97,7 @@ class EngineDataset(Dataset):
 
     @data.setter
     def data(self, value):
-        self._detach_from_engine()
-        self._assigned["data"] = value
+        self._reassign("data", value)
 
     @property
     def targets(self):
@@ -97,14 +107,16 @@ class EngineDataset(Dataset):
 
     @targets.setter
     def targets(self, value):
-        self._detach_from_engine()
-        self._assigned["targets"] = value
+        self._reassign("targets", value)
 
-    def _detach_from_engine(self):
-        if self._h is not None:
-            # Keep what was not assigned, then serve everything from Python.
+    def _reassign(self, name, value):
+        if not self._assigned:  # keep what was not assigned, as the getters showed it
             self._assigned = {"data": self._engine_data(), "targets": self.targets}
-            self._h = None
+        self._assigned[name] = value
+        arrays = engine_arrays(self._assigned["data"], self._assigned["targets"])
+        self._h = None if arrays is None else _C.dataset_from_array(*arrays)
+        if self._h is not None:
+            self._shape, self._raw = _C.dataset_info(self._h)
 
 
 class TensorDataset(EngineDataset):
@@ -180,12 +192,12 @@ def _lengths(lengths, n):
 def random_split(dataset, lengths, seed=None, generator=None):
     """Non-overlapping random Subsets of the given lengths (or fractions). The order
     comes from the engine's generator: `seed`, else a seed drawn from the default
-    generator (fixed by `swiftnn.manual_seed`). `generator` may be an int seed."""
-    if seed is None and isinstance(generator, numbers.Integral):
-        seed = generator
+    generator (fixed by `swiftnn.manual_seed`), or one from `generator` (a
+    swiftnn.Generator, or an int seed)."""
+    from ..random import next_seed
     n = len(dataset)
     counts = _lengths(lengths, n)
-    order = _C.random_permutation(n, _C.random_seed() if seed is None else int(seed) & (2**64 - 1))
+    order = _C.random_permutation(n, next_seed(generator) if seed is None else int(seed) & (2**64 - 1))
     out, start = [], 0
     for count in counts:
         out.append(Subset(dataset, order[start:start + count]))

@@ -4,24 +4,16 @@ import numbers
 import numpy as np
 
 from .. import _C
+from ..random import Generator
+from ..random import mix_seed as _mix_seed
 from ..tensor import Size, Tensor
 from ..transforms import engine_specs
 from .dataset import Subset
+from .sampler import BatchSampler
 
 __all__ = ["DataLoader", "Labels", "default_collate"]
 
 _MASK = 2**64 - 1
-
-
-def _mix_seed(*words):
-    """The engine's seed mixing (Data/Dataset.swift `mixSeed`), for Python datasets."""
-    h = 0x243F6A8885A308D3
-    for w in words:
-        h = ((h ^ w) + 0x9E3779B97F4A7C15) & _MASK
-        h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
-        h ^= h >> 31
-    return h
 
 
 class _SizeInt(int):
@@ -89,25 +81,42 @@ class DataLoader:
     """Batches a dataset: `for images, labels in DataLoader(ds, batch_size=128, shuffle=True)`.
 
     Engine datasets with engine transforms are batched and transformed in Swift, with
-    `prefetch` batches prepared ahead on a background thread (`num_workers` is
-    accepted for compatibility and ignored). A Python callable transform runs per
-    sample in Python. With `shuffle`, every epoch has a new order, fixed by `seed`
-    (else a seed drawn from the default generator at construction, so
-    `swiftnn.manual_seed` makes runs repeatable). Batches are (Tensor images,
+    `prefetch` batches prepared ahead on a background thread. `num_workers` (and
+    pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers) are
+    accepted for compatibility and ignored: loading already runs off the Python
+    thread in the engine, so worker processes would add nothing. A Python callable
+    transform runs per sample in Python. With `shuffle`, every epoch has a new order,
+    fixed by `seed` (else a seed drawn from `generator` or the default generator at
+    construction, so `swiftnn.manual_seed` makes runs repeatable).
+
+    `sampler` (indices, exclusive with shuffle) or `batch_sampler` (lists of indices,
+    exclusive with batch_size, shuffle, sampler and drop_last) choose the samples as in
+    PyTorch; an engine dataset's batches are still assembled and transformed in Swift.
+    `collate_fn(list of samples)` makes each batch in Python. Batches are (Tensor images,
     Labels int64 array); with `numpy=True`, plain NumPy arrays."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  generator=None, *, prefetch_factor=None, persistent_workers=False, seed=None, prefetch=2,
                  numpy=False):
-        if sampler is not None or batch_sampler is not None:
-            raise NotImplementedError("DataLoader: custom samplers are not supported; use shuffle and seed")
-        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                                 "and drop_last")
+        elif not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        elif sampler is not None:
+            batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
         if seed is None and isinstance(generator, numbers.Integral):
             seed = generator
+        elif seed is None and isinstance(generator, Generator):
+            seed = generator.next_seed()
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.batch_size = None if sampler is None and batch_sampler is not None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
@@ -118,22 +127,60 @@ class DataLoader:
         self._epoch = 0
         self._loader = None
         self._loader_specs = None
+        self._pending = None  # (epoch, batches) drawn by _engine_epoch but served by __iter__
 
     def __len__(self):
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self):
         epoch = self._epoch
         self._epoch += 1
+        batches = self._sampled_batches(epoch)
         source = _engine_source(self.dataset) if self.collate_fn is None else None
         if source is None:
-            return self._python_batches(epoch)
+            return self._python_batches(epoch, batches)
         handle, transform, target_transform = source
         specs = engine_specs(transform)
-        self._start_engine_epoch(handle, specs, epoch)
+        if batches is None:
+            loaders = [(self._start_engine_epoch(handle, specs, epoch), self.batch_size)]
+        else:
+            loaders = self._sampled_loaders(handle, specs, batches, epoch)
         raw = _C.dataset_info(handle)[1]
-        return self._engine_batches(epoch, raw, None if specs is not None else transform, target_transform)
+        return self._engine_batches(epoch, loaders, raw, None if specs is not None else transform, target_transform)
+
+    def _sampled_batches(self, epoch):
+        """This epoch's index lists from the batch sampler, or None without one."""
+        if self.batch_sampler is None:
+            return None
+        if self._pending is not None and self._pending[0] == epoch:
+            batches = self._pending[1]
+        else:
+            batches = [[int(i) for i in batch] for batch in self.batch_sampler]
+        self._pending = None
+        return batches
+
+    @staticmethod
+    def _regular(batches):
+        """True when every batch but the last has the same size and the last is not larger,
+        so one engine loader over the concatenated indices gives exactly these batches."""
+        sizes = [len(b) for b in batches]
+        return bool(sizes) and min(sizes) > 0 and all(n == sizes[0] for n in sizes[:-1]) and sizes[-1] <= sizes[0]
+
+    def _sampled_loaders(self, handle, specs, batches, epoch):
+        """Yields (engine loader, batch size) over the sampled indices: one for the epoch when the
+        batches are regular, else one per batch, made as iteration reaches it."""
+        regular = self._regular(batches)
+        groups = [[i for b in batches for i in b]] if regular else [b for b in batches if b]
+        for k, indices in enumerate(groups):
+            size = len(batches[0]) if regular else len(indices)
+            subset = _C.dataset_subset(handle, np.asarray(indices, dtype=np.int64))
+            loader = _C.loader_new(subset, _C.transform_new(specs or []), size, False, False,
+                                   _mix_seed(self.seed, epoch, k), self.prefetch if regular else 0)
+            _C.loader_start_epoch(loader)
+            yield loader, size
 
     def _start_engine_epoch(self, handle, specs, epoch):
         # The engine counts its own epochs; one engine loader serves one transform chain.
@@ -157,16 +204,26 @@ class DataLoader:
         if specs is None:
             return None
         epoch = self._epoch
+        if self.batch_sampler is not None:
+            batches = self._sampled_batches(epoch)
+            if not self._regular(batches):
+                self._pending = (epoch, batches)  # irregular batches: iteration serves them
+                return None
+            self._epoch += 1
+            return next(self._sampled_loaders(source[0], specs, batches, epoch))[0]
         self._epoch += 1
         return self._start_engine_epoch(source[0], specs, epoch)
 
-    def _engine_batches(self, epoch, raw, python_transform, target_transform):
-        loader = self._loader
+    def _engine_batches(self, epoch, loaders, raw, python_transform, target_transform):
+        for loader, capacity in loaders:
+            yield from self._engine_loader_batches(epoch, loader, capacity, raw, python_transform, target_transform)
+
+    def _engine_loader_batches(self, epoch, loader, capacity, raw, python_transform, target_transform):
         while True:
-            if self._epoch != epoch + 1 or self._loader is not loader:
+            if self._epoch != epoch + 1:
                 raise RuntimeError("this DataLoader iterator was superseded: a newer iteration over the same "
                                    "DataLoader started another epoch")
-            item = _C.loader_next(loader, self.batch_size)
+            item = _C.loader_next(loader, capacity)
             if item is None:
                 return
             images, labels = Tensor._wrap(item[0]), item[1]
@@ -190,12 +247,14 @@ class DataLoader:
             samples.append(transform(x))
         return default_collate(samples)
 
-    def _python_batches(self, epoch):
-        n = len(self.dataset)
-        order = _C.random_permutation(n, _mix_seed(self.seed, epoch)) if self.shuffle else np.arange(n)
+    def _python_batches(self, epoch, batches=None):
+        if batches is None:
+            n = len(self.dataset)
+            order = _C.random_permutation(n, _mix_seed(self.seed, epoch)) if self.shuffle else np.arange(n)
+            batches = [order[b * self.batch_size:(b + 1) * self.batch_size] for b in range(len(self))]
         collate = self.collate_fn or default_collate
-        for b in range(len(self)):
-            samples = [self.dataset[int(i)] for i in order[b * self.batch_size:(b + 1) * self.batch_size]]
+        for indices in batches:
+            samples = [self.dataset[int(i)] for i in indices]
             batch = collate(samples)
             yield self._output(*batch) if self.collate_fn is None and isinstance(batch, tuple) and len(batch) == 2 \
                 else batch

@@ -68,7 +68,9 @@ class CIFAR10(EngineDataset):
                  md5=None):
         self.root = os.path.expanduser(os.fspath(root))
         self.train = train
-        if download and not self._present():
+        if download and self._present():
+            print("Files already downloaded and verified")  # torchvision's words
+        elif download:
             self.download(url, md5)
         if not self._present():
             raise RuntimeError(f"Dataset not found or corrupted: no {BIN_FOLDER} or {PY_FOLDER} in "

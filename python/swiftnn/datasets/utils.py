@@ -41,12 +41,15 @@ def check_md5(path, md5):
     return md5 is None or file_md5(path) == md5
 
 
-def download_url(url, root, filename, md5, timeout=60):
-    """Fetches `url` to root/filename unless a file with the right MD5 is already there."""
+def download_url(url, root, filename, md5, timeout=60, url_variable="SWIFTNN_CIFAR10_URL"):
+    """Fetches `url` to root/filename unless a file with the right MD5 is already there
+    (then prints torchvision's "Using downloaded and verified file")."""
     os.makedirs(root, exist_ok=True)
     target = os.path.join(root, filename)
     if os.path.isfile(target) and check_md5(target, md5):
+        print(f"Using downloaded and verified file: {target}")
         return target
+    print(f"Downloading {url} to {target}", flush=True)
     fd, partial = tempfile.mkstemp(dir=root, prefix="." + filename + ".", suffix=".part")
     try:
         digest = hashlib.md5()
@@ -60,7 +63,7 @@ def download_url(url, root, filename, md5, timeout=60):
                 reason = getattr(e, "reason", e)
                 raise DownloadError(
                     f"could not download {url}: {reason}. If this machine is offline, put {filename} "
-                    f"in {root} yourself, or point url= (or SWIFTNN_CIFAR10_URL) at a reachable mirror") from e
+                    f"in {root} yourself, or point url= (or {url_variable}) at a reachable mirror") from e
         if md5 is not None and digest.hexdigest() != md5:
             raise ChecksumError(
                 f"checksum mismatch for {url}: MD5 {digest.hexdigest()}, expected {md5}. The download was "

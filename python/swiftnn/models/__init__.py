@@ -3,10 +3,9 @@ friends take the reference documents' own argument names (typos included:
 `kernal_list`, `last_activateion_func`, `Residual_Block_size`) and the correctly
 spelt ones, and return Modules whose state_dict keys are the reference code's."""
 import json
-import warnings
 from collections import OrderedDict
 
-from .. import _C
+from .. import _C, _device
 from ..nn.layers import _EngineModule
 
 __all__ = [
@@ -24,9 +23,8 @@ def available_models():
 
 
 def _check_device(device):
-    if device is None or str(device).startswith("cpu"):
-        return
-    warnings.warn(f"swiftnn runs on the CPU; device={device!r} is ignored", stacklevel=3)
+    if device is not None:
+        _device.request(device)  # a CUDA device warns once per process: the model stays on the CPU
 
 
 def _pick(name, value, alias_name, alias):

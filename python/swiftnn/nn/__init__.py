@@ -23,3 +23,9 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "GELU", "LayerNorm", "Lea
 from . import utils  # noqa: E402
 
 __all__ += ["utils"]
+
+# torch.nn.DataParallel (a pass-through on the CPU) and torch.nn.parallel
+from . import parallel  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
+
+__all__ += ["DataParallel", "parallel"]

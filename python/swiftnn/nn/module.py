@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import _C
+from .. import _C, _device
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -300,10 +300,19 @@ class Module:
                 grad.zero_()
 
     def to(self, *args, **kwargs):
-        """The engine runs on the CPU in float32, so this is a no-op returning self."""
+        """to(device), to(dtype), to(device, dtype), to(tensor): the module itself, as the engine
+        runs on the CPU in float32 (a CUDA device warns once; other dtypes raise)."""
+        _, dtype, _ = _device.to_arguments(args, kwargs, "Module")
+        if dtype is not None and not _device.is_float32(dtype):
+            raise ValueError(f"swiftnn modules are float32; cannot convert to {dtype!r}")
         return self
 
     def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        """The module itself: swiftnn has no GPU (the first CUDA request warns once)."""
+        _device.request(device if device is not None else "cuda")
         return self
 
     # ---- repr -------------------------------------------------------------------
@@ -313,6 +322,16 @@ class Module:
 
     def _get_name(self):
         return type(self).__name__
+
+    def _repr_html_(self):
+        """Jupyter's rich display: parameter counts per child above the layer tree."""
+        from .rich_repr import module_summary_html
+        return module_summary_html(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython's display: the layer tree followed by the parameter counts."""
+        from .rich_repr import module_summary_text
+        printer.text(f"{self._get_name()}(...)" if cycle else module_summary_text(self))
 
     def __repr__(self):
         extra = self.extra_repr()

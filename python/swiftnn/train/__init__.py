@@ -1,13 +1,15 @@
 """Training workflows: `fit` / `train_epoch` / `evaluate` (whole epochs in the engine),
 and the CIFAR-10 case study's `train`, `validate`, `test`, `experiment(partition, args)`,
-`print_acc_class`, `plot_loss_variation`, `plot_acc_variation`, plus a confusion matrix.
+`print_acc_class`, `plot_loss_variation`, `plot_acc_variation`, plus a confusion matrix and
+`LivePlot`, curves that redraw during training in a notebook.
 matplotlib (plots) and tqdm (progress bars) are optional."""
 from .experiment import (DEFAULTS, class_accuracies, experiment, make_partition, print_acc_class, test, train,
                          validate)
+from .live import LivePlot
 from .loops import BatchInfo, EpochResult, Evaluation, evaluate, fit, train_epoch
 from .plots import plot_acc_variation, plot_confusion_matrix, plot_loss_variation
 
-__all__ = ["BatchInfo", "DEFAULTS", "EpochResult", "Evaluation", "class_accuracies", "confusion_matrix", "evaluate",
+__all__ = ["BatchInfo", "DEFAULTS", "LivePlot", "EpochResult", "Evaluation", "class_accuracies", "confusion_matrix", "evaluate",
            "experiment", "fit", "make_partition", "plot_acc_variation", "plot_confusion_matrix",
            "plot_loss_variation", "print_acc_class", "test", "train", "train_epoch", "validate"]
 

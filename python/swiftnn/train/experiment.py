@@ -3,7 +3,7 @@
 
 `args` is an argparse.Namespace (or a dict) with the case study's fields; the
 missing ones take the reference recipe (Adam lr 1e-3, weight decay 1e-4,
-grad-norm clipping 1.0, batches of 500):
+batches of 500, no gradient clipping, as the case study):
 
     model               zoo model name ('CNN' = normal_CNN, 'Resnet', 'SE_Resnet', 'Densenet', ...),
                         a Module, or a callable returning one
@@ -11,10 +11,11 @@ grad-norm clipping 1.0, batches of 500):
     betas, eps, momentum
     epoch               number of epochs (`epochs` is accepted too)
     train_batch_size, test_batch_size
-    clip                max gradient norm (None: no clipping)
+    clip                max gradient norm (None, the default: no clipping, as the case study)
     seed                swiftnn.manual_seed(seed) before the model is built (None: leave the generator)
     test_every_epoch    also evaluate the test set after every epoch (test_losses / test_accs)
     progress            tqdm progress bars when tqdm is installed (default True)
+    callback            per-batch callback, as fit's (e.g. train.LivePlot(); its epoch_end hears each epoch)
     quiet               no printing and no progress bars
 """
 import argparse
@@ -25,19 +26,23 @@ import numpy as np
 from .. import models, optim
 from ..creation import manual_seed
 from ..data import DataLoader, Subset, random_split
+from ..datasets import CIFAR10
 from ..nn import Module
 from ..nn.loss import CrossEntropyLoss
 from .loops import evaluate, train_epoch
 
-__all__ = ["DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
+__all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
            "class_accuracies"]
 
 DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
-                train_batch_size=500, test_batch_size=500, clip=1.0, seed=None, test_every_epoch=False, progress=True,
-                quiet=False)
+                train_batch_size=500, test_batch_size=500, clip=None, seed=None, test_every_epoch=False, progress=True,
+                quiet=False, callback=None)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}
+
+# The case study's names of the CIFAR-10 classes (torchvision's CIFAR10.classes says 'airplane', ...).
+CIFAR10_CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 def _args(args):
@@ -66,8 +71,8 @@ def train(net, partition, optimizer, criterion, args):
     """One epoch on partition['train'] (a freshly shuffled loader of args.train_batch_size),
     clipping the gradient norm to args.clip. Returns (net, train_loss, train_acc)."""
     loader = _loader(partition["train"], _get(args, "train_batch_size"), shuffle=True)
-    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), progress=_bars(args),
-                         epoch=getattr(args, "_epoch", 0))
+    result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), _get(args, "callback"),
+                         progress=_bars(args), epoch=getattr(args, "_epoch", 0))
     return net, result.loss, result.accuracy
 
 
@@ -94,6 +99,8 @@ test.__test__ = False  # not a pytest test when imported into a test module
 def _classes(dataset, count):
     while isinstance(dataset, Subset):
         dataset = dataset.dataset
+    if isinstance(dataset, CIFAR10) and count == len(CIFAR10_CLASSES):
+        return list(CIFAR10_CLASSES)
     names = getattr(dataset, "classes", None)
     return list(names) if names is not None and len(names) == count else [str(i) for i in range(count)]
 
@@ -106,14 +113,18 @@ def class_accuracies(confusion, classes):
             for i, name in enumerate(classes)}
 
 
-def print_acc_class(net_or_result, partition, args=None):
+def print_acc_class(net_or_result, partition, args=None, classes=None):
     """Prints 'Accuracy of <class> : NN %' per class, from a result dict of `experiment`
-    (no new pass) or by testing `net` on partition['test']."""
+    (no new pass) or by testing `net` on partition['test']. Class names: `classes`, else the
+    case study's for CIFAR-10 ('plane', 'car', ...), else the dataset's `classes`."""
     if isinstance(net_or_result, dict):
         accs = net_or_result["class_accs"]
+        if classes is not None:
+            accs = dict(zip(classes, accs.values()))
     else:
         confusion = _test(net_or_result, partition, _args(args)).confusion
-        accs = class_accuracies(confusion, _classes(partition["test"], len(confusion)))
+        accs = class_accuracies(confusion, list(classes) if classes is not None else
+                                _classes(partition["test"], len(confusion)))
     for name, acc in accs.items():
         print("Accuracy of %5s : %2d %%" % (name, acc) if acc == acc else "Accuracy of %5s : no samples" % name)
 
@@ -174,6 +185,8 @@ def experiment(partition, args):
             line += " Test acc {:2.2f}, loss {:2.4f}.".format(evaluation.accuracy, evaluation.loss)
         if not args.quiet:
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
+        if hasattr(args.callback, "epoch_end"):
+            args.callback.epoch_end(train_loss, train_acc, val_loss, val_acc)
     vars(args).pop("_epoch", None)
     if not (args.test_every_epoch and args.epoch > 0):
         evaluation = _test(net, partition, args)

@@ -17,6 +17,7 @@ from ..data.loader import _engine_source
 from ..grad_mode import no_grad
 from ..nn.layers import _EngineModule
 from ..nn.loss import CrossEntropyLoss
+from ..nn.parallel import DataParallel
 from ..nn.utils import clip_grad_norm_
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
@@ -76,6 +77,11 @@ class _Reporter:
             self.callback(BatchInfo(self.epoch, batch, batches, size, loss, correct))
 
 
+def _unwrapped(model):
+    """The model inside an nn.DataParallel (a pass-through), so a zoo model still trains in the engine."""
+    return model.module if isinstance(model, DataParallel) else model
+
+
 def _correct(logits, labels):
     predicted = np.asarray(logits.numpy()).argmax(axis=1)
     return predicted, int((predicted == np.asarray(labels)).sum())
@@ -89,6 +95,7 @@ def train_epoch(model, loader, optimizer, criterion=None, max_grad_norm=None, ca
     propagates. `engine=False` forces the Python loop. Returns an EpochResult."""
     smoothing = _label_smoothing(criterion)
     engines = _engine_optimizers(optimizer)
+    model = _unwrapped(model)
     use_engine = engine is not False and smoothing is not None and engines is not None and \
         isinstance(model, _EngineModule) and isinstance(loader, DataLoader)
     handle = loader._engine_epoch() if use_engine else None
@@ -129,6 +136,7 @@ def evaluate(model, loader, criterion=None, num_classes=None, callback=None, *, 
     """Evaluates in eval mode without gradients: mean batch loss, accuracy and the confusion
     matrix over `loader`. Returns an Evaluation."""
     smoothing = _label_smoothing(criterion)
+    model = _unwrapped(model)
     model.eval()
     use_engine = engine is not False and smoothing is not None and isinstance(model, _EngineModule) and \
         isinstance(loader, DataLoader) and len(loader) > 0
@@ -161,6 +169,8 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
         scheduler=None, progress=True, engine=None):
     """Trains for `epochs` whole epochs (each in the engine when it can, see `train_epoch`),
     validating on `val_loader` after each when given and stepping `scheduler` once per epoch.
+    A callback with an `epoch_end(train_loss, train_acc, val_loss, val_acc)` method (LivePlot)
+    also hears about each epoch.
     `progress`: a tqdm bar per epoch when tqdm is installed (False: quiet).
     Returns the history: {'train_losses', 'train_accs', 'val_losses', 'val_accs', 'epoch_seconds'}."""
     history = {"train_losses": [], "train_accs": [], "val_losses": [], "val_accs": [], "epoch_seconds": []}
@@ -177,4 +187,6 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
         if scheduler is not None:
             scheduler.step()
         history["epoch_seconds"].append(time.perf_counter() - start)
+        if hasattr(callback, "epoch_end"):  # e.g. train.LivePlot
+            callback.epoch_end(result.loss, result.accuracy, *((val.loss, val.accuracy) if val_loader else ()))
     return history

@@ -27,12 +27,43 @@ def _finish(fig, path):
     return fig
 
 
-def _variation(result, key, label, title, path, figsize, test_acc=None):
+# seaborn.FacetGrid arguments that only style a grid of facets; one axes has nothing to apply them to.
+_FACET_LAYOUT = {"legend_out", "despine", "margin_titles", "sharex", "sharey", "dropna", "col_wrap", "subplot_kws",
+                 "gridspec_kws"}
+
+
+def _facet_options(kwargs, figsize):
+    """(figsize, palette, xlim, ylim) from the case study's seaborn.FacetGrid keyword arguments:
+    `height` (or its old name `size`) and `aspect` give the figure size as FacetGrid does
+    (height x height*aspect inches); `figsize` may be given directly."""
+    kwargs = dict(kwargs)
+    height = kwargs.pop("height", kwargs.pop("size", None))
+    aspect = kwargs.pop("aspect", 1)
+    if height is not None:
+        figsize = (float(height) * float(aspect), float(height))
+    figsize = kwargs.pop("figsize", figsize)
+    palette, xlim, ylim = kwargs.pop("palette", None), kwargs.pop("xlim", None), kwargs.pop("ylim", None)
+    hue_order = kwargs.pop("hue_order", None)
+    unknown = set(kwargs) - _FACET_LAYOUT
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r} (accepted: height/size, aspect, "
+                        f"figsize, palette, hue_order, xlim, ylim and FacetGrid's layout options)")
+    return figsize, palette, hue_order, xlim, ylim
+
+
+def _variation(result, key, label, title, path, figsize, test_acc=None, **kwargs):
     plt = _pyplot()
+    figsize, palette, hue_order, xlim, ylim = _facet_options(kwargs, figsize)
     fig, ax = plt.subplots(figsize=figsize)
-    for kind in ("train", "val"):
+    kinds = [k for k in (hue_order or ("train", "val")) if k in ("train", "val")]
+    colors = dict(zip(kinds, palette)) if isinstance(palette, (list, tuple)) else {}
+    for kind in kinds:
         values = result[f"{kind}_{key}"]
-        ax.plot(range(len(values)), values, marker=".", label=kind)
+        ax.plot(range(len(values)), values, marker=".", label=kind, color=colors.get(kind))
+    if xlim is not None:
+        ax.set_xlim(xlim)
+    if ylim is not None:
+        ax.set_ylim(ylim)
     if test_acc is not None:
         ax.text(0.05, 0.95, "Test Acc: {:1.3f}".format(test_acc), transform=ax.transAxes, ha="left", va="center",
                 bbox=dict(facecolor="yellow", alpha=0.5, boxstyle="round,pad=0.1"))
@@ -44,14 +75,16 @@ def _variation(result, key, label, title, path, figsize, test_acc=None):
 
 
 def plot_loss_variation(result, path=None, figsize=(5, 4), **kwargs):
-    """Train loss vs val loss per epoch (the reference's figure)."""
-    return _variation(result, "losses", "loss", "Train loss vs Val loss", path, kwargs.get("size", figsize))
+    """Train loss vs val loss per epoch (the reference's figure). Keyword arguments are the case
+    study's seaborn.FacetGrid ones (`height`/`size`, `aspect`, `palette`, `xlim`, ...). Returns the Figure."""
+    return _variation(result, "losses", "loss", "Train loss vs Val loss", path, figsize, **kwargs)
 
 
 def plot_acc_variation(result, path=None, figsize=(5, 4), **kwargs):
-    """Train vs val accuracy per epoch with the test accuracy in a box (the reference's figure)."""
-    return _variation(result, "accs", "Acc", "Train Accuracy vs Val Accuracy", path, kwargs.get("size", figsize),
-                      test_acc=result.get("test_acc"))
+    """Train vs val accuracy per epoch with the test accuracy in a box (the reference's figure);
+    keyword arguments as plot_loss_variation. Returns the Figure."""
+    return _variation(result, "accs", "Acc", "Train Accuracy vs Val Accuracy", path, figsize,
+                      test_acc=result.get("test_acc"), **kwargs)
 
 
 def plot_confusion_matrix(confusion, classes=None, path=None, figsize=(6, 5)):
