@@ -1,5 +1,6 @@
 /*
- * Engine modules: one constructor for every layer kind, settings by name, forward, modes, state.
+ * Engine modules: one constructor for every layer kind, settings by name, forward, modes, state;
+ * and the engine defaults Python reads (training recipes, fan sizes).
  */
 #include "swiftnn_ext.h"
 
@@ -177,7 +178,32 @@ static PyObject* py_model_new(PyObject* self, PyObject* args) {
     return module_result(status, out);
 }
 
+static int recipe_text(void* name, const char* unused, char* buf, int64_t capacity, int64_t* length) {
+    (void)unused;
+    return swiftnn_recipe(name, buf, capacity, length);
+}
+
+/* recipe(name) -> JSON text of a training recipe. */
+static PyObject* py_recipe(PyObject* self, PyObject* args) {
+    const char* name;
+    if (!PyArg_ParseTuple(args, "s:recipe", &name)) return NULL;
+    return engine_text((void*)name, NULL, recipe_text);
+}
+
+/* init_fans(shape) -> (fan_in, fan_out). */
+static PyObject* py_init_fans(PyObject* self, PyObject* args) {
+    DimList shape;
+    if (!PyArg_ParseTuple(args, "O&:init_fans", dims_arg, &shape)) return NULL;
+    int64_t fan_in = 0, fan_out = 0;
+    int status;
+    ENGINE(status, swiftnn_init_fans(shape.v, shape.n, &fan_in, &fan_out));
+    if (status) return raise_status(status);
+    return Py_BuildValue("(LL)", (long long)fan_in, (long long)fan_out);
+}
+
 PyMethodDef nn_methods[] = {
+    {"recipe", py_recipe, METH_VARARGS, "recipe(name) -> JSON text"},
+    {"init_fans", py_init_fans, METH_VARARGS, "init_fans(shape) -> (fan_in, fan_out)"},
     {"module_new", py_module_new, METH_VARARGS, "module_new(kind, config_json) -> ModuleHandle"},
     {"module_get_option", py_module_get_option, METH_VARARGS, "module_get_option(m, name or None) -> JSON text"},
     {"module_set_option", py_module_set_option, METH_VARARGS, "module_set_option(m, name, value_json)"},

@@ -45,43 +45,6 @@ static int handle_array(PyObject* obj, void* out, int (*convert)(PyObject*, void
 static int tensor_array(PyObject* obj, void* out) { return handle_array(obj, out, tensor_arg); }
 static int optimizer_array(PyObject* obj, void* out) { return handle_array(obj, out, optimizer_arg); }
 
-/* A sequence of floats as a C array (None gives a NULL array). */
-typedef struct {
-    double* values;
-    Py_ssize_t count;
-} DoubleArray;
-
-static int double_array(PyObject* obj, void* out) {
-    DoubleArray* array = out;
-    if (!obj) {
-        PyMem_Free(array->values);
-        return 1;
-    }
-    array->values = NULL;
-    array->count = 0;
-    if (obj == Py_None) return Py_CLEANUP_SUPPORTED;
-    PyObject* seq = PySequence_Fast(obj, "expected a sequence of floats");
-    if (!seq) return 0;
-    array->count = PySequence_Fast_GET_SIZE(seq);
-    array->values = PyMem_Calloc(array->count > 0 ? (size_t)array->count : 1, sizeof(double));
-    if (!array->values) {
-        Py_DECREF(seq);
-        PyErr_NoMemory();
-        return 0;
-    }
-    for (Py_ssize_t i = 0; i < array->count; i++) {
-        array->values[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
-        if (array->values[i] == -1.0 && PyErr_Occurred()) {
-            Py_DECREF(seq);
-            PyMem_Free(array->values);
-            array->values = NULL;
-            return 0;
-        }
-    }
-    Py_DECREF(seq);
-    return Py_CLEANUP_SUPPORTED;
-}
-
 #define HANDLE_RESULT(status, wrap, out) ((status) ? raise_status(status) : wrap(out))
 
 /* ---- optimizers ------------------------------------------------------------ */
@@ -261,22 +224,12 @@ static PyObject* py_scheduler_get_lr(PyObject* self, PyObject* args) {
 
 static PyObject* py_scheduler_set_state(PyObject* self, PyObject* args) {
     swiftnn_scheduler s;
-    int64_t last_epoch, step_count;
-    DoubleArray base = {0}, last = {0};
+    const char* state;
+    if (!PyArg_ParseTuple(args, "O&s:scheduler_set_state", scheduler_arg, &s, &state)) return NULL;
     int status;
-    if (!PyArg_ParseTuple(args, "O&O&O&O&O&:scheduler_set_state", scheduler_arg, &s, int64_arg, &last_epoch,
-                          int64_arg, &step_count, double_array, &base, double_array, &last))
-        return NULL;
-    PyObject* result = NULL;
-    if (!base.values || !last.values || base.count != last.count) {
-        PyErr_SetString(PyExc_ValueError, "base_lrs and last_lr must be lists of the same length");
-    } else {
-        ENGINE(status, swiftnn_scheduler_set_state(s, last_epoch, step_count, base.values, last.values, base.count));
-        result = status ? raise_status(status) : Py_NewRef(Py_None);
-    }
-    PyMem_Free(base.values);
-    PyMem_Free(last.values);
-    return result;
+    ENGINE(status, swiftnn_scheduler_set_state(s, state));
+    if (status) return raise_status(status);
+    Py_RETURN_NONE;
 }
 
 PyMethodDef optim_methods[] = {
@@ -295,6 +248,6 @@ PyMethodDef optim_methods[] = {
     {"scheduler_step", py_scheduler_step, METH_VARARGS, "scheduler_step(s, epoch=None)"},
     {"scheduler_get_lr", py_scheduler_get_lr, METH_VARARGS, "scheduler_get_lr(s, groups) -> [float]"},
     {"scheduler_set_state", py_scheduler_set_state, METH_VARARGS,
-     "scheduler_set_state(s, last_epoch, step_count, base_lrs, last_lrs)"},
+     "scheduler_set_state(s, state_json)"},
     {NULL, NULL, 0, NULL},
 };

@@ -141,6 +141,11 @@ int swiftnn_module_get_option(swiftnn_module m, const char* name, char* buf, int
 int swiftnn_module_set_option(swiftnn_module m, const char* name, const char* value);
 /* what: "parameters" (reset_parameters) or "running_stats" (BatchNorm's reset_running_stats). */
 int swiftnn_module_reset(swiftnn_module m, const char* what);
+/* Engine defaults the bindings read: a training recipe ("reference" or "sgd") as JSON with the case
+ * study's names ({"optim", "lr", "l2", "betas", "eps", "momentum", "clip", "train_batch_size", ...}),
+ * written like swiftnn_module_repr; and the fan sizes of a weight shape (PyTorch's rule). */
+int swiftnn_recipe(const char* name, char* buf, int64_t capacity, int64_t* length);
+int swiftnn_init_fans(const int64_t* shape, int ndim, int64_t* fan_in, int64_t* fan_out);
 /* ==== end of objects (modules) ==== */
 /* A zoo model by name ("normal_CNN"; see the README for the list) and its keyword
  * arguments as a JSON object ('{"kernal_list": [16, "p", 32], "num_classes": 10}'); config may be NULL. */
@@ -325,8 +330,9 @@ int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
 /* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied;
  * capacity (in values) must be >= the number of groups. */
 int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
-int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t step_count, const double* base_lrs,
-                                const double* last_lrs, int64_t count);
+/* Restores a position (load_state_dict) from JSON text holding "last_epoch", "_step_count", "base_lrs"
+ * and "_last_lr", as swiftnn_scheduler_get_option(s, NULL) writes them; other keys are ignored. */
+int swiftnn_scheduler_set_state(swiftnn_scheduler s, const char* state);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
 /* ---- checkpoints (safetensors files) ----------------------------------- */

@@ -1,12 +1,5 @@
 import SwiftNN
 
-/// `count` doubles from a C array; a null pointer gives nil when `optional`.
-private func doubles(_ values: UnsafePointer<Double>?, _ count: Int64, _ role: String) throws -> [Double]? {
-    guard let values else { return nil }
-    guard count >= 0 else { throw SwiftNNError.invalidArgument("invalid \(role) array (count \(count))") }
-    return (0..<Int(count)).map { values[$0] }
-}
-
 /// `kind` is PyTorch's class name ("StepLR", "MultiStepLR", "ExponentialLR",
 /// "CosineAnnealingLR", "OneCycleLR"); `groups` one optimizer per param group; `config` a
 /// JSON object of its arguments by PyTorch's names, with "last_epoch" and "base_lrs".
@@ -78,19 +71,14 @@ public func swiftnn_scheduler_get_lr(_ s: OpaquePointer?, _ out: UnsafeMutablePo
     }
 }
 
+/// Restores a position from JSON text with the keys swiftnn_scheduler_get_option gives
+/// ("last_epoch", "_step_count", "base_lrs", "_last_lr"); other keys are ignored.
 @_cdecl("swiftnn_scheduler_set_state")
-public func swiftnn_scheduler_set_state(_ s: OpaquePointer?, _ lastEpoch: Int64, _ stepCount: Int64,
-                                        _ baseLRs: UnsafePointer<Double>?, _ lastLRs: UnsafePointer<Double>?,
-                                        _ count: Int64) -> Int32 {
+public func swiftnn_scheduler_set_state(_ s: OpaquePointer?, _ state: UnsafePointer<CChar>?) -> Int32 {
     guarded {
         let scheduler = try schedulerArg(s)
-        guard let base = try doubles(baseLRs, count, "base_lrs"), let last = try doubles(lastLRs, count, "last_lr")
-        else { throw SwiftNNError.invalidArgument("base_lrs and last_lr must not be null") }
-        guard stepCount >= 0 && stepCount <= Int64(Int32.max) else {
-            throw SwiftNNError.invalidArgument("step count out of range: \(stepCount)")
-        }
-        try scheduler.restore(lastEpoch: try epochArg(lastEpoch, "last_epoch"), stepCount: Int(stepCount),
-                              baseLRs: base, lastLRs: last)
+        guard let state else { throw SwiftNNError.invalidArgument("scheduler state is null") }
+        try scheduler.restore(from: try JSON.parse(String(cString: state)))
     }
 }
 

@@ -13,4 +13,14 @@ extension LRScheduler {
         }
         return value
     }
+
+    /// `restore` from the JSON of `optionsJSON` (a saved state_dict's position).
+    public func restore(from state: JSON) throws {
+        func value<T: OptionValue>(_ key: String) throws -> T {
+            guard let json = state[key] else { throw SwiftNNError.invalidArgument("scheduler state lacks '\(key)'") }
+            return try T(json: json, option: key)
+        }
+        try restore(lastEpoch: try value("last_epoch"), stepCount: try value("_step_count"),
+                    baseLRs: try value("base_lrs"), lastLRs: try value("_last_lr"))
+    }
 }

@@ -141,8 +141,7 @@ class LRScheduler:
             return
         engine = json.loads(_C.scheduler_get_option(self._h, None))
         self.__dict__.update({k: v for k, v in state_dict.items() if k not in engine and k not in ("optimizer", "_h")})
-        _C.scheduler_set_state(self._h, state_dict["last_epoch"], state_dict["_step_count"], state_dict["base_lrs"],
-                               state_dict["_last_lr"])
+        _C.scheduler_set_state(self._h, _to_json({key: state_dict[key] for key in _POSITION}))
 
 
 class StepLR(LRScheduler):

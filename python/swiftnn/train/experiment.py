@@ -18,11 +18,12 @@ grad-norm clipping 1.0, batches of 500):
     quiet               no printing and no progress bars
 """
 import argparse
+import json
 import time
 
 import numpy as np
 
-from .. import models, optim
+from .. import _C, models, optim
 from ..creation import manual_seed
 from ..data import DataLoader, Subset, random_split
 from ..nn import Module
@@ -32,8 +33,16 @@ from .loops import evaluate, train_epoch
 __all__ = ["DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
            "class_accuracies"]
 
-DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
-                train_batch_size=500, test_batch_size=500, clip=1.0, seed=None, test_every_epoch=False, progress=True,
+def _recipe(name):
+    """A training recipe of the engine (the one place its numbers live), with Python's types."""
+    recipe = json.loads(_C.recipe(name))
+    recipe["betas"] = tuple(recipe["betas"])
+    for key in ("lr", "l2", "eps", "momentum", "clip"):
+        recipe[key] = None if recipe[key] is None else float(recipe[key])
+    return recipe
+
+
+DEFAULTS = dict(model="CNN", **_recipe("reference"), epoch=1, seed=None, test_every_epoch=False, progress=True,
                 quiet=False)
 
 # The case study's model names for the zoo's.
