@@ -37,12 +37,16 @@ static int module_option_text(void* m, const char* name, char* buf, int64_t capa
     return swiftnn_module_get_option(m, name, buf, capacity, length);
 }
 
-/* module_get_option(m, name or None) -> JSON text of one setting (or of all). */
-static PyObject* py_module_get_option(PyObject* self, PyObject* args) {
-    swiftnn_module m;
+/* (handle, name or None) -> JSON text of one setting (or of all), for modules, optimizers and schedulers. */
+PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject*, void*), engine_text_fn fn) {
+    void* handle;
     const char* name;
-    if (!PyArg_ParseTuple(args, "O&z:module_get_option", module_arg, &m, &name)) return NULL;
-    return engine_text(m, name, module_option_text);
+    if (!PyArg_ParseTuple(args, format, convert, &handle, &name)) return NULL;
+    return engine_text(handle, name, fn);
+}
+
+static PyObject* py_module_get_option(PyObject* self, PyObject* args) {
+    return get_option(args, "O&z:module_get_option", module_arg, module_option_text);
 }
 
 static int module_repr_text(void* m, const char* unused, char* buf, int64_t capacity, int64_t* length) {

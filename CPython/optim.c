@@ -65,12 +65,8 @@ static int optimizer_option_text(void* o, const char* name, char* buf, int64_t c
     return swiftnn_optimizer_get_option(o, name, buf, capacity, length);
 }
 
-/* optimizer_get_option(o, name or None) -> JSON text. */
 static PyObject* py_optimizer_get_option(PyObject* self, PyObject* args) {
-    swiftnn_optimizer o;
-    const char* name;
-    if (!PyArg_ParseTuple(args, "O&z:optimizer_get_option", optimizer_arg, &o, &name)) return NULL;
-    return engine_text(o, name, optimizer_option_text);
+    return get_option(args, "O&z:optimizer_get_option", optimizer_arg, optimizer_option_text);
 }
 
 static PyObject* py_optimizer_set_option(PyObject* self, PyObject* args) {
@@ -176,12 +172,8 @@ static int scheduler_option_text(void* s, const char* name, char* buf, int64_t c
     return swiftnn_scheduler_get_option(s, name, buf, capacity, length);
 }
 
-/* scheduler_get_option(s, name or None) -> JSON text. */
 static PyObject* py_scheduler_get_option(PyObject* self, PyObject* args) {
-    swiftnn_scheduler s;
-    const char* name;
-    if (!PyArg_ParseTuple(args, "O&z:scheduler_get_option", scheduler_arg, &s, &name)) return NULL;
-    return engine_text(s, name, scheduler_option_text);
+    return get_option(args, "O&z:scheduler_get_option", scheduler_arg, scheduler_option_text);
 }
 
 static PyObject* py_scheduler_step(PyObject* self, PyObject* args) {

@@ -66,6 +66,8 @@ PyObject* tensor_to_numpy(swiftnn_tensor t);
 /* A string an engine call writes like swiftnn_module_repr (length first, then the text). */
 typedef int (*engine_text_fn)(void* handle, const char* name, char* buf, int64_t capacity, int64_t* length);
 PyObject* engine_text(void* handle, const char* name, engine_text_fn fn);
+/* Parses (handle, name or None) with `format` and returns the setting's JSON text. */
+PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject*, void*), engine_text_fn fn);
 
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];

@@ -22,11 +22,14 @@ public func swiftnn_module_new(_ kind: UnsafePointer<CChar>?, _ config: UnsafePo
 public func swiftnn_module_get_option(_ m: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                       _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
                                       _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let m = try moduleArg(m)
-        let value = try name.map { try m.option(String(cString: $0)) } ?? m.optionsJSON
-        writeString(value.text, buf, capacity, length)
-    }
+    guarded { try writeOption(try moduleArg(m), name, buf, capacity, length) }
+}
+
+/// Writes one setting of `holder` (every setting for a NULL name) as JSON text, like writeString.
+func writeOption(_ holder: OptionHolder, _ name: UnsafePointer<CChar>?, _ buf: UnsafeMutablePointer<CChar>?,
+                 _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?) throws {
+    let value = try name.map { try holder.option(String(cString: $0)) } ?? holder.optionsJSON
+    writeString(value.text, buf, capacity, length)
 }
 
 /// Changes one setting; `value` is JSON text (`0.1`, `null`, `[1, 2]`, `"tanh"`).

@@ -48,11 +48,7 @@ private func nameArg(_ name: UnsafePointer<CChar>?) throws -> String {
 public func swiftnn_optimizer_get_option(_ o: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                          _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
                                          _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let o = try optimizerArg(o)
-        let value = try name.map { try o.option(String(cString: $0)) } ?? o.optionsJSON
-        writeString(value.text, buf, capacity, length)
-    }
+    guarded { try writeOption(try optimizerArg(o), name, buf, capacity, length) }
 }
 
 /// Changes a setting for the following steps from JSON text ("0.01", "[0.9, 0.99]").

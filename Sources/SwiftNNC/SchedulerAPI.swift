@@ -29,11 +29,7 @@ private func epochArg(_ value: Int64, _ role: String) throws -> Int {
 public func swiftnn_scheduler_get_option(_ s: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                          _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
                                          _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let scheduler = try schedulerArg(s)
-        let value = try name.map { try scheduler.option(String(cString: $0)) } ?? scheduler.optionsJSON
-        writeString(value.text, buf, capacity, length)
-    }
+    guarded { try writeOption(try schedulerArg(s), name, buf, capacity, length) }
 }
 
 private func schedulerArg(_ s: OpaquePointer?) throws -> LRScheduler {

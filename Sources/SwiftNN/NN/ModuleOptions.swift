@@ -24,7 +24,14 @@ public struct ModuleOption {
     public var isWritable: Bool { assign != nil }
 }
 
-extension Module {
+/// An engine object whose settings bindings read by name as JSON (modules, optimizers, schedulers).
+public protocol OptionHolder: AnyObject {
+    /// Every setting as one JSON object.
+    var optionsJSON: JSON { get }
+    func option(_ name: String) throws -> JSON
+}
+
+extension Module: OptionHolder {
     /// Every setting as one JSON object, in declaration order.
     public var optionsJSON: JSON { .object(options.map { ($0.name, $0.value) }) }
 

@@ -2,7 +2,7 @@
 /// hyperparameter (Adam's `betas` as a pair, `maximize` as a bool) and the
 /// structural flags (`nesterov`, `amsgrad`, `centered`, read-only). Bindings read
 /// and write `param_groups[i][key]` through these, so the engine holds the values.
-extension Optimizer {
+extension Optimizer: OptionHolder {
     public var optionsJSON: JSON { .object(optionNames.map { ($0, (try? option($0)) ?? .null) }) }
 
     public var optionNames: [String] {

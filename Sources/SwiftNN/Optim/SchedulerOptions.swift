@@ -1,7 +1,7 @@
 /// A scheduler's position (PyTorch's `last_epoch`, `base_lrs`, `_last_lr`,
 /// `_step_count`) and constructor settings as JSON by PyTorch's attribute names,
 /// so bindings read them from the engine instead of keeping copies.
-extension LRScheduler {
+extension LRScheduler: OptionHolder {
     public var optionsJSON: JSON {
         .object([("last_epoch", lastEpoch.json), ("base_lrs", baseLRs.json), ("_last_lr", lastLRs.json),
                  ("_step_count", stepCount.json)] + settings.map { ($0.name, $0.value) })
