@@ -62,6 +62,13 @@ PyArrayObject* int64_array(PyObject* obj);
 /* A fresh float32 NumPy array holding a copy of the tensor's elements. */
 PyObject* tensor_to_numpy(swiftnn_tensor t);
 
+/* ---- nn.c ---- */
+/* A string an engine call writes like swiftnn_module_repr (length first, then the text). */
+typedef int (*engine_text_fn)(void* handle, const char* name, char* buf, int64_t capacity, int64_t* length);
+PyObject* engine_text(void* handle, const char* name, engine_text_fn fn);
+/* Parses (handle, name or None) with `format` and returns the setting's JSON text. */
+PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject*, void*), engine_text_fn fn);
+
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
 extern PyMethodDef ops_methods[];

@@ -130,15 +130,25 @@ int swiftnn_cross_entropy_probs(swiftnn_tensor input, swiftnn_tensor target, int
 int swiftnn_mse_loss(swiftnn_tensor input, swiftnn_tensor target, int reduction, swiftnn_tensor* out);
 
 /* ---- modules ---------------------------------------------------------- */
-int swiftnn_linear_new(int64_t in_features, int64_t out_features, int bias, swiftnn_module* out);
-int swiftnn_relu_new(swiftnn_module* out);
-int swiftnn_sigmoid_new(swiftnn_module* out);
-int swiftnn_tanh_new(swiftnn_module* out);
-int swiftnn_softmax_new(int64_t dim, swiftnn_module* out);
-int swiftnn_log_softmax_new(int64_t dim, swiftnn_module* out);
-int swiftnn_identity_new(swiftnn_module* out);
-int swiftnn_dropout_new(float p, swiftnn_module* out);
-int swiftnn_flatten_new(int64_t start_dim, int64_t end_dim, swiftnn_module* out);
+/* ==== objects: one constructor per kind, settings by name (JSON values) ====
+ * kind is PyTorch's class name ("Linear", "Conv2d", "BatchNorm2d", "Dropout", ...);
+ * config a JSON object of its constructor arguments by PyTorch's names
+ * ('{"in_features": 3, "out_features": 2, "bias": false}'), NULL or "{}" for the
+ * defaults. Unknown kinds and keys, wrong types and bad values are errors. */
+int swiftnn_module_new(const char* kind, const char* config, swiftnn_module* out);
+/* One setting ("eps", "momentum", "stride", ...) as JSON text, written like
+ * swiftnn_module_repr; name NULL gives every setting as one JSON object. */
+int swiftnn_module_get_option(swiftnn_module m, const char* name, char* buf, int64_t capacity, int64_t* length);
+/* Assigns a setting from JSON text ("0.1", "null", "[1, 2]"); read-only settings are errors. */
+int swiftnn_module_set_option(swiftnn_module m, const char* name, const char* value);
+/* what: "parameters" (reset_parameters) or "running_stats" (BatchNorm's reset_running_stats). */
+int swiftnn_module_reset(swiftnn_module m, const char* what);
+/* Engine defaults the bindings read: a training recipe ("reference" or "sgd") as JSON with the case
+ * study's names ({"optim", "lr", "l2", "betas", "eps", "momentum", "clip", "train_batch_size", ...}),
+ * written like swiftnn_module_repr; and the fan sizes of a weight shape (PyTorch's rule). */
+int swiftnn_recipe(const char* name, char* buf, int64_t capacity, int64_t* length);
+int swiftnn_init_fans(const int64_t* shape, int ndim, int64_t* fan_in, int64_t* fan_out);
+/* ==== end of objects (modules) ==== */
 /* A zoo model by name ("normal_CNN"; see the README for the list) and its keyword
  * arguments as a JSON object ('{"kernal_list": [16, "p", 32], "num_classes": 10}'); config may be NULL. */
 int swiftnn_model_new(const char* name, const char* config, swiftnn_module* out);
@@ -159,12 +169,21 @@ int swiftnn_module_state_entry(swiftnn_module m, int64_t index, char* name, int6
 int swiftnn_module_set_parameter(swiftnn_module m, const char* name, swiftnn_tensor t);
 
 /* ---- optimizers ------------------------------------------------------- */
-int swiftnn_sgd_new(const swiftnn_tensor* params, int64_t count, float lr, float momentum, float dampening,
-                    float weight_decay, int nesterov, swiftnn_optimizer* out);
+/* ==== objects (optimizers) ====
+ * kind: "SGD", "Adam", "AdamW", "RMSprop" or "Adagrad"; config: a JSON object of the
+ * hyperparameters by PyTorch's names ('{"lr": 0.1, "momentum": 0.9, "nesterov": true}'),
+ * PyTorch's defaults for the others; NULL or "{}" for all defaults. */
+int swiftnn_optimizer_new(const char* kind, const swiftnn_tensor* params, int64_t count, const char* config,
+                          swiftnn_optimizer* out);
+/* A param-group setting by PyTorch's key ("lr", "momentum", "betas" as [b1, b2], "maximize",
+ * "nesterov", ...) as JSON text, written like swiftnn_module_repr; name NULL gives all as an object.
+ * set_option validates as the constructor does; flags (nesterov, amsgrad, centered) are fixed. */
+int swiftnn_optimizer_get_option(swiftnn_optimizer o, const char* name, char* buf, int64_t capacity,
+                                 int64_t* length);
+int swiftnn_optimizer_set_option(swiftnn_optimizer o, const char* name, const char* value);
+/* ==== end of objects (optimizers) ==== */
 int swiftnn_optimizer_step(swiftnn_optimizer o);
 int swiftnn_optimizer_zero_grad(swiftnn_optimizer o);
-int swiftnn_optimizer_set_lr(swiftnn_optimizer o, float lr);
-int swiftnn_optimizer_get_lr(swiftnn_optimizer o, float* out);
 int swiftnn_optimizer_free(swiftnn_optimizer o);
 
 /* ---- convolution and pooling ------------------------------------------ */
@@ -186,15 +205,6 @@ int swiftnn_avg_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t 
 int swiftnn_adaptive_avg_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
 int swiftnn_adaptive_max_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
 
-int swiftnn_conv2d_new(int64_t in_channels, int64_t out_channels, const int64_t kernel[2], const int64_t stride[2],
-                       const int64_t padding[2], int padding_mode, const int64_t dilation[2], int64_t groups,
-                       int bias, swiftnn_module* out);
-int swiftnn_max_pool2d_new(const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
-                           const int64_t dilation[2], int ceil_mode, swiftnn_module* out);
-int swiftnn_avg_pool2d_new(const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
-                           int ceil_mode, int count_include_pad, int64_t divisor_override, swiftnn_module* out);
-int swiftnn_adaptive_avg_pool2d_new(const int64_t output_size[2], swiftnn_module* out);
-int swiftnn_adaptive_max_pool2d_new(const int64_t output_size[2], swiftnn_module* out);
 
 /* ---- threads ---------------------------------------------------------- */
 /* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
@@ -226,17 +236,6 @@ int swiftnn_amin(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, 
 int swiftnn_init_uniform(swiftnn_tensor t, float low, float high);
 int swiftnn_init_normal(swiftnn_tensor t, float mean, float std);
 
-/* dims: 1 (BatchNorm1d) or 2 (BatchNorm2d); has_momentum 0 means momentum=None (cumulative average). */
-int swiftnn_batchnorm_new(int dims, int64_t num_features, float eps, float momentum, int has_momentum, int affine,
-                          int track_running_stats, swiftnn_module* out);
-int swiftnn_batchnorm_set_momentum(swiftnn_module m, float momentum, int has_momentum);
-int swiftnn_layernorm_new(const int64_t* normalized_shape, int ndim, float eps, int elementwise_affine, int bias,
-                          swiftnn_module* out);
-int swiftnn_local_response_norm_new(int64_t size, float alpha, float beta, float k, swiftnn_module* out);
-int swiftnn_leaky_relu_new(float negative_slope, swiftnn_module* out);
-int swiftnn_gelu_new(int approximate_tanh, swiftnn_module* out);
-int swiftnn_silu_new(swiftnn_module* out);
-int swiftnn_dropout2d_new(float p, swiftnn_module* out);
 /* ---- data: datasets, transforms, batch loader --------------------------- */
 /* Datasets hold samples of one shape plus int labels. Pixel (uint8) datasets hand
  * samples out as their byte values; ToTensor scales them to [0, 1]. Errors about
@@ -299,19 +298,6 @@ int swiftnn_loader_next(swiftnn_loader l, swiftnn_tensor* images, int64_t* label
 int swiftnn_loader_free(swiftnn_loader l);
 
 /* Hyperparameters are doubles (a PyTorch param group's floats). */
-int swiftnn_adam_new(const swiftnn_tensor* params, int64_t count, double lr, double beta1, double beta2, double eps,
-                     double weight_decay, int amsgrad, swiftnn_optimizer* out);
-/* Decoupled weight decay (PyTorch's default 1e-2 is the caller's to pass). */
-int swiftnn_adamw_new(const swiftnn_tensor* params, int64_t count, double lr, double beta1, double beta2, double eps,
-                      double weight_decay, int amsgrad, swiftnn_optimizer* out);
-int swiftnn_rmsprop_new(const swiftnn_tensor* params, int64_t count, double lr, double alpha, double eps,
-                        double weight_decay, double momentum, int centered, swiftnn_optimizer* out);
-int swiftnn_adagrad_new(const swiftnn_tensor* params, int64_t count, double lr, double lr_decay, double weight_decay,
-                        double initial_accumulator_value, double eps, swiftnn_optimizer* out);
-/* A hyperparameter by its PyTorch group key ("lr", "momentum", "weight_decay", "eps", ...; Adam's betas are
- * "beta1" and "beta2"; every optimizer has "maximize", 0 or 1). Setting validates as the constructor does. */
-int swiftnn_optimizer_set_hyper(swiftnn_optimizer o, const char* name, double value);
-int swiftnn_optimizer_get_hyper(swiftnn_optimizer o, const char* name, double* out);
 /* Per-parameter state buffers ("step", "exp_avg", "momentum_buffer", ...), ordered by parameter index then
  * name. state_entry writes the name like swiftnn_module_type_name; *tensor is the live buffer (step is 0-d).
  * Any out-pointer may be NULL. load_state copies the tensor in; clear_state forgets all state. */
@@ -330,29 +316,25 @@ int swiftnn_clip_grad_norm(const swiftnn_tensor* params, int64_t count, double m
  * (epoch 0). base_lrs (count values, the groups' initial_lr) may be NULL for the current learning rates,
  * and is required when last_epoch >= 0 (resuming). */
 typedef struct swiftnn_scheduler_s* swiftnn_scheduler;
-int swiftnn_step_lr_new(const swiftnn_optimizer* groups, int64_t count, int64_t step_size, double gamma,
-                        int64_t last_epoch, const double* base_lrs, swiftnn_scheduler* out);
-int swiftnn_multistep_lr_new(const swiftnn_optimizer* groups, int64_t count, const int64_t* milestones,
-                             int64_t milestone_count, double gamma, int64_t last_epoch, const double* base_lrs,
-                             swiftnn_scheduler* out);
-int swiftnn_exponential_lr_new(const swiftnn_optimizer* groups, int64_t count, double gamma, int64_t last_epoch,
-                               const double* base_lrs, swiftnn_scheduler* out);
-int swiftnn_cosine_annealing_lr_new(const swiftnn_optimizer* groups, int64_t count, int64_t t_max, double eta_min,
-                                    int64_t last_epoch, const double* base_lrs, swiftnn_scheduler* out);
-/* max_lrs, base_momentums, max_momentums: count values each. */
-int swiftnn_one_cycle_lr_new(const swiftnn_optimizer* groups, int64_t count, const double* max_lrs,
-                             int64_t total_steps, double pct_start, int anneal_linear, int cycle_momentum,
-                             const double* base_momentums, const double* max_momentums, double div_factor,
-                             double final_div_factor, int three_phase, int64_t last_epoch, swiftnn_scheduler* out);
+/* ==== objects (schedulers) ====
+ * kind: "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR" or "OneCycleLR"; config: a
+ * JSON object of PyTorch's arguments ('{"step_size": 30, "gamma": 0.1}'), plus "last_epoch" and
+ * "base_lrs" (a list, one per group). OneCycleLR's max_lr, base_momentum and max_momentum are one
+ * number or one per group; it takes total_steps (not epochs/steps_per_epoch). */
+int swiftnn_scheduler_new(const char* kind, const swiftnn_optimizer* groups, int64_t count, const char* config,
+                          swiftnn_scheduler* out);
+/* Position and settings by PyTorch's attribute names ("last_epoch", "base_lrs", "_last_lr", "_step_count",
+ * "step_size", "gamma", ...) as JSON text, written like swiftnn_module_repr; name NULL gives all. */
+int swiftnn_scheduler_get_option(swiftnn_scheduler s, const char* name, char* buf, int64_t capacity, int64_t* length);
+/* ==== end of objects (schedulers) ==== */
 /* has_epoch != 0: jump to epoch (closed form where there is one); else advance one epoch. */
 int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
-int swiftnn_scheduler_last_epoch(swiftnn_scheduler s, int64_t* out);
-/* One learning rate per group; capacity (in values) must be >= the number of groups. */
-int swiftnn_scheduler_last_lr(swiftnn_scheduler s, double* out, int64_t capacity);
-/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied. */
+/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied;
+ * capacity (in values) must be >= the number of groups. */
 int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
-int swiftnn_scheduler_set_state(swiftnn_scheduler s, int64_t last_epoch, int64_t step_count, const double* base_lrs,
-                                const double* last_lrs, int64_t count);
+/* Restores a position (load_state_dict) from JSON text holding "last_epoch", "_step_count", "base_lrs"
+ * and "_last_lr", as swiftnn_scheduler_get_option(s, NULL) writes them; other keys are ignored. */
+int swiftnn_scheduler_set_state(swiftnn_scheduler s, const char* state);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
 /* ---- checkpoints (safetensors files) ----------------------------------- */

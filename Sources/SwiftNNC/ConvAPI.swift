@@ -1,6 +1,6 @@
 import SwiftNN
 
-// Convolution and pooling: functional ops, layer constructors, and the thread count.
+// Convolution and pooling ops, and the thread count.
 // Pairs ({h, w}) are passed as pointers to two int64 values.
 
 /// padding_mode of include/swiftnn.h: 0 explicit (uses the padding pair), 1 'valid', 2 'same'.
@@ -42,19 +42,6 @@ public func swiftnn_conv2d(_ x: OpaquePointer?, _ weight: OpaquePointer?, _ bias
             weight: try tensorArg(weight, "weight"), bias: try bias.map { try tensorArg($0, "bias") },
             stride: try pairArg(stride, "stride"), padding: try convPadding(paddingMode, padding),
             dilation: try pairArg(dilation, "dilation"), groups: try count(groups, "groups"))
-    }
-}
-
-@_cdecl("swiftnn_conv2d_new")
-public func swiftnn_conv2d_new(_ inChannels: Int64, _ outChannels: Int64, _ kernel: UnsafePointer<Int64>?,
-                               _ stride: UnsafePointer<Int64>?, _ padding: UnsafePointer<Int64>?, _ paddingMode: Int32,
-                               _ dilation: UnsafePointer<Int64>?, _ groups: Int64, _ bias: Int32,
-                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    returningHandle(out) {
-        try Conv2d(try count(inChannels, "in_channels"), try count(outChannels, "out_channels"),
-                   kernelSize: try pairArg(kernel, "kernel_size"), stride: try pairArg(stride, "stride"),
-                   padding: try convPadding(paddingMode, padding), dilation: try pairArg(dilation, "dilation"),
-                   groups: try count(groups, "groups"), bias: bias != 0)
     }
 }
 
@@ -101,41 +88,6 @@ public func swiftnn_adaptive_avg_pool2d(_ x: OpaquePointer?, _ outputSize: Unsaf
 public func swiftnn_adaptive_max_pool2d(_ x: OpaquePointer?, _ outputSize: UnsafePointer<Int64>?,
                                         _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     returningHandle(out) { try tensorArg(x, "input").adaptiveMaxPool2d(outputSize: try adaptiveSize(outputSize)) }
-}
-
-@_cdecl("swiftnn_max_pool2d_new")
-public func swiftnn_max_pool2d_new(_ kernel: UnsafePointer<Int64>?, _ stride: UnsafePointer<Int64>?,
-                                   _ padding: UnsafePointer<Int64>?, _ dilation: UnsafePointer<Int64>?, _ ceilMode: Int32,
-                                   _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    returningHandle(out) {
-        try MaxPool2d(kernelSize: try pairArg(kernel, "kernel_size"), stride: try pairArg(stride, "stride"),
-                      padding: try pairArg(padding, "padding"), dilation: try pairArg(dilation, "dilation"),
-                      ceilMode: ceilMode != 0)
-    }
-}
-
-@_cdecl("swiftnn_avg_pool2d_new")
-public func swiftnn_avg_pool2d_new(_ kernel: UnsafePointer<Int64>?, _ stride: UnsafePointer<Int64>?,
-                                   _ padding: UnsafePointer<Int64>?, _ ceilMode: Int32, _ countIncludePad: Int32,
-                                   _ divisorOverride: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    returningHandle(out) {
-        try AvgPool2d(kernelSize: try pairArg(kernel, "kernel_size"), stride: try pairArg(stride, "stride"),
-                      padding: try pairArg(padding, "padding"), ceilMode: ceilMode != 0,
-                      countIncludePad: countIncludePad != 0,
-                      divisorOverride: divisorOverride == 0 ? nil : try count(divisorOverride, "divisor_override"))
-    }
-}
-
-@_cdecl("swiftnn_adaptive_avg_pool2d_new")
-public func swiftnn_adaptive_avg_pool2d_new(_ outputSize: UnsafePointer<Int64>?,
-                                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    returningHandle(out) { try AdaptiveAvgPool2d(outputSize: try adaptiveSize(outputSize)) }
-}
-
-@_cdecl("swiftnn_adaptive_max_pool2d_new")
-public func swiftnn_adaptive_max_pool2d_new(_ outputSize: UnsafePointer<Int64>?,
-                                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    returningHandle(out) { try AdaptiveMaxPool2d(outputSize: try adaptiveSize(outputSize)) }
 }
 
 @_cdecl("swiftnn_set_num_threads")

@@ -9,51 +9,47 @@ private func make(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ build: () thro
     }
 }
 
-private func dimension(_ value: Int64, _ role: String) throws -> Int {
-    guard value >= 0 && value <= Int64(Int32.max) else {
-        throw SwiftNNError.invalidArgument("\(role) must be between 0 and \(Int32.max), got \(value)")
-    }
-    return Int(value)
-}
-
-@_cdecl("swiftnn_linear_new")
-public func swiftnn_linear_new(_ inFeatures: Int64, _ outFeatures: Int64, _ bias: Int32,
+/// `kind` is a layer's PyTorch class name, `config` a JSON object of its constructor
+/// arguments by PyTorch's names (NULL or "{}" for the defaults).
+@_cdecl("swiftnn_module_new")
+public func swiftnn_module_new(_ kind: UnsafePointer<CChar>?, _ config: UnsafePointer<CChar>?,
                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    make(out) {
-        try Linear(try dimension(inFeatures, "in_features"), try dimension(outFeatures, "out_features"), bias: bias != 0)
+    make(out) { try ModuleKinds.make(try text(kind, "module kind"), config: config.map { String(cString: $0) }) }
+}
+
+/// One setting as JSON text; a NULL name gives every setting as one JSON object.
+@_cdecl("swiftnn_module_get_option")
+public func swiftnn_module_get_option(_ m: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                      _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                                      _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded { try writeOption(try moduleArg(m), name, buf, capacity, length) }
+}
+
+/// Writes one setting of `holder` (every setting for a NULL name) as JSON text, like writeString.
+func writeOption(_ holder: OptionHolder, _ name: UnsafePointer<CChar>?, _ buf: UnsafeMutablePointer<CChar>?,
+                 _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?) throws {
+    let value = try name.map { try holder.option(String(cString: $0)) } ?? holder.optionsJSON
+    writeString(value.text, buf, capacity, length)
+}
+
+/// Changes one setting; `value` is JSON text (`0.1`, `null`, `[1, 2]`, `"tanh"`).
+@_cdecl("swiftnn_module_set_option")
+public func swiftnn_module_set_option(_ m: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                      _ value: UnsafePointer<CChar>?) -> Int32 {
+    guarded {
+        try moduleArg(m).setOption(try text(name, "option name"), try JSON.parse(try text(value, "option value")))
     }
 }
 
-@_cdecl("swiftnn_relu_new")
-public func swiftnn_relu_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 { make(out) { ReLU() } }
-
-@_cdecl("swiftnn_sigmoid_new")
-public func swiftnn_sigmoid_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 { make(out) { Sigmoid() } }
-
-@_cdecl("swiftnn_tanh_new")
-public func swiftnn_tanh_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 { make(out) { Tanh() } }
-
-@_cdecl("swiftnn_identity_new")
-public func swiftnn_identity_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 { make(out) { Identity() } }
-
-@_cdecl("swiftnn_softmax_new")
-public func swiftnn_softmax_new(_ dim: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    make(out) { Softmax(dim: Int(dim)) }
+/// PyTorch's reset_parameters / reset_running_stats by name.
+@_cdecl("swiftnn_module_reset")
+public func swiftnn_module_reset(_ m: OpaquePointer?, _ what: UnsafePointer<CChar>?) -> Int32 {
+    guarded { try moduleArg(m).reset(try text(what, "what to reset")) }
 }
 
-@_cdecl("swiftnn_log_softmax_new")
-public func swiftnn_log_softmax_new(_ dim: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    make(out) { LogSoftmax(dim: Int(dim)) }
-}
-
-@_cdecl("swiftnn_dropout_new")
-public func swiftnn_dropout_new(_ p: Float, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    make(out) { try Dropout(p: p) }
-}
-
-@_cdecl("swiftnn_flatten_new")
-public func swiftnn_flatten_new(_ startDim: Int64, _ endDim: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    make(out) { Flatten(startDim: Int(startDim), endDim: Int(endDim)) }
+private func text(_ pointer: UnsafePointer<CChar>?, _ role: String) throws -> String {
+    guard let pointer else { throw SwiftNNError.invalidArgument("\(role) is null") }
+    return String(cString: pointer)
 }
 
 /// `config` is a JSON object of keyword arguments (NULL or "{}" for the defaults).
@@ -61,8 +57,7 @@ public func swiftnn_flatten_new(_ startDim: Int64, _ endDim: Int64, _ out: Unsaf
 public func swiftnn_model_new(_ name: UnsafePointer<CChar>?, _ config: UnsafePointer<CChar>?,
                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     make(out) {
-        guard let name else { throw SwiftNNError.invalidArgument("model name is null") }
-        return try Zoo.make(String(cString: name), config: config.map { String(cString: $0) })
+        try Zoo.make(try text(name, "model name"), config: config.map { String(cString: $0) })
     }
 }
 

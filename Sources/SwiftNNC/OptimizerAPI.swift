@@ -9,69 +9,17 @@ func handleList<T: AnyObject>(_ handles: UnsafePointer<OpaquePointer?>?, _ count
     return try (0..<Int(count)).map { try borrowed(handles![$0], as: T.self, "\(role) \($0)") }
 }
 
-/// Builds an optimizer over the parameter array and hands it to the caller.
-private func newOptimizer(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64,
-                          _ out: UnsafeMutablePointer<OpaquePointer?>?,
-                          _ make: ([Tensor]) throws -> Optimizer) -> Int32 {
+/// `kind` is PyTorch's class name ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"), `config`
+/// a JSON object of its hyperparameters by PyTorch's names (NULL or "{}" for the defaults).
+@_cdecl("swiftnn_optimizer_new")
+public func swiftnn_optimizer_new(_ kind: UnsafePointer<CChar>?, _ params: UnsafePointer<OpaquePointer?>?,
+                                  _ count: Int64, _ config: UnsafePointer<CChar>?,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded {
         let out = try output(out)
-        out.pointee = retained(try make(try handleList(params, count, as: Tensor.self, "parameter")))
-    }
-}
-
-@_cdecl("swiftnn_sgd_new")
-public func swiftnn_sgd_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Float, _ momentum: Float,
-                            _ dampening: Float, _ weightDecay: Float, _ nesterov: Int32,
-                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        try SGD(parameters: $0, lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
-                nesterov: nesterov != 0)
-    }
-}
-
-/// Adam, or AdamW when `decoupled`.
-private func newAdam(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double, _ betas: (Double, Double),
-                     _ eps: Double, _ weightDecay: Double, _ amsgrad: Int32, decoupled: Bool,
-                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        decoupled
-            ? try AdamW(parameters: $0, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad != 0)
-            : try Adam(parameters: $0, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad != 0)
-    }
-}
-
-@_cdecl("swiftnn_adam_new")
-public func swiftnn_adam_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
-                             _ beta1: Double, _ beta2: Double, _ eps: Double, _ weightDecay: Double,
-                             _ amsgrad: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newAdam(params, count, lr, (beta1, beta2), eps, weightDecay, amsgrad, decoupled: false, out)
-}
-
-/// AdamW's default weight decay (1e-2) is the caller's to pass.
-@_cdecl("swiftnn_adamw_new")
-public func swiftnn_adamw_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
-                              _ beta1: Double, _ beta2: Double, _ eps: Double, _ weightDecay: Double,
-                              _ amsgrad: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newAdam(params, count, lr, (beta1, beta2), eps, weightDecay, amsgrad, decoupled: true, out)
-}
-
-@_cdecl("swiftnn_rmsprop_new")
-public func swiftnn_rmsprop_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
-                                _ alpha: Double, _ eps: Double, _ weightDecay: Double, _ momentum: Double,
-                                _ centered: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        try RMSprop(parameters: $0, lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay, momentum: momentum,
-                    centered: centered != 0)
-    }
-}
-
-@_cdecl("swiftnn_adagrad_new")
-public func swiftnn_adagrad_new(_ params: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ lr: Double,
-                                _ lrDecay: Double, _ weightDecay: Double, _ initialAccumulatorValue: Double,
-                                _ eps: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newOptimizer(params, count, out) {
-        try Adagrad(parameters: $0, lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
-                    initialAccumulatorValue: initialAccumulatorValue, eps: eps)
+        let parameters = try handleList(params, count, as: Tensor.self, "parameter")
+        out.pointee = retained(try OptimizerKinds.make(try nameArg(kind), parameters: parameters,
+                                                       config: config.map { String(cString: $0) }))
     }
 }
 
@@ -89,38 +37,25 @@ public func swiftnn_optimizer_zero_grad(_ o: OpaquePointer?) -> Int32 {
     guarded { try optimizerArg(o).zeroGrad() }
 }
 
-@_cdecl("swiftnn_optimizer_set_lr")
-public func swiftnn_optimizer_set_lr(_ o: OpaquePointer?, _ lr: Float) -> Int32 {
-    guarded { try optimizerArg(o).setHyperparameter("lr", Double(lr)) }
-}
-
-@_cdecl("swiftnn_optimizer_get_lr")
-public func swiftnn_optimizer_get_lr(_ o: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
-    guarded {
-        let o = try optimizerArg(o)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = o.learningRate
-    }
-}
-
 private func nameArg(_ name: UnsafePointer<CChar>?) throws -> String {
     guard let name else { throw SwiftNNError.invalidArgument("name is a null pointer") }
     return String(cString: name)
 }
 
-@_cdecl("swiftnn_optimizer_set_hyper")
-public func swiftnn_optimizer_set_hyper(_ o: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: Double) -> Int32 {
-    guarded { try optimizerArg(o).setHyperparameter(try nameArg(name), value) }
+/// A param-group setting ("lr", "betas", "nesterov", ...) as JSON text, written like
+/// swiftnn_module_repr; a NULL name gives every setting as one JSON object.
+@_cdecl("swiftnn_optimizer_get_option")
+public func swiftnn_optimizer_get_option(_ o: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                         _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                                         _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded { try writeOption(try optimizerArg(o), name, buf, capacity, length) }
 }
 
-@_cdecl("swiftnn_optimizer_get_hyper")
-public func swiftnn_optimizer_get_hyper(_ o: OpaquePointer?, _ name: UnsafePointer<CChar>?,
-                                        _ out: UnsafeMutablePointer<Double>?) -> Int32 {
-    guarded {
-        let value = try optimizerArg(o).hyperparameter(try nameArg(name))
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = value
-    }
+/// Changes a setting for the following steps from JSON text ("0.01", "[0.9, 0.99]").
+@_cdecl("swiftnn_optimizer_set_option")
+public func swiftnn_optimizer_set_option(_ o: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                         _ value: UnsafePointer<CChar>?) -> Int32 {
+    guarded { try optimizerArg(o).setOption(try nameArg(name), try JSON.parse(try nameArg(value))) }
 }
 
 @_cdecl("swiftnn_optimizer_state_count")

@@ -1,27 +1,19 @@
 import SwiftNN
 
-/// `count` doubles from a C array; a null pointer gives nil when `optional`.
-private func doubles(_ values: UnsafePointer<Double>?, _ count: Int64, _ role: String) throws -> [Double]? {
-    guard let values else { return nil }
-    guard count >= 0 else { throw SwiftNNError.invalidArgument("invalid \(role) array (count \(count))") }
-    return (0..<Int(count)).map { values[$0] }
-}
-
-/// Builds a scheduler over the optimizer array (one per param group) and hands it to the caller.
-private func newScheduler(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64,
-                          _ baseLRs: UnsafePointer<Double>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
-                          _ make: ([Optimizer], [Double]?) throws -> LRScheduler) -> Int32 {
+/// `kind` is PyTorch's class name ("StepLR", "MultiStepLR", "ExponentialLR",
+/// "CosineAnnealingLR", "OneCycleLR"); `groups` one optimizer per param group; `config` a
+/// JSON object of its arguments by PyTorch's names, with "last_epoch" and "base_lrs".
+@_cdecl("swiftnn_scheduler_new")
+public func swiftnn_scheduler_new(_ kind: UnsafePointer<CChar>?, _ groups: UnsafePointer<OpaquePointer?>?,
+                                  _ count: Int64, _ config: UnsafePointer<CChar>?,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded {
         let out = try output(out)
+        guard let kind else { throw SwiftNNError.invalidArgument("scheduler kind is null") }
         let optimizers = try handleList(groups, count, as: Optimizer.self, "optimizer")
-        out.pointee = retained(try make(optimizers, try doubles(baseLRs, count, "base_lrs")))
+        out.pointee = retained(try SchedulerKinds.make(String(cString: kind), groups: optimizers,
+                                                       config: config.map { String(cString: $0) }))
     }
-}
-
-/// A positive count that fits the engine's Int comfortably (step_size, T_max, total_steps).
-private func countArg(_ value: Int64, _ message: String) throws -> Int {
-    guard value > 0 && value <= Int64(Int32.max) else { throw SwiftNNError.invalidArgument("\(message)\(value)") }
-    return Int(value)
 }
 
 private func epochArg(_ value: Int64, _ role: String) throws -> Int {
@@ -31,74 +23,13 @@ private func epochArg(_ value: Int64, _ role: String) throws -> Int {
     return Int(value)
 }
 
-@_cdecl("swiftnn_step_lr_new")
-public func swiftnn_step_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ stepSize: Int64,
-                                _ gamma: Double, _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
-                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newScheduler(groups, count, baseLRs, out) {
-        try StepLR($0, stepSize: try countArg(stepSize, "step_size must be a positive integer, got "), gamma: gamma,
-                   lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
-    }
-}
-
-@_cdecl("swiftnn_multistep_lr_new")
-public func swiftnn_multistep_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64,
-                                     _ milestones: UnsafePointer<Int64>?, _ milestoneCount: Int64, _ gamma: Double,
-                                     _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
-                                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newScheduler(groups, count, baseLRs, out) {
-        guard milestoneCount >= 0, milestoneCount == 0 || milestones != nil else {
-            throw SwiftNNError.invalidArgument("invalid milestones array (count \(milestoneCount))")
-        }
-        let list = try (0..<Int(milestoneCount)).map { try epochArg(milestones![$0], "milestone") }
-        return try MultiStepLR($0, milestones: list, gamma: gamma, lastEpoch: try epochArg(lastEpoch, "last_epoch"),
-                               baseLRs: $1)
-    }
-}
-
-@_cdecl("swiftnn_exponential_lr_new")
-public func swiftnn_exponential_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ gamma: Double,
-                                       _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
-                                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newScheduler(groups, count, baseLRs, out) {
-        try ExponentialLR($0, gamma: gamma, lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
-    }
-}
-
-@_cdecl("swiftnn_cosine_annealing_lr_new")
-public func swiftnn_cosine_annealing_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ tMax: Int64,
-                                            _ etaMin: Double, _ lastEpoch: Int64, _ baseLRs: UnsafePointer<Double>?,
-                                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newScheduler(groups, count, baseLRs, out) {
-        try CosineAnnealingLR($0, tMax: try countArg(tMax, "T_max must be a positive integer, got "),
-                              etaMin: etaMin, lastEpoch: try epochArg(lastEpoch, "last_epoch"), baseLRs: $1)
-    }
-}
-
-/// max_lrs, base_momentums and max_momentums hold `count` values (one per group).
-@_cdecl("swiftnn_one_cycle_lr_new")
-public func swiftnn_one_cycle_lr_new(_ groups: UnsafePointer<OpaquePointer?>?, _ count: Int64,
-                                     _ maxLRs: UnsafePointer<Double>?, _ totalSteps: Int64, _ pctStart: Double,
-                                     _ annealLinear: Int32, _ cycleMomentum: Int32,
-                                     _ baseMomentums: UnsafePointer<Double>?, _ maxMomentums: UnsafePointer<Double>?,
-                                     _ divFactor: Double, _ finalDivFactor: Double, _ threePhase: Int32,
-                                     _ lastEpoch: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    newScheduler(groups, count, nil, out) { optimizers, _ in
-        let total = try countArg(totalSteps, "Expected positive integer total_steps, but got ")
-        func required(_ values: UnsafePointer<Double>?, _ role: String) throws -> [Double] {
-            guard let list = try doubles(values, count, role) else {
-                throw SwiftNNError.invalidArgument("\(role) is a null pointer")
-            }
-            return list
-        }
-        return try OneCycleLR(optimizers, maxLRs: try required(maxLRs, "max_lr"), totalSteps: total,
-                              pctStart: pctStart, anneal: annealLinear != 0 ? .linear : .cos,
-                              cycleMomentum: cycleMomentum != 0,
-                              baseMomentums: try required(baseMomentums, "base_momentum"),
-                              maxMomentums: try required(maxMomentums, "max_momentum"),
-                              divFactor: divFactor, finalDivFactor: finalDivFactor, threePhase: threePhase != 0,
-                              lastEpoch: try epochArg(lastEpoch, "last_epoch"))
-    }
+/// A position or setting ("last_epoch", "base_lrs", "_last_lr", "_step_count", "step_size", ...) as
+/// JSON text, written like swiftnn_module_repr; a NULL name gives all as one JSON object.
+@_cdecl("swiftnn_scheduler_get_option")
+public func swiftnn_scheduler_get_option(_ s: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                         _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+                                         _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded { try writeOption(try schedulerArg(s), name, buf, capacity, length) }
 }
 
 private func schedulerArg(_ s: OpaquePointer?) throws -> LRScheduler {
@@ -114,27 +45,12 @@ public func swiftnn_scheduler_step(_ s: OpaquePointer?, _ hasEpoch: Int32, _ epo
     }
 }
 
-@_cdecl("swiftnn_scheduler_last_epoch")
-public func swiftnn_scheduler_last_epoch(_ s: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let scheduler = try schedulerArg(s)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = Int64(scheduler.lastEpoch)
-    }
-}
-
 /// Writes one learning rate per group; capacity must be at least the number of groups.
 private func writeLRs(_ lrs: [Double], _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64) throws {
     guard let out, capacity >= Int64(lrs.count) else {
         throw SwiftNNError.invalidArgument("the output buffer holds \(capacity) values, \(lrs.count) needed")
     }
     for (i, lr) in lrs.enumerated() { out[i] = lr }
-}
-
-@_cdecl("swiftnn_scheduler_last_lr")
-public func swiftnn_scheduler_last_lr(_ s: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?,
-                                      _ capacity: Int64) -> Int32 {
-    guarded { try writeLRs(try schedulerArg(s).lastLRs, out, capacity) }
 }
 
 /// PyTorch's get_lr(): the chainable form at last_epoch from the current learning rates,
@@ -151,19 +67,14 @@ public func swiftnn_scheduler_get_lr(_ s: OpaquePointer?, _ out: UnsafeMutablePo
     }
 }
 
+/// Restores a position from JSON text with the keys swiftnn_scheduler_get_option gives
+/// ("last_epoch", "_step_count", "base_lrs", "_last_lr"); other keys are ignored.
 @_cdecl("swiftnn_scheduler_set_state")
-public func swiftnn_scheduler_set_state(_ s: OpaquePointer?, _ lastEpoch: Int64, _ stepCount: Int64,
-                                        _ baseLRs: UnsafePointer<Double>?, _ lastLRs: UnsafePointer<Double>?,
-                                        _ count: Int64) -> Int32 {
+public func swiftnn_scheduler_set_state(_ s: OpaquePointer?, _ state: UnsafePointer<CChar>?) -> Int32 {
     guarded {
         let scheduler = try schedulerArg(s)
-        guard let base = try doubles(baseLRs, count, "base_lrs"), let last = try doubles(lastLRs, count, "last_lr")
-        else { throw SwiftNNError.invalidArgument("base_lrs and last_lr must not be null") }
-        guard stepCount >= 0 && stepCount <= Int64(Int32.max) else {
-            throw SwiftNNError.invalidArgument("step count out of range: \(stepCount)")
-        }
-        try scheduler.restore(lastEpoch: try epochArg(lastEpoch, "last_epoch"), stepCount: Int(stepCount),
-                              baseLRs: base, lastLRs: last)
+        guard let state else { throw SwiftNNError.invalidArgument("scheduler state is null") }
+        try scheduler.restore(from: try JSON.parse(String(cString: state)))
     }
 }
 

@@ -307,8 +307,8 @@ final class SGDTests: XCTestCase {
             let w = randomTensor([3, 2], seed: UInt64(500 + ci))
             let b = randomTensor([2], seed: UInt64(600 + ci))
             let untouched = randomTensor([2], seed: UInt64(650 + ci))   // never gets a grad
-            let opt = try SGD(parameters: [w, b, untouched], lr: c.lr, momentum: c.momentum, dampening: c.dampening,
-                              weightDecay: c.weightDecay, nesterov: c.nesterov)
+            let opt = try SGD(parameters: [w, b, untouched], lr: Double(c.lr), momentum: Double(c.momentum),
+                              dampening: Double(c.dampening), weightDecay: Double(c.weightDecay), nesterov: c.nesterov)
             var refW = ReferenceSGD(lr: c.lr, momentum: c.momentum, dampening: c.dampening, weightDecay: c.weightDecay, nesterov: c.nesterov)
             var refB = refW
             var pw = w.scalars, pb = b.scalars

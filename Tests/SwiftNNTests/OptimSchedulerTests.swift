@@ -5,11 +5,9 @@ import Glibc
 #endif
 
 final class OptimSchedulerTests: XCTestCase {
-    /// An SGD whose lr is exactly `lr` (the Float initializer would round it).
-    private func sgd(lr: Double = 0.1, momentum: Float = 0) throws -> SGD {
-        let optimizer = try SGD(parameters: [randomTensor([2], seed: 1)], lr: Float(lr), momentum: momentum)
-        try optimizer.setHyperparameter("lr", lr)
-        return optimizer
+    /// An SGD whose lr is exactly `lr`.
+    private func sgd(lr: Double = 0.1, momentum: Double = 0) throws -> SGD {
+        try SGD(parameters: [randomTensor([2], seed: 1)], lr: lr, momentum: momentum)
     }
 
     /// The learning rate after construction (epoch 0) and after each of `steps` further steps.

@@ -46,7 +46,7 @@ static void test_errors(void) {
     swiftnn_tensor x = NULL, y = NULL;
     swiftnn_module lin = NULL;
     OK(swiftnn_tensor_full(shape, 2, 0.0f, &x));
-    OK(swiftnn_linear_new(3, 2, 1, &lin));
+    OK(swiftnn_module_new("Linear", "{\"in_features\": 3, \"out_features\": 2}", &lin));
 
     int status = swiftnn_module_forward(lin, x, &y);
     CHECK(status == SWIFTNN_ERROR_VALUE, "Linear(3,2) on [4,5] gave status %d", status);
@@ -72,6 +72,11 @@ static void test_errors(void) {
     CHECK(swiftnn_tensor_backward(x, NULL) == SWIFTNN_ERROR_RUNTIME, "backward without grad accepted");
     swiftnn_module model = NULL;
     CHECK(swiftnn_model_new("NoSuchNet", NULL, &model) == SWIFTNN_ERROR_VALUE, "unknown model accepted");
+    CHECK(swiftnn_module_new("NoSuchLayer", NULL, &model) == SWIFTNN_ERROR_VALUE, "unknown layer accepted");
+    CHECK(swiftnn_module_new("Linear", "{\"in_features\": 3}", &model) == SWIFTNN_ERROR_TYPE, "missing argument");
+    CHECK(swiftnn_module_new("Linear", "{\"in_features\": 3, \"out_features\": 2, \"bais\": 1}", &model)
+              == SWIFTNN_ERROR_VALUE, "misspelt argument accepted");
+    CHECK(swiftnn_module_new("Linear", "{not json", &model) == SWIFTNN_ERROR_VALUE, "bad JSON accepted");
     CHECK(y == NULL && model == NULL, "outputs written on error");
 
     swiftnn_module_free(lin);
@@ -99,11 +104,15 @@ static void test_module_state_and_sgd(void) {
     CHECK(total == 402250, "MLPnet has %lld parameters, want 402250", (long long)total);
 
     swiftnn_optimizer sgd = NULL;
-    OK(swiftnn_sgd_new(params, 6, 0.1f, 0.9f, 0.0f, 0.0f, 0, &sgd));
-    float lr = 0;
-    OK(swiftnn_optimizer_get_lr(sgd, &lr));
-    CHECK(fabsf(lr - 0.1f) < 1e-7f, "lr %g", lr);
-    CHECK(swiftnn_optimizer_set_lr(sgd, -1.0f) == SWIFTNN_ERROR_VALUE, "negative lr accepted");
+    OK(swiftnn_optimizer_new("SGD", params, 6, "{\"lr\": 0.1, \"momentum\": 0.9}", &sgd));
+    char text[64];
+    OK(swiftnn_optimizer_get_option(sgd, "lr", text, sizeof text, NULL));
+    CHECK(strcmp(text, "0.1") == 0, "lr %s", text);
+    CHECK(swiftnn_optimizer_set_option(sgd, "lr", "-1") == SWIFTNN_ERROR_VALUE, "negative lr accepted");
+    CHECK(swiftnn_optimizer_set_option(sgd, "nesterov", "true") == SWIFTNN_ERROR_VALUE, "nesterov changed");
+    OK(swiftnn_optimizer_set_option(sgd, "lr", "0.25"));
+    OK(swiftnn_optimizer_get_option(sgd, "lr", text, sizeof text, NULL));
+    CHECK(strcmp(text, "0.25") == 0, "lr after set %s", text);
     OK(swiftnn_optimizer_step(sgd));  /* no grads yet: a no-op, not an error */
     swiftnn_optimizer_free(sgd);
     for (int i = 0; i < 6; i++) swiftnn_tensor_free(params[i]);
@@ -120,7 +129,7 @@ static void test_optimizers_schedulers_and_clipping(void) {
     OK(swiftnn_tensor_set_grad(p, g));
 
     swiftnn_optimizer adam = NULL;
-    OK(swiftnn_adam_new(&p, 1, 0.1, 0.9, 0.999, 1e-8, 0.0, 0, &adam));
+    OK(swiftnn_optimizer_new("Adam", &p, 1, "{\"lr\": 0.1}", &adam));
     OK(swiftnn_optimizer_step(adam));  /* Adam's first step moves by lr·sign(g) */
     float value = 0;
     OK(swiftnn_tensor_copy_to(p, &value, 1));
@@ -132,20 +141,24 @@ static void test_optimizers_schedulers_and_clipping(void) {
     int64_t param_index = -1;
     OK(swiftnn_optimizer_state_entry(adam, 2, &param_index, name, sizeof name, NULL, NULL));
     CHECK(strcmp(name, "step") == 0 && param_index == 0, "state entry 2 is %s of %lld", name, (long long)param_index);
-    CHECK(swiftnn_optimizer_set_hyper(adam, "beta1", 1.0) == SWIFTNN_ERROR_VALUE, "beta1 = 1 accepted");
-    CHECK(swiftnn_optimizer_set_hyper(adam, NULL, 1.0) == SWIFTNN_ERROR_VALUE, "null name accepted");
-    CHECK(swiftnn_adam_new(NULL, 1, 0.1, 0.9, 0.999, 1e-8, 0.0, 0, &adam) == SWIFTNN_ERROR_VALUE, "null params");
+    CHECK(swiftnn_optimizer_set_option(adam, "betas", "[1.0, 0.9]") == SWIFTNN_ERROR_VALUE, "beta1 = 1 accepted");
+    CHECK(swiftnn_optimizer_set_option(adam, NULL, "1") == SWIFTNN_ERROR_VALUE, "null name accepted");
+    CHECK(swiftnn_optimizer_new("Adam", NULL, 1, NULL, &adam) == SWIFTNN_ERROR_VALUE, "null params");
+    CHECK(swiftnn_optimizer_new("Adma", &p, 1, NULL, &adam) == SWIFTNN_ERROR_VALUE, "unknown optimizer");
 
     swiftnn_scheduler step_lr = NULL;
-    OK(swiftnn_step_lr_new(&adam, 1, 1, 0.5, -1, NULL, &step_lr));
+    OK(swiftnn_scheduler_new("StepLR", &adam, 1, "{\"step_size\": 1, \"gamma\": 0.5}", &step_lr));
     OK(swiftnn_scheduler_step(step_lr, 0, 0));
+    char lrs[64];
+    OK(swiftnn_scheduler_get_option(step_lr, "_last_lr", lrs, sizeof lrs, NULL));
+    CHECK(strcmp(lrs, "[0.05]") == 0, "StepLR lr %s, want [0.05]", lrs);
     double lr = 0;
-    OK(swiftnn_scheduler_last_lr(step_lr, &lr, 1));
-    CHECK(fabs(lr - 0.05) < 1e-15, "StepLR lr %g, want 0.05", lr);
-    CHECK(swiftnn_scheduler_last_lr(step_lr, &lr, 0) == SWIFTNN_ERROR_VALUE, "small buffer accepted");
-    CHECK(swiftnn_step_lr_new(&adam, 1, 0, 0.5, -1, NULL, &step_lr) == SWIFTNN_ERROR_VALUE, "step_size 0");
-    CHECK(swiftnn_one_cycle_lr_new(&adam, 1, NULL, 10, 0.3, 0, 1, NULL, NULL, 25, 1e4, 0, -1, &step_lr)
-              == SWIFTNN_ERROR_VALUE, "null max_lrs accepted");
+    CHECK(swiftnn_scheduler_get_lr(step_lr, &lr, 0) == SWIFTNN_ERROR_VALUE, "small buffer accepted");
+    swiftnn_scheduler bad = NULL;
+    CHECK(swiftnn_scheduler_new("StepLR", &adam, 1, "{\"step_size\": 0}", &bad) == SWIFTNN_ERROR_VALUE, "step_size 0");
+    CHECK(swiftnn_scheduler_new("OneCycleLR", &adam, 1, "{\"total_steps\": 10}", &bad) == SWIFTNN_ERROR_TYPE,
+          "missing max_lr accepted");
+    CHECK(bad == NULL, "scheduler written on error");
     CHECK(swiftnn_scheduler_step(NULL, 0, 0) == SWIFTNN_ERROR_VALUE, "null scheduler accepted");
     swiftnn_scheduler_free(step_lr);
 

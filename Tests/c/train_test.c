@@ -38,11 +38,13 @@ int main(void) {
     swiftnn_loader loader = NULL;
     swiftnn_optimizer sgd = NULL;
     swiftnn_tensor params[2] = {NULL, NULL};
+    char config[64];
+    snprintf(config, sizeof config, "{\"in_features\": %d, \"out_features\": %d}", (int)F, (int)C);
     expect(swiftnn_dataset_from_float(x, shape, 2, y, &data) == SWIFTNN_OK, "dataset");
-    expect(swiftnn_linear_new(F, C, 1, &model) == SWIFTNN_OK, "linear");
+    expect(swiftnn_module_new("Linear", config, &model) == SWIFTNN_OK, "linear");
     for (int i = 0; i < 2; i++)
         expect(swiftnn_module_state_entry(model, i, NULL, 0, NULL, NULL, &params[i]) == SWIFTNN_OK, "parameter");
-    expect(swiftnn_sgd_new(params, 2, 0.5f, 0.0f, 0.0f, 0.0f, 0, &sgd) == SWIFTNN_OK, "sgd");
+    expect(swiftnn_optimizer_new("SGD", params, 2, "{\"lr\": 0.5}", &sgd) == SWIFTNN_OK, "sgd");
     expect(swiftnn_loader_new(data, NULL, 8, 1, 0, 7, 2, &loader) == SWIFTNN_OK, "loader");
 
     double loss = 0, first = 0;

@@ -50,7 +50,8 @@ def test_null_handles_and_out_pointers(lib):
     assert lib.swiftnn_cat(None, ctypes.c_int64(-1), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
     assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None) == VALUE
     assert lib.swiftnn_init_normal(None, ctypes.c_float(0), ctypes.c_float(1)) == VALUE
-    assert lib.swiftnn_layernorm_new(None, 1, ctypes.c_float(1e-5), 1, 1, ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_module_new(None, None, ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_module_new(b"LayerNorm", b"{}", None) == VALUE and "output pointer" in error(lib)
     assert lib.swiftnn_tensor_free(x) == OK
 
 
@@ -82,16 +83,27 @@ def test_ops_and_bad_arguments(lib):
 
 
 def test_layer_constructors(lib):
+    """One constructor for every layer kind, from a JSON configuration, and settings by name."""
     out = P()
-    assert lib.swiftnn_batchnorm_new(3, ctypes.c_int64(4), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
-                                     ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_batchnorm_new(2, ctypes.c_int64(-4), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
-                                     ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_batchnorm_new(2, ctypes.c_int64(2 ** 40), ctypes.c_float(1e-5), ctypes.c_float(0.1), 1, 1, 1,
-                                     ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_silu_new(ctypes.byref(out)) == OK
-    assert lib.swiftnn_batchnorm_set_momentum(out, ctypes.c_float(0.5), 1) == TYPE and "BatchNorm" in error(lib)
+    assert lib.swiftnn_module_new(b"BatchNorm3d", b'{"num_features": 4}', ctypes.byref(out)) == VALUE
+    assert "unknown module kind" in error(lib)
+    assert lib.swiftnn_module_new(b"BatchNorm2d", b'{"num_features": -4}', ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_module_new(b"BatchNorm2d", b'{"num_features": 1099511627776}', ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_module_new(b"BatchNorm2d", b'{"num_features": 4, "epsilon": 1}', ctypes.byref(out)) == VALUE
+    assert "epsilon" in error(lib) and "accepted" in error(lib)
+    assert lib.swiftnn_module_new(b"SiLU", None, ctypes.byref(out)) == OK
+    assert lib.swiftnn_module_set_option(out, b"momentum", b"0.5") == VALUE and "SiLU has no option" in error(lib)
+    assert lib.swiftnn_module_reset(out, b"running_stats") == TYPE
     assert lib.swiftnn_module_free(out) == OK
-    assert lib.swiftnn_dropout2d_new(ctypes.c_float(2.0), ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_gelu_new(1, ctypes.byref(out)) == OK
+    assert lib.swiftnn_module_new(b"Dropout2d", b'{"p": 2.0}', ctypes.byref(out)) == VALUE
+    assert lib.swiftnn_module_new(b"BatchNorm2d", b'{"num_features": 2, "momentum": null}', ctypes.byref(out)) == OK
+    text = ctypes.create_string_buffer(256)
+    length = ctypes.c_int64()
+    assert lib.swiftnn_module_get_option(out, b"momentum", text, ctypes.c_int64(256), ctypes.byref(length)) == OK
+    assert text.value == b"null" and length.value == 4
+    assert lib.swiftnn_module_set_option(out, b"eps", b"-1") == VALUE
+    assert lib.swiftnn_module_set_option(out, b"eps", b"{") == VALUE
+    assert lib.swiftnn_module_set_option(out, b"num_features", b"3") == VALUE and "cannot be changed" in error(lib)
+    assert lib.swiftnn_module_get_option(out, None, text, ctypes.c_int64(256), None) == OK
+    assert text.value.startswith(b'{"num_features":2,"eps":1e-05,"momentum":null')
     assert lib.swiftnn_module_free(out) == OK

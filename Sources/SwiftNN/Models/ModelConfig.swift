@@ -25,6 +25,13 @@ public struct ModelConfig {
         return value
     }
 
+    /// The value given for `key`, null included (None is a value for some layer
+    /// settings); nil when the key is absent.
+    public mutating func given(_ key: String) -> JSON? {
+        consumed.insert(key)
+        return values.first(where: { $0.key == key })?.value
+    }
+
     private func wrong(_ key: String, _ expected: String) -> SwiftNNError {
         .invalidArgument("\(model): argument '\(key)' must be \(expected)")
     }

@@ -1,7 +1,10 @@
 /// Parameter-free layers wrapping one tensor op each.
-public final class ReLU: Module {
+public final class ReLU: Module, InplaceFlag {
+    public var inplace = false
     public override init() { super.init() }
     public override func forward(_ input: Tensor) throws -> Tensor { try input.relu() }
+    public override var extraDescription: String { inplace ? "inplace=True" : "" }
+    public override var options: [ModuleOption] { [ModuleOption("inplace", inplace) { self.inplace = $0 }] }
 }
 
 public final class Sigmoid: Module {
@@ -15,17 +18,19 @@ public final class Tanh: Module {
 }
 
 public final class Softmax: Module {
-    public let dim: Int
+    public var dim: Int
     public init(dim: Int) { self.dim = dim; super.init() }
     public override func forward(_ input: Tensor) throws -> Tensor { try input.softmax(dim: dim) }
     public override var extraDescription: String { "dim=\(dim)" }
+    public override var options: [ModuleOption] { [ModuleOption("dim", dim) { self.dim = $0 }] }
 }
 
 public final class LogSoftmax: Module {
-    public let dim: Int
+    public var dim: Int
     public init(dim: Int) { self.dim = dim; super.init() }
     public override func forward(_ input: Tensor) throws -> Tensor { try input.logSoftmax(dim: dim) }
     public override var extraDescription: String { "dim=\(dim)" }
+    public override var options: [ModuleOption] { [ModuleOption("dim", dim) { self.dim = $0 }] }
 }
 
 public final class Identity: Module {

@@ -6,9 +6,9 @@
 /// statistics and updates the running ones with `momentum`, or with the
 /// cumulative average 1/num_batches_tracked when momentum is nil; eval mode
 /// normalizes with the running statistics.
-public class BatchNorm: Module {
+public class BatchNorm: Module, ResettableParameters {
     public let numFeatures: Int
-    public let eps: Float
+    public private(set) var eps: Float
     public var momentum: Float?
     public let affine: Bool
     public let trackRunningStats: Bool
@@ -19,9 +19,8 @@ public class BatchNorm: Module {
         guard numFeatures > 0 else {
             throw SwiftNNError.invalidArgument("BatchNorm: num_features must be positive, got \(numFeatures)")
         }
-        guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("BatchNorm: eps must be non-negative, got \(eps)") }
         self.numFeatures = numFeatures
-        self.eps = eps
+        self.eps = try checkedEps(eps)
         self.momentum = momentum
         self.affine = affine
         self.trackRunningStats = trackRunningStats
@@ -49,6 +48,13 @@ public class BatchNorm: Module {
         runningMean.map { Init.constant($0, 0) }
         runningVar.map { Init.constant($0, 1) }
         numBatchesTracked.map { Init.constant($0, 0) }
+    }
+
+    /// The running statistics, then weight ones and bias zeros.
+    public func resetParameters() {
+        resetRunningStats()
+        weight.map { Init.constant($0, 1) }
+        bias.map { Init.constant($0, 0) }
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
@@ -105,6 +111,12 @@ public class BatchNorm: Module {
         let out = try body(training || !trackRunningStats, factor)
         if updating, let count { count.data[0] += 1 }
         return out
+    }
+
+    public override var options: [ModuleOption] {
+        [ModuleOption("num_features", numFeatures), ModuleOption("eps", eps) { self.eps = try checkedEps($0) },
+         ModuleOption("momentum", momentum) { self.momentum = $0 }, ModuleOption("affine", affine),
+         ModuleOption("track_running_stats", trackRunningStats)]
     }
 
     public override var extraDescription: String {

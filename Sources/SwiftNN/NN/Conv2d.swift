@@ -1,5 +1,5 @@
 /// 2-D convolution (`torch.nn.Conv2d`): weight [out, in/groups, kh, kw], bias [out].
-public final class Conv2d: Module {
+public final class Conv2d: Module, ResettableParameters {
     public let inChannels: Int, outChannels: Int
     public let kernelSize: Pair, stride: Pair, padding: ConvPadding, dilation: Pair
     public let groups: Int
@@ -31,15 +31,17 @@ public final class Conv2d: Module {
         self.dilation = dilation
         self.groups = groups
         super.init()
-        // PyTorch's reset_parameters: kaiming_uniform(a=√5), then bias uniform in ±1/√fan_in.
-        let weight = try Tensor.zeros([outChannels, inChannels / groups, kernelSize.h, kernelSize.w])
+        registerParameter("weight", try Tensor.zeros([outChannels, inChannels / groups, kernelSize.h, kernelSize.w]))
+        if bias { registerParameter("bias", try Tensor.zeros([outChannels])) }
+        try resetParameters()
+    }
+
+    /// PyTorch's reset_parameters: kaiming_uniform(a=√5), then bias uniform in ±1/√fan_in.
+    public func resetParameters() throws {
         try Init.kaimingUniform(weight, a: Float(5).squareRoot())
-        registerParameter("weight", weight)
-        if bias {
-            let b = try Tensor.zeros([outChannels])
+        if let bias {
             let bound = 1 / Float(try Init.fans(weight.shape).fanIn).squareRoot()
-            Init.uniform(b, low: -bound, high: bound)
-            registerParameter("bias", b)
+            Init.uniform(bias, low: -bound, high: bound)
         }
     }
 
@@ -48,6 +50,12 @@ public final class Conv2d: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    public override var options: [ModuleOption] {
+        [ModuleOption("in_channels", inChannels), ModuleOption("out_channels", outChannels),
+         ModuleOption("kernel_size", kernelSize), ModuleOption("stride", stride), ModuleOption("padding", padding),
+         ModuleOption("dilation", dilation), ModuleOption("groups", groups), ModuleOption("padding_mode", "zeros")]
     }
 
     public override var extraDescription: String {

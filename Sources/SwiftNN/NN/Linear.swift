@@ -1,5 +1,5 @@
 /// y = x·Wᵀ + b (`torch.nn.Linear`), weight [out_features, in_features].
-public final class Linear: Module {
+public final class Linear: Module, ResettableParameters {
     public let inFeatures: Int
     public let outFeatures: Int
 
@@ -10,16 +10,18 @@ public final class Linear: Module {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         super.init()
-        // PyTorch's reset_parameters: kaiming_uniform(a=√5) for the weight, then
-        // the bias uniform in ±1/√fan_in, in that order of random draws.
-        let weight = try Tensor.zeros([outFeatures, inFeatures])
+        registerParameter("weight", try Tensor.zeros([outFeatures, inFeatures]))
+        if bias { registerParameter("bias", try Tensor.zeros([outFeatures])) }
+        try resetParameters()
+    }
+
+    /// PyTorch's reset_parameters: kaiming_uniform(a=√5) for the weight, then
+    /// the bias uniform in ±1/√fan_in, in that order of random draws.
+    public func resetParameters() throws {
         if inFeatures > 0 { try Init.kaimingUniform(weight, a: Float(5).squareRoot()) }
-        registerParameter("weight", weight)
-        if bias {
-            let b = try Tensor.zeros([outFeatures])
+        if let bias {
             let bound = inFeatures > 0 ? 1 / Float(inFeatures).squareRoot() : 0
-            Init.uniform(b, low: -bound, high: bound)
-            registerParameter("bias", b)
+            Init.uniform(bias, low: -bound, high: bound)
         }
     }
 
@@ -28,6 +30,10 @@ public final class Linear: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         try input.linear(weight: weight, bias: bias)
+    }
+
+    public override var options: [ModuleOption] {
+        [ModuleOption("in_features", inFeatures), ModuleOption("out_features", outFeatures)]
     }
 
     public override var extraDescription: String {

@@ -39,6 +39,9 @@ open class Module {
     open var typeName: String { String(describing: type(of: self)) }
     /// The constructor arguments shown in `description`, e.g. `in_features=3, out_features=2`.
     open var extraDescription: String { "" }
+    /// The layer's settings by PyTorch attribute name (`eps`, `stride`, ...), read and
+    /// written through `option(_:)` and `setOption(_:_:)`; see ModuleOptions.swift.
+    open var options: [ModuleOption] { [] }
 
     // MARK: Registration
 

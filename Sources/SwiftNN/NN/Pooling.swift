@@ -1,7 +1,7 @@
 /// Pooling layers (`torch.nn.MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d`).
 public final class MaxPool2d: Module {
     public let kernelSize: Pair, stride: Pair, padding: Pair, dilation: Pair
-    public let ceilMode: Bool
+    public var ceilMode: Bool
 
     public init(kernelSize: Pair, stride: Pair? = nil, padding: Pair = Pair(0), dilation: Pair = Pair(1),
                 ceilMode: Bool = false) throws {
@@ -18,6 +18,12 @@ public final class MaxPool2d: Module {
         try input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
+    public override var options: [ModuleOption] {
+        [ModuleOption("kernel_size", json: square(kernelSize)), ModuleOption("stride", json: square(stride)),
+         ModuleOption("padding", json: square(padding)), ModuleOption("dilation", json: square(dilation)),
+         ModuleOption("ceil_mode", ceilMode) { self.ceilMode = $0 }]
+    }
+
     public override var extraDescription: String {
         "kernel_size=\(describeSquare(kernelSize)), stride=\(describeSquare(stride)), padding=\(describeSquare(padding)), "
             + "dilation=\(describeSquare(dilation)), ceil_mode=\(ceilMode ? "True" : "False")"
@@ -26,8 +32,8 @@ public final class MaxPool2d: Module {
 
 public final class AvgPool2d: Module {
     public let kernelSize: Pair, stride: Pair, padding: Pair
-    public let ceilMode: Bool, countIncludePad: Bool
-    public let divisorOverride: Int?
+    public var ceilMode: Bool, countIncludePad: Bool
+    public private(set) var divisorOverride: Int?
 
     public init(kernelSize: Pair, stride: Pair? = nil, padding: Pair = Pair(0), ceilMode: Bool = false,
                 countIncludePad: Bool = true, divisorOverride: Int? = nil) throws {
@@ -36,7 +42,7 @@ public final class AvgPool2d: Module {
         self.padding = padding
         self.ceilMode = ceilMode
         self.countIncludePad = countIncludePad
-        self.divisorOverride = divisorOverride
+        self.divisorOverride = try checkedDivisor(divisorOverride)
         super.init()
         try checkPoolArguments("AvgPool2d", kernelSize, self.stride, padding, Pair(1))
     }
@@ -44,6 +50,13 @@ public final class AvgPool2d: Module {
     public override func forward(_ input: Tensor) throws -> Tensor {
         try input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
                             countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+    }
+
+    public override var options: [ModuleOption] {
+        [ModuleOption("kernel_size", json: square(kernelSize)), ModuleOption("stride", json: square(stride)),
+         ModuleOption("padding", json: square(padding)), ModuleOption("ceil_mode", ceilMode) { self.ceilMode = $0 },
+         ModuleOption("count_include_pad", countIncludePad) { self.countIncludePad = $0 },
+         ModuleOption("divisor_override", divisorOverride) { self.divisorOverride = try checkedDivisor($0) }]
     }
 
     public override var extraDescription: String {
@@ -62,6 +75,7 @@ public final class AdaptiveAvgPool2d: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor { try input.adaptiveAvgPool2d(outputSize: outputSize) }
     public override var extraDescription: String { "output_size=\(describeAdaptive(outputSize))" }
+    public override var options: [ModuleOption] { [ModuleOption("output_size", AdaptiveSize(outputSize.0, outputSize.1))] }
 }
 
 public final class AdaptiveMaxPool2d: Module {
@@ -75,6 +89,7 @@ public final class AdaptiveMaxPool2d: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor { try input.adaptiveMaxPool2d(outputSize: outputSize) }
     public override var extraDescription: String { "output_size=\(describeAdaptive(outputSize))" }
+    public override var options: [ModuleOption] { [ModuleOption("output_size", AdaptiveSize(outputSize.0, outputSize.1))] }
 }
 
 private func checkPoolArguments(_ name: String, _ kernel: Pair, _ stride: Pair, _ padding: Pair, _ dilation: Pair) throws {
@@ -92,6 +107,16 @@ private func checkAdaptiveSize(_ name: String, _ size: (Int?, Int?)) throws {
         throw SwiftNNError.invalidArgument("\(name): output_size must be positive")
     }
 }
+
+private func checkedDivisor(_ divisor: Int?) throws -> Int? {
+    if let divisor, divisor <= 0 {
+        throw SwiftNNError.invalidArgument("divisor_override must be positive, got \(divisor)")
+    }
+    return divisor
+}
+
+/// PyTorch keeps the pooling layers' ints as given; a square pair reads back as one int.
+private func square(_ p: Pair) -> JSON { p.h == p.w ? p.h.json : p.json }
 
 /// A square pair prints as one number, as PyTorch prints the pooling layers' ints.
 private func describeSquare(_ p: Pair) -> String { p.h == p.w ? "\(p.h)" : describePair(p) }

@@ -28,6 +28,7 @@ public class Adam: Optimizer {
     }
 
     public override var stateNames: [String] { ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
+    public override var flags: [(name: String, value: Bool)] { [("amsgrad", amsgrad)] }
 
     public override func step() throws {
         let beta1 = h("beta1"), beta2 = h("beta2")

@@ -38,6 +38,10 @@ open class LRScheduler {
         try step()
     }
 
+    /// The schedule's constructor settings by PyTorch's attribute names (`step_size`,
+    /// `gamma`, ...), read by bindings through `option(_:)` (SchedulerOptions.swift).
+    open var settings: [(name: String, value: JSON)] { [] }
+
     /// The learning rates of the epoch `lastEpoch` from the current ones (`get_lr()`).
     open func computeLRs() throws -> [Double] { groups.map(\.lr) }
 

@@ -33,6 +33,10 @@ public final class OneCycleLR: LRScheduler {
     public let minLRs: [Double]
     public let maxMomentums: [Double]
     public let baseMomentums: [Double]
+    public override var settings: [(name: String, value: JSON)] {
+        [("total_steps", totalSteps.json), ("cycle_momentum", cycleMomentum.json),
+         ("anneal_strategy", (anneal == .cos ? "cos" : "linear").json)]
+    }
     let phases: [Phase]
     /// Per group, the hyperparameter the momentum cycle drives (`beta1` or `momentum`).
     let momentumNames: [String]

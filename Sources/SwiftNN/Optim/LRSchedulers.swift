@@ -9,6 +9,7 @@ import Darwin
 public final class StepLR: LRScheduler {
     public let stepSize: Int
     public let gamma: Double
+    public override var settings: [(name: String, value: JSON)] { [("step_size", stepSize.json), ("gamma", gamma.json)] }
 
     public init(_ groups: [Optimizer], stepSize: Int, gamma: Double = 0.1, lastEpoch: Int = -1,
                 baseLRs: [Double]? = nil) throws {
@@ -33,6 +34,7 @@ public final class StepLR: LRScheduler {
 public final class MultiStepLR: LRScheduler {
     public let milestones: [Int]
     public let gamma: Double
+    public override var settings: [(name: String, value: JSON)] { [("milestones", milestones.json), ("gamma", gamma.json)] }
 
     public init(_ groups: [Optimizer], milestones: [Int], gamma: Double = 0.1, lastEpoch: Int = -1,
                 baseLRs: [Double]? = nil) throws {
@@ -55,6 +57,7 @@ public final class MultiStepLR: LRScheduler {
 /// `ExponentialLR`: multiplies the learning rate by `gamma` every epoch.
 public final class ExponentialLR: LRScheduler {
     public let gamma: Double
+    public override var settings: [(name: String, value: JSON)] { [("gamma", gamma.json)] }
 
     public init(_ groups: [Optimizer], gamma: Double, lastEpoch: Int = -1, baseLRs: [Double]? = nil) throws {
         self.gamma = gamma
@@ -77,6 +80,7 @@ public final class ExponentialLR: LRScheduler {
 public final class CosineAnnealingLR: LRScheduler {
     public let tMax: Int
     public let etaMin: Double
+    public override var settings: [(name: String, value: JSON)] { [("T_max", tMax.json), ("eta_min", etaMin.json)] }
 
     public init(_ groups: [Optimizer], tMax: Int, etaMin: Double = 0, lastEpoch: Int = -1,
                 baseLRs: [Double]? = nil) throws {

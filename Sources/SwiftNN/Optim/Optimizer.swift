@@ -87,6 +87,10 @@ open class Optimizer {
 
     // MARK: State
 
+    /// Structural choices fixed at construction (`nesterov`, `amsgrad`, `centered`),
+    /// shown with the hyperparameters by `options` (OptimizerOptions.swift).
+    open var flags: [(name: String, value: Bool)] { [] }
+
     /// The names of the state buffers this optimizer may keep per parameter.
     open var stateNames: [String] { [] }
 

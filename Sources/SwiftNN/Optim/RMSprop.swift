@@ -24,6 +24,7 @@ public final class RMSprop: Optimizer {
     }
 
     public override var stateNames: [String] { ["step", "square_avg", "momentum_buffer", "grad_avg"] }
+    public override var flags: [(name: String, value: Bool)] { [("centered", centered)] }
 
     public override func step() throws {
         let lr = Float(self.lr), alpha = Float(h("alpha")), keep = Float(1 - h("alpha"))

@@ -13,13 +13,13 @@ public final class SGD: Optimizer {
     public var dampening: Float { Float(h("dampening")) }
     public var weightDecay: Float { Float(h("weight_decay")) }
 
-    public init(parameters: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false, maximize: Bool = false) throws {
+    /// Hyperparameters are doubles, as the other optimizers' (PyTorch's Python floats).
+    public init(parameters: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
+                weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) throws {
         self.nesterov = nesterov
         try super.init(parameters: parameters,
-                       hyperparameters: ["lr": Double(lr), "momentum": Double(momentum),
-                                         "dampening": Double(dampening), "weight_decay": Double(weightDecay),
-                                         "maximize": maximize ? 1 : 0],
+                       hyperparameters: ["lr": lr, "momentum": momentum, "dampening": dampening,
+                                         "weight_decay": weightDecay, "maximize": maximize ? 1 : 0],
                        rules: ["momentum": .nonNegative("momentum value"), "dampening": .any,
                                "weight_decay": .nonNegative("weight_decay value")])
         if nesterov && (momentum <= 0 || dampening != 0) {
@@ -28,6 +28,7 @@ public final class SGD: Optimizer {
     }
 
     public override var stateNames: [String] { ["momentum_buffer"] }
+    public override var flags: [(name: String, value: Bool)] { [("nesterov", nesterov)] }
 
     public override func step() throws {
         let lr = Float(self.lr), wd = weightDecay, mu = momentum, keep = 1 - dampening, sign = gradientSign

@@ -41,7 +41,7 @@ public struct Recipe {
         switch optimizer.lowercased() {
         case "adam": return try Adam(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         case "adamw": return try AdamW(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
-        case "sgd": return try SGD(parameters: parameters, lr: Float(lr), momentum: Float(momentum), weightDecay: Float(weightDecay))
+        case "sgd": return try SGD(parameters: parameters, lr: lr, momentum: momentum, weightDecay: weightDecay)
         case "rmsprop":
             return try RMSprop(parameters: parameters, lr: lr, eps: eps, weightDecay: weightDecay, momentum: momentum)
         default: throw SwiftNNError.invalidArgument("In-valid optimizer choice '\(optimizer)'; use SGD, RMSprop, Adam or AdamW")

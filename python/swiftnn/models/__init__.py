@@ -37,7 +37,9 @@ def _pick(name, value, alias_name, alias):
 
 
 class _ZooModel(_EngineModule):
-    """A whole network living in the engine; forward, train/eval and state run there."""
+    """A whole network living in the engine; forward, train/eval and state run there.
+    Arguments left at None take the engine's defaults (listed in the README), which
+    live only there."""
     _engine_name = None
 
     def __init__(self, **config):
@@ -67,7 +69,7 @@ class MLPnet(_ZooModel):
     """The tutorial's MLP: 3·32·32 → 128 → 64 → 10 with dropout 0.5 (402,250 parameters)."""
     _engine_name = "MLPnet"
 
-    def __init__(self, input_size=3 * 32 * 32, num_classes=10):
+    def __init__(self, input_size=None, num_classes=None):
         super().__init__(input_size=input_size, num_classes=num_classes)
 
 
@@ -76,13 +78,13 @@ class normal_MLP(_ZooModel):
     batch_normalization_use) between them and the last activation at the end."""
     _engine_name = "normal_MLP"
 
-    def __init__(self, input_size=64, neural_list=(64, 64, 128, 128), mid_activation_func="relu",
-                 last_activateion_func=None, batch_normalization_use=False, device=None, *,
+    def __init__(self, input_size=None, neural_list=None, mid_activation_func=None,
+                 last_activateion_func=None, batch_normalization_use=None, device=None, *,
                  last_activation_func=None):
         _check_device(device)
         last = _pick("last_activateion_func", last_activateion_func, "last_activation_func", last_activation_func)
         super().__init__(input_size=input_size, neural_list=neural_list, mid_activation_func=mid_activation_func,
-                         last_activateion_func=last or "identity", batch_normalization_use=batch_normalization_use)
+                         last_activateion_func=last, batch_normalization_use=batch_normalization_use)
 
 
 class normal_CNN(_ZooModel):
@@ -90,8 +92,8 @@ class normal_CNN(_ZooModel):
     pooling and a Linear head. The reference list gives 1,183,322 parameters."""
     _engine_name = "normal_CNN"
 
-    def __init__(self, input_size=(3, 32, 32), kernal_list=None, num_classes=10, activation_func="relu",
-                 batch_normalization_use=True, device=None, *, kernel_list=None):
+    def __init__(self, input_size=None, kernal_list=None, num_classes=None, activation_func=None,
+                 batch_normalization_use=None, device=None, *, kernel_list=None):
         _check_device(device)
         super().__init__(input_size=input_size, kernal_list=_pick("kernal_list", kernal_list, "kernel_list", kernel_list),
                          num_classes=num_classes, activation_func=activation_func,
@@ -103,13 +105,13 @@ class residual_CNN(_ZooModel):
     a projection shortcut where the width changes, global average pooling and a Linear head."""
     _engine_name = "residual_CNN"
 
-    def __init__(self, input_size=(3, 32, 32), kernal_list=None, num_classes=10, Residual_Block_size=None,
+    def __init__(self, input_size=None, kernal_list=None, num_classes=None, Residual_Block_size=None,
                  device=None, *, kernel_list=None, residual_block_size=None):
         _check_device(device)
         super().__init__(input_size=input_size, kernal_list=_pick("kernal_list", kernal_list, "kernel_list", kernel_list),
                          num_classes=num_classes,
                          Residual_Block_size=_pick("Residual_Block_size", Residual_Block_size, "residual_block_size",
-                                                   residual_block_size) or "small")
+                                                   residual_block_size))
 
 
 class MLP_Mixer(_ZooModel):
@@ -117,7 +119,7 @@ class MLP_Mixer(_ZooModel):
     Hidden sizes default to the paper's ratios (tokens C/2, channels 4C)."""
     _engine_name = "MLP_Mixer"
 
-    def __init__(self, input_size=(3, 32, 32), patch_size=4, C=128, N=6, classes_num=10, token_hidden=None,
+    def __init__(self, input_size=None, patch_size=None, C=None, N=None, classes_num=None, token_hidden=None,
                  channel_hidden=None, device=None):
         _check_device(device)
         super().__init__(input_size=input_size, patch_size=patch_size, C=C, N=N, classes_num=classes_num,
@@ -128,12 +130,12 @@ class AlexNet(_ZooModel):
     """AlexNet for 227×227 inputs with LocalResponseNorm and the paper's initialisation."""
     _engine_name = "AlexNet"
 
-    def __init__(self, num_classes=1000):
+    def __init__(self, num_classes=None):
         super().__init__(num_classes=num_classes)
 
 
 class _VGG(_ZooModel):
-    def __init__(self, cifar=False, num_classes=None, batch_norm=False):
+    def __init__(self, cifar=None, num_classes=None, batch_norm=None):
         super().__init__(cifar=cifar, num_classes=num_classes, batch_norm=batch_norm)
 
 
@@ -158,7 +160,7 @@ class Resnet(_ZooModel):
     """The case study's bottleneck ResNet-50 for 32×32 inputs (3×3 stem, no max-pool)."""
     _engine_name = "Resnet"
 
-    def __init__(self, num_classes=10):
+    def __init__(self, num_classes=None):
         super().__init__(num_classes=num_classes)
 
 
@@ -166,7 +168,7 @@ class ResNet18(_ZooModel):
     """Basic-block ResNet-18 for 32×32 inputs."""
     _engine_name = "ResNet18"
 
-    def __init__(self, num_classes=10):
+    def __init__(self, num_classes=None):
         super().__init__(num_classes=num_classes)
 
 
@@ -178,7 +180,7 @@ class SE_Resnet(_ZooModel):
     """ResNet-50 with squeeze-and-excitation (reduction 16) in every bottleneck."""
     _engine_name = "SE_Resnet"
 
-    def __init__(self, num_classes=10, reduction=16):
+    def __init__(self, num_classes=None, reduction=None):
         super().__init__(num_classes=num_classes, reduction=reduction)
 
 
@@ -186,7 +188,7 @@ class Densenet(_ZooModel):
     """DenseNet-BC for 32×32 inputs: three dense blocks, compression between them."""
     _engine_name = "Densenet"
 
-    def __init__(self, layers=121, num_classes=10, growth_rate=12, compression_factor=0.5, drop_rate=0.2):
+    def __init__(self, layers=None, num_classes=None, growth_rate=None, compression_factor=None, drop_rate=None):
         super().__init__(layers=layers, num_classes=num_classes, growth_rate=growth_rate,
                          compression_factor=compression_factor, drop_rate=drop_rate)
 
@@ -195,7 +197,7 @@ class GoogLeNet(_ZooModel):
     """Inception v1 with batch norm (torchvision's layout); small_inputs=True uses a 3×3 stem for 32×32 images."""
     _engine_name = "GoogLeNet"
 
-    def __init__(self, num_classes=1000, aux_logits=False, small_inputs=False, dropout=0.2):
+    def __init__(self, num_classes=None, aux_logits=None, small_inputs=None, dropout=None):
         super().__init__(num_classes=num_classes, aux_logits=aux_logits, small_inputs=small_inputs, dropout=dropout)
 
 

@@ -30,13 +30,8 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _calculate_fan_in_and_fan_out(tensor):
-    """fan_in = in·k…, fan_out = out·k… for a weight [out, in(/groups), k...]."""
-    shape = tuple(tensor.shape)
-    if len(shape) < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
-                         f"(got shape {list(shape)})")
-    receptive = math.prod(shape[2:])
-    return shape[1] * receptive, shape[0] * receptive
+    """fan_in = in·k…, fan_out = out·k… for a weight [out, in(/groups), k...] (the engine's rule)."""
+    return _C.init_fans(tuple(tensor.shape))
 
 
 def _calculate_correct_fan(tensor, mode):

@@ -1,18 +1,61 @@
-"""Built-in layers. Each wraps an engine module: its parameters are the engine's
-own tensors (so optimizers and state dicts see one copy) and `forward` runs in
-the engine."""
+"""Built-in layers. Each wraps an engine module made by one constructor from its
+PyTorch class name and arguments: its parameters are the engine's own tensors (so
+optimizers and state dicts see one copy), `forward` runs in the engine, and its
+settings (`eps`, `p`, `stride`, ...) are read from and written to the engine by
+name, so nothing is kept twice."""
+import json
+import math
+import numbers
+
+import numpy as np
+
 from .. import _C
 from ..tensor import Tensor, _as_tensor
 from .module import Module
 from .parameter import Parameter
 
 
+def _plain(value):
+    """A setting as JSON-ready Python values: NumPy scalars as Python ones, and NaN or
+    infinity as the engine's strings "nan", "inf", "-inf" (JSON has no such numbers)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else ("nan" if value != value else "inf" if value > 0 else "-inf")
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"expected a number, string, bool, None or a list of them, got {type(value).__name__}")
+
+
+def _to_json(value):
+    return json.dumps(_plain(value))
+
+
+def _from_json(text):
+    """An engine setting as PyTorch holds it: lists (pairs, shapes) are tuples."""
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _layer(kind, **config):
+    """A new engine module of `kind` (PyTorch's class name) with these constructor arguments."""
+    return _C.module_new(kind, _to_json(config))
+
+
 class _EngineModule(Module):
-    """A Module whose computation and state live in an engine module handle."""
+    """A Module whose computation, state and settings live in an engine module handle."""
 
     def __init__(self, handle):
         super().__init__()
         object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_options", frozenset(json.loads(_C.module_get_option(handle, None))))
         for name, kind, tensor in _C.module_state(handle):
             if kind == 0:
                 self._parameters[name] = Parameter._wrap(tensor)
@@ -27,7 +70,19 @@ class _EngineModule(Module):
         _C.module_set_training(self._handle, mode)
         return self
 
+    def extra_repr(self):
+        text = _C.module_repr(self._handle)
+        return text[text.index("(") + 1:-1] if self._options else ""
+
+    def __getattr__(self, name):
+        if name in self.__dict__.get("_options", ()):
+            return _from_json(_C.module_get_option(self._handle, name))
+        return super().__getattr__(name)
+
     def __setattr__(self, name, value):
+        if name in self.__dict__.get("_options", ()):
+            _C.module_set_option(self._handle, name, _to_json(value))
+            return
         # `layer.weight = Parameter(...)` must reach the engine, which runs forward.
         params = self.__dict__.get("_parameters")
         if params is not None and name in params:
@@ -37,20 +92,25 @@ class _EngineModule(Module):
             _C.module_set_parameter(self._handle, name, value._h)
         super().__setattr__(name, value)
 
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | self._options)
 
-class Linear(_EngineModule):
+
+class _ResettableParameters:
+    """PyTorch's reset_parameters(), drawn again in the engine."""
+
+    def reset_parameters(self):
+        _C.module_reset(self._handle, "parameters")
+
+
+class Linear(_ResettableParameters, _EngineModule):
     """y = x·Wᵀ + b over the last dimension; weight [out_features, in_features],
     initialised as PyTorch's (kaiming-uniform a=√5, bias uniform ±1/√in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__(_C.linear_new(in_features, out_features, bias))
-        self.in_features = in_features
-        self.out_features = out_features
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__(_layer("Linear", in_features=in_features, out_features=out_features, bias=bias))
         if not bias:
             self.register_parameter("bias", None)
-
-    def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
 class ReLU(_EngineModule):
@@ -58,46 +118,34 @@ class ReLU(_EngineModule):
     out of place (same values, the input is left unchanged)."""
 
     def __init__(self, inplace=False):
-        super().__init__(_C.relu_new())
-        self.inplace = inplace
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        super().__init__(_layer("ReLU", inplace=inplace))
 
 
 class Sigmoid(_EngineModule):
     def __init__(self):
-        super().__init__(_C.sigmoid_new())
+        super().__init__(_layer("Sigmoid"))
 
 
 class Tanh(_EngineModule):
     def __init__(self):
-        super().__init__(_C.tanh_new())
+        super().__init__(_layer("Tanh"))
 
 
 class Softmax(_EngineModule):
     def __init__(self, dim):
-        super().__init__(_C.softmax_new(dim))
-        self.dim = dim
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+        super().__init__(_layer("Softmax", dim=dim))
 
 
 class LogSoftmax(_EngineModule):
     def __init__(self, dim):
-        super().__init__(_C.log_softmax_new(dim))
-        self.dim = dim
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+        super().__init__(_layer("LogSoftmax", dim=dim))
 
 
 class Identity(_EngineModule):
     """Returns its input; constructor arguments are ignored, as in PyTorch."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(_C.identity_new())
+        super().__init__(_layer("Identity"))
 
 
 class Dropout(_EngineModule):
@@ -105,19 +153,9 @@ class Dropout(_EngineModule):
     the identity in eval mode. `inplace` is accepted as in ReLU."""
 
     def __init__(self, p=0.5, inplace=False):
-        super().__init__(_C.dropout_new(p))
-        self.p = p
-        self.inplace = inplace
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
+        super().__init__(_layer("Dropout", p=p, inplace=inplace))
 
 
 class Flatten(_EngineModule):
     def __init__(self, start_dim=1, end_dim=-1):
-        super().__init__(_C.flatten_new(start_dim, end_dim))
-        self.start_dim = start_dim
-        self.end_dim = end_dim
-
-    def extra_repr(self):
-        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+        super().__init__(_layer("Flatten", start_dim=start_dim, end_dim=end_dim))

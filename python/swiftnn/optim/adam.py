@@ -1,6 +1,5 @@
 """Adam and AdamW with PyTorch's update rules and defaults (the engine's Adam)."""
-from .. import _C
-from .optimizer import Optimizer, _flags, _pair
+from .optimizer import Optimizer, _flags
 
 
 class Adam(Optimizer):
@@ -11,19 +10,13 @@ class Adam(Optimizer):
         p = p − lr/(1 − β1ᵗ) · m / (√v̂ / √(1 − β2ᵗ) + eps)
     """
 
-    _engine_keys = dict(Optimizer._engine_keys, betas=("beta1", "beta2"), eps="eps", weight_decay="weight_decay")
-    _new = staticmethod(_C.adam_new)
+    _kind = "Adam"
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None):
         flags = _flags(maximize, differentiable, foreach=foreach, capturable=capturable, fused=fused)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       **flags))
-
-    def _make_engine(self, group):
-        beta1, beta2 = _pair(group["betas"], "betas")
-        return self._new([p._h for p in group["params"]], group["lr"], beta1, beta2, group["eps"],
-                         group["weight_decay"], group["amsgrad"])
 
 
 class AdamW(Adam):
@@ -33,7 +26,7 @@ class AdamW(Adam):
     update, and the gradient is left alone.
     """
 
-    _new = staticmethod(_C.adamw_new)
+    _kind = "AdamW"
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None):

@@ -1,28 +1,73 @@
 """`Optimizer`: parameter groups over engine optimizers (one per group).
 
-Before every `step()` the group values the engine knows by name (`lr`,
-`momentum`, `betas`, `weight_decay`, `eps`, `maximize`, ...; see `_engine_keys`)
-are pushed to it when they changed, so code that edits `param_groups[i]['lr']`
-(schedulers) takes effect. The structural flags (`nesterov`, `amsgrad`,
-`centered`) are fixed when the group is added.
+Each group is made by one engine constructor from the optimizer's class name and
+the group's hyperparameters. `param_groups[i]` is a mapping whose engine settings
+(`lr`, `momentum`, `betas`, `weight_decay`, `eps`, `maximize`, `nesterov`, ...) are
+read from and written to the engine: assigning `param_groups[0]['lr']` changes
+the next step at once (or raises for a bad value), schedulers' changes are seen
+there, and nothing is kept twice. Other keys (`params`, `initial_lr`, `foreach`,
+your own) are kept in Python, as PyTorch keeps them.
 """
-import numbers
+import json
 from collections import defaultdict
+from collections.abc import MutableMapping
 
 from .. import _C
 from ..grad_mode import enable_grad
+from ..nn.layers import _to_json
 from ..tensor import Tensor, _as_tensor
 
 
+def _setting(text):
+    """An engine setting as PyTorch holds it: floats, bools, tuples (betas)."""
+    value = json.loads(text)
+    if isinstance(value, list):
+        return tuple(float(v) for v in value)
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class _ParamGroup(MutableMapping):
+    """One param group: engine settings live in the engine, the other keys here."""
+
+    def __init__(self, engine, local):
+        self._engine = engine
+        self._settings = tuple(json.loads(_C.optimizer_get_option(engine, None)))
+        self._local = local
+
+    def __getitem__(self, key):
+        if key in self._settings:
+            return _setting(_C.optimizer_get_option(self._engine, key))
+        return self._local[key]
+
+    def __setitem__(self, key, value):
+        if key in self._settings:
+            _C.optimizer_set_option(self._engine, key, _to_json(value))
+        else:
+            self._local[key] = value
+
+    def __delitem__(self, key):
+        if key in self._settings:
+            raise KeyError(f"{key!r} is an optimizer setting and cannot be removed")
+        del self._local[key]
+
+    def __iter__(self):
+        yield from self._local
+        yield from self._settings
+
+    def __len__(self):
+        return len(self._local) + len(self._settings)
+
+    def __repr__(self):
+        return repr(dict(self))
+
+
 class Optimizer:
-    # Group key -> engine hyperparameter name, or a tuple of names for a tuple value (betas).
-    _engine_keys = {"lr": "lr", "maximize": "maximize"}
+    # Constructor flags PyTorch uses only to pick kernels: kept in the groups, not sent to the engine.
+    _python_only = ("foreach", "fused", "capturable", "differentiable")
 
     def __init__(self, params, defaults):
         self.defaults = defaults
         self.param_groups = []
-        self._engines = []
-        self._pushed = []  # per group: the values the engine last received
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             f"but got {type(params).__name__}")
@@ -34,11 +79,12 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def _make_engine(self, group):
-        raise NotImplementedError
+    @property
+    def _engines(self):
+        return [group._engine for group in self.param_groups]
 
     def add_param_group(self, param_group):
-        if not isinstance(param_group, dict):
+        if not isinstance(param_group, (dict, _ParamGroup)):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
@@ -51,34 +97,10 @@ class Optimizer:
         taken = {p._h for group in self.param_groups for p in group["params"]}
         if any(p._h in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
-        group = dict(param_group, params=params)
-        for name, default in self.defaults.items():
-            group.setdefault(name, default)
-        engine = self._make_engine(group)
-        self.param_groups.append(group)
-        self._engines.append(engine)
-        self._pushed.append({})
-
-    def _sync(self):
-        """Pushes changed group hyperparameters to the engines (validated there)."""
-        for group, engine, pushed in zip(self.param_groups, self._engines, self._pushed):
-            for key, names in self._engine_keys.items():
-                value = group.get(key)
-                if value is None or (key in pushed and pushed[key] == value):
-                    continue
-                if isinstance(names, tuple):  # betas
-                    values = _pair(value, key)
-                    for name, item in zip(names, values):
-                        _C.optimizer_set_hyper(engine, name, item)
-                    pushed[key] = values
-                else:
-                    _C.optimizer_set_hyper(engine, names, value)
-                    pushed[key] = value
-
-    def _engine_set(self, index, key, value):
-        """Records a group value the engine itself has just set (a scheduler step)."""
-        self.param_groups[index][key] = value
-        self._pushed[index][key] = value
+        values = dict(self.defaults, **{k: v for k, v in param_group.items() if k != "params"})
+        config = {k: values.pop(k) for k in self.defaults if k not in self._python_only}
+        engine = _C.optimizer_new(type(self)._kind, [p._h for p in params], _to_json(config))
+        self.param_groups.append(_ParamGroup(engine, dict(values, params=params)))
 
     def zero_grad(self, set_to_none=True):
         if set_to_none:
@@ -96,15 +118,14 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        self._sync()
         for engine in self._engines:
             _C.optimizer_step(engine)
         return loss
 
     def _state_entries(self):
         """(group, index in the group, name, live Tensor) for every engine state buffer."""
-        for group, engine in zip(self.param_groups, self._engines):
-            for index, name, handle in _C.optimizer_state(engine):
+        for group in self.param_groups:
+            for index, name, handle in _C.optimizer_state(group._engine):
                 yield group, index, name, Tensor._wrap(handle)
 
     @property
@@ -144,12 +165,13 @@ class Optimizer:
         saved_state = state_dict["state"]
         for engine in self._engines:
             _C.optimizer_clear_state(engine)
-        for i, (group, saved, engine) in enumerate(zip(self.param_groups, saved_groups, self._engines)):
+        for group, saved in zip(self.param_groups, saved_groups):
             for local, key in enumerate(saved["params"]):
                 for name, value in saved_state.get(key, {}).items():
-                    _C.optimizer_load_state(engine, local, name, _as_tensor(value).detach()._h)
-            self.param_groups[i] = dict({k: v for k, v in saved.items() if k != "params"}, params=group["params"])
-            self._pushed[i] = {}
+                    _C.optimizer_load_state(group._engine, local, name, _as_tensor(value).detach()._h)
+            for key, value in saved.items():
+                if key != "params":
+                    group[key] = value
 
     def __repr__(self):
         lines = [type(self).__name__ + " ("]
@@ -158,18 +180,6 @@ class Optimizer:
             lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
         lines.append(")")
         return "\n".join(lines)
-
-
-def _pair(value, key):
-    """A 2-tuple of numbers (Adam's betas)."""
-    try:
-        first, second = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{key} must be a pair of floats, got {value!r}") from None
-    for item in (first, second):
-        if not isinstance(item, numbers.Real):
-            raise TypeError(f"{key} must be a pair of floats, got {value!r}")
-    return float(first), float(second)
 
 
 def _flags(maximize=False, differentiable=False, **kernel_choices):

@@ -1,5 +1,4 @@
 """RMSprop with PyTorch's update rule and defaults."""
-from .. import _C
 from .optimizer import Optimizer, _flags
 
 
@@ -11,8 +10,7 @@ class RMSprop(Optimizer):
         b = momentum·b + g/d; p = p − lr·b   (momentum > 0), else p = p − lr·g/d
     """
 
-    _engine_keys = dict(Optimizer._engine_keys, alpha="alpha", eps="eps", weight_decay="weight_decay",
-                        momentum="momentum")
+    _kind = "RMSprop"
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
@@ -20,6 +18,3 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, **flags))
 
-    def _make_engine(self, group):
-        return _C.rmsprop_new([p._h for p in group["params"]], group["lr"], group["alpha"], group["eps"],
-                              group["weight_decay"], group["momentum"], group["centered"])

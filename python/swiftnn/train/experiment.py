@@ -19,11 +19,12 @@ batches of 500, no gradient clipping, as the case study):
     quiet               no printing and no progress bars
 """
 import argparse
+import json
 import time
 
 import numpy as np
 
-from .. import models, optim
+from .. import _C, models, optim
 from ..creation import manual_seed
 from ..data import DataLoader, Subset, random_split
 from ..datasets import CIFAR10
@@ -34,9 +35,20 @@ from .loops import evaluate, train_epoch
 __all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
            "class_accuracies"]
 
-DEFAULTS = dict(model="CNN", optim="Adam", lr=1e-3, l2=1e-4, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, epoch=1,
-                train_batch_size=500, test_batch_size=500, clip=None, seed=None, test_every_epoch=False, progress=True,
-                quiet=False, callback=None)
+
+def _recipe(name):
+    """A training recipe of the engine (the one place its numbers live), with Python's types."""
+    recipe = json.loads(_C.recipe(name))
+    recipe["betas"] = tuple(recipe["betas"])
+    for key in ("lr", "l2", "eps", "momentum", "clip"):
+        recipe[key] = None if recipe[key] is None else float(recipe[key])
+    return recipe
+
+
+# The template's recipe, except that the case study's experiment does not clip gradients
+# unless asked (args.clip).
+DEFAULTS = dict(model="CNN", **{**_recipe("reference"), "clip": None}, epoch=1, seed=None, test_every_epoch=False,
+                progress=True, quiet=False, callback=None)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}

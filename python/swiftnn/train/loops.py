@@ -48,8 +48,7 @@ def _label_smoothing(criterion):
 
 def _engine_optimizers(optimizer):
     if isinstance(optimizer, Optimizer) and type(optimizer).step is Optimizer.step:
-        optimizer._sync()
-        return list(optimizer._engines)
+        return optimizer._engines
     return None
 
 
