@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
+	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test,distributed]'
 	touch $@
 
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.

@@ -100,8 +100,10 @@ class DataLoader:
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  generator=None, *, prefetch_factor=None, persistent_workers=False, seed=None, prefetch=2,
                  numpy=False):
-        if sampler is not None or batch_sampler is not None:
-            raise NotImplementedError("DataLoader: custom samplers are not supported; use shuffle and seed")
+        if batch_sampler is not None:
+            raise NotImplementedError("DataLoader: batch_sampler is not supported; use batch_size with a sampler")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if seed is None and isinstance(generator, numbers.Integral):
@@ -115,15 +117,28 @@ class DataLoader:
         self.prefetch = int(prefetch)
         self.numpy = bool(numpy)
         self.seed = (_C.random_seed() if seed is None else int(seed)) & _MASK
+        self.sampler = sampler
         self._epoch = 0
         self._loader = None
         self._loader_specs = None
+        self._sampled = None
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
+    def _sampled_epoch(self):
+        """With a sampler (e.g. DistributedSampler): this epoch's samples in the sampler's order,
+        as an unshuffled loader over that Subset (batched in the engine like any other)."""
+        self._epoch += 1
+        self._sampled = DataLoader(Subset(self.dataset, list(self.sampler)), batch_size=self.batch_size,
+                                   drop_last=self.drop_last, collate_fn=self.collate_fn, seed=0,
+                                   prefetch=self.prefetch, numpy=self.numpy)
+        return self._sampled
+
     def __iter__(self):
+        if self.sampler is not None:
+            return iter(self._sampled_epoch())
         epoch = self._epoch
         self._epoch += 1
         source = _engine_source(self.dataset) if self.collate_fn is None else None
@@ -150,6 +165,10 @@ class DataLoader:
         """Starts the next epoch in the engine and returns the engine loader handle whose
         batches are exactly the ones iteration gives, or None (nothing started) when
         batches need Python (a Python transform, target_transform or collate_fn)."""
+        if self.sampler is not None:
+            if _engine_source(self.dataset) is None:
+                return None
+            return self._sampled_epoch()._engine_epoch()
         source = _engine_source(self.dataset) if self.collate_fn is None else None
         if source is None or source[2] is not None:
             return None

@@ -23,3 +23,9 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "Dropout2d", "GELU", "LayerNorm", "Lea
 from . import utils  # noqa: E402
 
 __all__ += ["utils"]
+
+# torch.nn.SyncBatchNorm and torch.nn.parallel (DistributedDataParallel)
+from . import parallel  # noqa: E402
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402
+
+__all__ += ["SyncBatchNorm", "parallel"]
