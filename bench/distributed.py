@@ -6,7 +6,8 @@ lr 1e-3, weight decay 1e-4, clipping 1.0, global batch 500, Normalize(0.5, 0.5))
      DistributedSampler, batches of 500/N per rank),
 
 for the same number of images, reporting images/s side by side and, for B, the time per
-step spent in collectives (gradient buckets, SyncBatchNorm exchanges, buffer broadcasts).
+step spent in collectives (gradient buckets, SyncBatchNorm exchanges, buffer broadcasts;
+this includes waiting for the slower rank) and the all-reduce of the gradient buffer alone.
 
     python bench/distributed.py --data data --steps 20          # runs A, then B through mpirun
     python bench/distributed.py --data data --json out.json     # also writes the figures
@@ -89,6 +90,7 @@ def run_configuration(args):
                       collectives_per_step=traffic["calls"] / args.steps,
                       floats_per_step=traffic["floats"] / args.steps,
                       gradient_floats=int(model.flat_gradients().size))
+        result.update(allreduce_ms=gradient_allreduce_ms(dist, model))
         gathered = [None] * world
         dist.all_gather_object(gathered, result)
         if dist.get_rank() == 0:
@@ -96,6 +98,20 @@ def run_configuration(args):
             print("RESULT " + json.dumps(result), flush=True)
     else:
         print("RESULT " + json.dumps(result), flush=True)
+
+
+def gradient_allreduce_ms(dist, model, repeats=20):
+    """The all-reduce of the whole gradient buffer alone, every rank starting together
+    (a barrier first), so waiting for a slower rank is not counted: the transfer cost."""
+    import swiftnn
+    flat = swiftnn.tensor(model.flat_gradients())
+    times = []
+    for _ in range(repeats):
+        dist.barrier()
+        start = time.perf_counter()
+        dist.all_reduce(flat)
+        times.append(time.perf_counter() - start)
+    return 1e3 * sorted(times)[len(times) // 2]
 
 
 def launch(args, ranks, threads):
@@ -137,7 +153,9 @@ def main():
     if "gradient_floats" in parallel:
         print(f"gradient buffer {parallel['gradient_floats']:,} floats ({4 * parallel['gradient_floats'] / 2**20:.2f} MiB), "
               f"{parallel['collectives_per_step']:.0f} collectives and {parallel['floats_per_step']:,.0f} floats per step "
-              f"per rank; comm ms/step per rank {[round(v, 1) for v in parallel['per_rank_comm_ms']]}")
+              f"per rank; comm ms/step per rank {[round(v, 1) for v in parallel['per_rank_comm_ms']]} "
+              f"(includes waiting for the slower rank); all-reduce of the whole buffer alone: "
+              f"{parallel['allreduce_ms']:.2f} ms (median of 20)")
     if args.json:
         with open(args.json + ".tmp", "w") as f:
             json.dump({"cpu": cpu_name(), "single": single, "parallel": parallel}, f, indent=2)

@@ -53,18 +53,21 @@ private final class ThreadedWorld {
     /// Runs `body(rank, group)` on one thread per rank (all at once: they wait for each other
     /// in the collectives); rethrows the first error.
     func run(_ body: @escaping (Int, ProcessGroup) throws -> Void) throws {
-        var errors = [Error?](repeating: nil, count: size)
-        let lock = NSLock(), finished = DispatchSemaphore(value: 0)
+        final class Failures: @unchecked Sendable {  // written under `lock`
+            var errors: [Error] = []
+            let lock = NSLock()
+        }
+        let failures = Failures(), finished = DispatchSemaphore(value: 0)
         for rank in 0..<size {
             Thread {
                 do { try body(rank, try self.group(rank: rank)) } catch {
-                    lock.lock(); errors[rank] = error; lock.unlock()
+                    failures.lock.lock(); failures.errors.append(error); failures.lock.unlock()
                 }
                 finished.signal()
             }.start()
         }
         for _ in 0..<size { finished.wait() }
-        if let error = errors.compactMap({ $0 }).first { throw error }
+        if let error = failures.errors.first { throw error }
     }
 }
 
