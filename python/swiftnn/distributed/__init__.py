@@ -131,13 +131,13 @@ def get_backend(group=None):
 
 
 def get_rank(group=None):
-    """This process's rank; -1 before init_process_group (as PyTorch's)."""
-    return _world.rank if _world is not None else -1
+    """This process's rank (RuntimeError before init_process_group, as PyTorch's)."""
+    return _require().rank
 
 
 def get_world_size(group=None):
-    """The number of processes; -1 before init_process_group (as PyTorch's)."""
-    return _world.size if _world is not None else -1
+    """The number of processes (RuntimeError before init_process_group, as PyTorch's)."""
+    return _require().size
 
 
 def _world_size_if_parallel():

@@ -31,5 +31,5 @@ def reduce_counts(loss_sum, batches, correct, total, confusion=None):
 
 def is_main_process():
     """True on rank 0, and in a process that is not part of a distributed job."""
-    from . import get_rank
-    return get_rank() <= 0
+    from . import get_rank, is_initialized
+    return not is_initialized() or get_rank() == 0
