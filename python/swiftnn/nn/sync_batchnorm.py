@@ -22,7 +22,9 @@ def _engine_roots(module):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """BatchNorm over [N, C, ...] inputs, synchronised across the ranks while training."""
+    """BatchNorm over [N, C, H, W] inputs, synchronised across the ranks while training
+    (PyTorch's also takes [N, C] and [N, C, L]: convert_sync_batchnorm handles BatchNorm1d
+    layers of any model; this constructor makes the 2-d kind)."""
 
     _dims = 2
 
