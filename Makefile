@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean
+.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup bench-distributed clean
 
 install: $(VENV)/.installed
 
@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
+	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test,distributed]'
 	touch $@
 
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
@@ -40,6 +40,11 @@ bench: install
 bench-compare: install
 	$(PY) bench/compare.py $(COMPARE_ARGS)
 
+# Data parallelism on this machine: 1 rank x 2 threads vs 2 ranks x 1 thread on CIFAR-10 in
+# data/ (docs/distributed.md; python /path/to/make-cifar10.py data makes it from the JPEG archive).
+bench-distributed: install
+	$(PY) bench/distributed.py --data data $(BENCH_ARGS)
+
 bench-torch-setup:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install -q torch numpy
@@ -59,6 +64,8 @@ test-c: install
 	$(VENV)/checkpoint_test $(VENV)
 	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/train_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/train_test
 	$(VENV)/train_test
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/distributed_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/distributed_test
+	$(VENV)/distributed_test
 
 # pytest from the repo root imports the installed package (python/ is not on sys.path).
 test-python: install

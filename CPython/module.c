@@ -18,11 +18,12 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (!m) return NULL;
     PyMethodDef* tables[] = {tensor_methods, ops_methods, nn_methods, conv_methods, norm_methods, data_methods,
                              optim_methods, checkpoint_methods,
-                             summary_methods, train_methods};
+                             summary_methods, train_methods, distributed_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (PyModule_AddFunctions(m, tables[i]) < 0) goto fail;
     }
     if (handles_ready(m) < 0) goto fail;
+    if (distributed_ready(m) < 0) goto fail;
     if (PyModule_AddIntConstant(m, "MAX_DIMS", SWIFTNN_MAX_DIMS) < 0) goto fail;
     if (PyModule_AddIntConstant(m, "ABI_VERSION", SWIFTNN_ABI_VERSION) < 0) goto fail;
     return m;

@@ -87,5 +87,8 @@ extern PyMethodDef checkpoint_methods[];
 /* ---- summary.c: the traced forward of swiftnn.summary ---- */
 extern PyMethodDef summary_methods[];
 extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
+/* distributed.c: process groups over MPI, SyncBatchNorm, DDP gradient buckets */
+extern PyMethodDef distributed_methods[];
+int distributed_ready(PyObject* module);
 
 #endif

@@ -396,6 +396,48 @@ int swiftnn_evaluate(swiftnn_module model, swiftnn_loader loader, float label_sm
                      int64_t* confusion, swiftnn_batch_callback callback, void* context, double* loss,
                      int64_t* correct, int64_t* total);
 
+/* ---- distributed: process groups, SyncBatchNorm, DistributedDataParallel ---- */
+/* The host's collectives over float32 values, called by the engine from inside forward and
+ * backward on the thread that called into it. kind SWIFTNN_ALL_REDUCE_SUM: sum over ranks into
+ * buffer in place (send NULL); SWIFTNN_ALL_GATHER: every rank's count values from send, rank after
+ * rank, into buffer (size*count floats); SWIFTNN_BROADCAST: rank root's buffer to every rank.
+ * Returns 0 on success. Every rank must make the same calls in the same order. */
+#define SWIFTNN_ALL_REDUCE_SUM 0
+#define SWIFTNN_ALL_GATHER 1
+#define SWIFTNN_BROADCAST 2
+typedef int (*swiftnn_collective_fn)(void* context, int kind, const float* send, float* buffer, int64_t count,
+                                     int64_t root);
+typedef struct swiftnn_process_group_s* swiftnn_process_group;
+typedef struct swiftnn_grad_buckets_s* swiftnn_grad_buckets;
+/* release (may be NULL) is called with context when the last user of the group is freed. */
+int swiftnn_process_group_new(int64_t rank, int64_t size, swiftnn_collective_fn collective, void* context,
+                              void (*release)(void*), swiftnn_process_group* out);
+int swiftnn_process_group_free(swiftnn_process_group g);
+int swiftnn_process_group_all_reduce(swiftnn_process_group g, swiftnn_tensor t); /* sum, in place */
+int swiftnn_process_group_broadcast(swiftnn_process_group g, swiftnn_tensor t, int64_t root);
+/* Time spent in the group's collectives, their number and the floats sent (each may be NULL);
+ * reset != 0 zeroes the counters after reading. */
+int swiftnn_process_group_traffic(swiftnn_process_group g, double* seconds, int64_t* calls, int64_t* floats, int reset);
+/* Every BatchNorm inside m normalizes over the joint batch of g's ranks (SyncBatchNorm);
+ * g NULL turns that off. *converted (may be NULL) = how many layers. */
+int swiftnn_module_sync_batchnorm(swiftnn_module m, swiftnn_process_group g, int64_t* converted);
+/* A module wrapping m: takes rank 0's parameters and buffers now and its buffers before each
+ * training forward (broadcast_buffers), averages gradients across g in buckets during backward. */
+int swiftnn_ddp_new(swiftnn_module m, swiftnn_process_group g, int64_t bucket_cap_bytes, int broadcast_buffers,
+                    swiftnn_module* out);
+int swiftnn_ddp_grad_buckets(swiftnn_module ddp, swiftnn_grad_buckets* out);
+/* The gradients of params as one flat buffer of buckets, averaged across g during backward;
+ * each parameter's grad becomes a view of its slot. */
+int swiftnn_grad_buckets_new(const swiftnn_tensor* params, int64_t n, swiftnn_process_group g, int64_t bucket_cap_bytes,
+                             swiftnn_grad_buckets* out);
+int swiftnn_grad_buckets_free(swiftnn_grad_buckets b);
+int swiftnn_grad_buckets_set_sync(swiftnn_grad_buckets b, int enabled); /* 0: no_sync(), accumulate locally */
+/* The flat buffer, valid while b lives; written in place by backward. */
+int swiftnn_grad_buckets_data(swiftnn_grad_buckets b, float** data, int64_t* count);
+int swiftnn_grad_buckets_count(swiftnn_grad_buckets b, int64_t* out);
+int swiftnn_grad_buckets_range(swiftnn_grad_buckets b, int64_t index, int64_t* offset, int64_t* count);
+/* ---- end distributed ---- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@ from . import data, datasets, transforms, utils
 from . import models
 from .serialization import load, save
 from . import train  # noqa: E402  (after models: it builds zoo models)
+from . import distributed  # noqa: E402
 
 __version__ = _C.version()
 
@@ -24,7 +25,7 @@ __all__ = [
     "neg", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "profile", "rand", "randint", "randn", "relu", "reshape",
     "set_grad_enabled", "set_num_threads", "sigmoid", "softmax", "squeeze", "sub", "sum", "tanh", "tensor", "transpose", "unsqueeze",
     "zeros", "zeros_like",
-    "data", "datasets", "models", "train", "transforms", "utils",
+    "data", "datasets", "distributed", "models", "train", "transforms", "utils",
     "load", "save",
 ]
 

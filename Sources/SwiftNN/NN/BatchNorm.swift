@@ -14,6 +14,9 @@ public class BatchNorm: Module, ResettableParameters {
     public let trackRunningStats: Bool
     /// Input ranks this variant accepts and how to name them in errors.
     let acceptedRanks: [Int]
+    /// When set, training normalizes over the joint batch of every rank in the group
+    /// (PyTorch's `nn.SyncBatchNorm`); nil: this process's batch only.
+    public var processGroup: ProcessGroup?
 
     init(numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, acceptedRanks: [Int]) throws {
         guard numFeatures > 0 else {
@@ -61,7 +64,7 @@ public class BatchNorm: Module, ResettableParameters {
         try checkInput(input.shape)
         return try normalizing { training, momentum in
             try input.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                                training: training, momentum: momentum, eps: eps)
+                                training: training, momentum: momentum, eps: eps, group: processGroup)
         }
     }
 
@@ -78,7 +81,8 @@ public class BatchNorm: Module, ResettableParameters {
         return try recordedCall {
             try normalizing { training, momentum in
                 try Tensor.batchNormReLU(pieces, adding: residual, runningMean: runningMean, runningVar: runningVar,
-                                         weight: weight, bias: bias, training: training, momentum: momentum, eps: eps)
+                                         weight: weight, bias: bias, training: training, momentum: momentum, eps: eps,
+                                         group: processGroup)
             }
         }
     }
@@ -118,6 +122,8 @@ public class BatchNorm: Module, ResettableParameters {
          ModuleOption("momentum", momentum) { self.momentum = $0 }, ModuleOption("affine", affine),
          ModuleOption("track_running_stats", trackRunningStats)]
     }
+
+    public override var typeName: String { processGroup == nil ? super.typeName : "SyncBatchNorm" }
 
     public override var extraDescription: String {
         "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), "

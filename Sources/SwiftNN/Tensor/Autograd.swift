@@ -54,6 +54,20 @@ extension Tensor {
 
         var order = topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        // Gradient buckets this pass wrote into, in first-touch order (the same on every
+        // rank); they finish (all-reduce what is left) when it ends.
+        var buckets: [GradientBuckets] = []
+        do {
+            try runBackward(&order, &pending, &buckets)
+            for b in buckets { try b.finishPass() }
+        } catch {
+            for b in buckets { b.resetPass() }
+            throw error
+        }
+    }
+
+    private func runBackward(_ order: inout [Tensor], _ pending: inout [ObjectIdentifier: Tensor],
+                             _ buckets: inout [GradientBuckets]) throws {
         try withNoGrad {
             // Popping drops the order's reference, and a finished node lets go of its
             // inputs: an activation is freed once the last backward that needs it ran.
@@ -61,6 +75,10 @@ extension Tensor {
                 guard let gradOut = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let fn = node.gradFn else {
                     try node.accumulateGrad(gradOut)
+                    if let slot = node.gradSlot, let owner = slot.owner {
+                        if !buckets.contains(where: { $0 === owner }) { buckets.append(owner) }
+                        try owner.markReady(slot.index)
+                    }
                     continue
                 }
                 guard let step = fn.backward else {
@@ -133,6 +151,10 @@ extension Tensor {
         if let existing = grad {
             let dst = existing.data, src = g.data
             for i in 0..<count { dst[i] += src[i] }
+        } else if let slot = gradSlot, let owner = slot.owner {
+            let view = owner.slot(slot.index)
+            try view.assign(g)
+            grad = view
         } else {
             grad = try g.clonedData()
         }

@@ -9,6 +9,9 @@ import Darwin
 final class TensorStorage {
     let base: UnsafeMutablePointer<Float>
     let count: Int
+    /// Set for a window into another storage (a parameter's slot in a flat gradient buffer):
+    /// that storage stays alive while the window does, and frees the memory itself.
+    private let parent: TensorStorage?
 
     /// Uninitialised storage: callers must write every element. Throws instead of
     /// trapping when the system cannot provide the memory, so an impossible
@@ -20,6 +23,15 @@ final class TensorStorage {
         }
         self.count = count
         base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        parent = nil
+    }
+
+    /// `count` floats of `parent` from `offset` on, shared, not copied.
+    init(window parent: TensorStorage, offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= parent.count, "storage window out of range")
+        self.parent = parent
+        self.count = count
+        base = parent.base + offset
     }
 
     convenience init(repeating value: Float, count: Int) throws {
@@ -27,5 +39,7 @@ final class TensorStorage {
         base.initialize(repeating: value, count: count)
     }
 
-    deinit { BufferCache.release(base, bytes: max(count, 1) &* MemoryLayout<Float>.stride) }
+    deinit {
+        if parent == nil { BufferCache.release(base, bytes: max(count, 1) &* MemoryLayout<Float>.stride) }
+    }
 }

@@ -16,6 +16,8 @@ public final class Tensor {
     public internal(set) var grad: Tensor?
     /// How this tensor was computed; nil for leaves and for results made without grad.
     var gradFn: GradFn?
+    /// Where autograd writes this parameter's gradient when a `GradientBuckets` reduces it.
+    var gradSlot: GradientSlot?
 
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         self.shape = shape

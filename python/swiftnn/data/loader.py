@@ -124,6 +124,7 @@ class DataLoader:
         self.prefetch = int(prefetch)
         self.numpy = bool(numpy)
         self.seed = (_C.random_seed() if seed is None else int(seed)) & _MASK
+        self.sampler = sampler
         self._epoch = 0
         self._loader = None
         self._loader_specs = None
@@ -135,7 +136,18 @@ class DataLoader:
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
+    def _sampled_epoch(self):
+        """With a sampler (e.g. DistributedSampler): this epoch's samples in the sampler's order,
+        as an unshuffled loader over that Subset (batched in the engine like any other)."""
+        self._epoch += 1
+        self._sampled = DataLoader(Subset(self.dataset, list(self.sampler)), batch_size=self.batch_size,
+                                   drop_last=self.drop_last, collate_fn=self.collate_fn, seed=0,
+                                   prefetch=self.prefetch, numpy=self.numpy)
+        return self._sampled
+
     def __iter__(self):
+        if self.sampler is not None:
+            return iter(self._sampled_epoch())
         epoch = self._epoch
         self._epoch += 1
         batches = self._sampled_batches(epoch)
@@ -197,6 +209,10 @@ class DataLoader:
         """Starts the next epoch in the engine and returns the engine loader handle whose
         batches are exactly the ones iteration gives, or None (nothing started) when
         batches need Python (a Python transform, target_transform or collate_fn)."""
+        if self.sampler is not None:
+            if _engine_source(self.dataset) is None:
+                return None
+            return self._sampled_epoch()._engine_epoch()
         source = _engine_source(self.dataset) if self.collate_fn is None else None
         if source is None or source[2] is not None:
             return None

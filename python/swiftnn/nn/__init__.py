@@ -24,8 +24,10 @@ from . import utils  # noqa: E402
 
 __all__ += ["utils"]
 
-# torch.nn.DataParallel (a pass-through on the CPU) and torch.nn.parallel
+# torch.nn.DataParallel (a pass-through on the CPU), torch.nn.SyncBatchNorm and
+# torch.nn.parallel (DistributedDataParallel over MPI)
 from . import parallel  # noqa: E402
 from .parallel import DataParallel  # noqa: E402
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
-__all__ += ["DataParallel", "parallel"]
+__all__ += ["DataParallel", "SyncBatchNorm", "parallel"]

@@ -8,10 +8,11 @@ from .experiment import (DEFAULTS, class_accuracies, experiment, make_partition,
 from .live import LivePlot
 from .loops import BatchInfo, EpochResult, Evaluation, evaluate, fit, train_epoch
 from .plots import plot_acc_variation, plot_confusion_matrix, plot_loss_variation
+from .sweep import sweep
 
 __all__ = ["BatchInfo", "DEFAULTS", "LivePlot", "EpochResult", "Evaluation", "class_accuracies", "confusion_matrix", "evaluate",
            "experiment", "fit", "make_partition", "plot_acc_variation", "plot_confusion_matrix",
-           "plot_loss_variation", "print_acc_class", "test", "train", "train_epoch", "validate"]
+           "plot_loss_variation", "print_acc_class", "sweep", "test", "train", "train_epoch", "validate"]
 
 
 def confusion_matrix(model, loader, num_classes=None):

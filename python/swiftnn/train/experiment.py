@@ -17,6 +17,10 @@ batches of 500, no gradient clipping, as the case study):
     progress            tqdm progress bars when tqdm is installed (default True)
     callback            per-batch callback, as fit's (e.g. train.LivePlot(); its epoch_end hears each epoch)
     quiet               no printing and no progress bars
+    sync_bn             under swiftnn.distributed: synchronised BatchNorm (default True)
+
+Started as several MPI ranks (after `swiftnn.distributed.init_process_group()`), the same
+call trains data-parallel: see swiftnn.train.data_parallel.
 """
 import argparse
 import json
@@ -30,6 +34,7 @@ from ..data import DataLoader, Subset, random_split
 from ..datasets import CIFAR10
 from ..nn import Module
 from ..nn.loss import CrossEntropyLoss
+from . import data_parallel
 from .loops import evaluate, train_epoch
 
 __all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
@@ -48,7 +53,8 @@ def _recipe(name):
 # The template's recipe, except that the case study's experiment does not clip gradients
 # unless asked (args.clip).
 DEFAULTS = dict(model="CNN", **{**_recipe("reference"), "clip": None}, epoch=1, seed=None, test_every_epoch=False,
-                progress=True, quiet=False, callback=None)
+                progress=True, quiet=False, callback=None,
+                sync_bn=True)
 
 # The case study's model names for the zoo's.
 _MODEL_NAMES = {"cnn": "normal_CNN"}
@@ -70,19 +76,24 @@ def _get(args, name):
 
 
 def _bars(args):
-    return _get(args, "progress") and not _get(args, "quiet")
+    return _get(args, "progress") and not _get(args, "quiet") and data_parallel.shows_output()
 
 
-def _loader(dataset, batch_size, shuffle=False):
+def _loader(dataset, batch_size, shuffle=False, args=None):
     """Shuffled loaders draw their seed from the default generator; evaluation loaders take a
-    fixed one, so evaluating (e.g. testing every epoch) never changes the training run."""
+    fixed one, so evaluating (e.g. testing every epoch) never changes the training run.
+    Under swiftnn.distributed: this rank's shard, with its share of the batch."""
+    if data_parallel.world_size() is not None:
+        seed = (_get(args, "seed") or 0) if args is not None else 0
+        return data_parallel.sharded_loader(dataset, data_parallel.per_rank_batch(batch_size, "batch size"), shuffle,
+                                            getattr(args, "_epoch", 0), seed)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=0, seed=None if shuffle else 0)
 
 
 def train(net, partition, optimizer, criterion, args):
     """One epoch on partition['train'] (a freshly shuffled loader of args.train_batch_size),
     clipping the gradient norm to args.clip. Returns (net, train_loss, train_acc)."""
-    loader = _loader(partition["train"], _get(args, "train_batch_size"), shuffle=True)
+    loader = _loader(partition["train"], _get(args, "train_batch_size"), shuffle=True, args=args)
     result = train_epoch(net, loader, optimizer, criterion, _get(args, "clip"), _get(args, "callback"),
                          progress=_bars(args), epoch=getattr(args, "_epoch", 0))
     return net, result.loss, result.accuracy
@@ -175,6 +186,8 @@ def experiment(partition, args):
     if args.seed is not None:
         manual_seed(args.seed)
     net = _model(args.model)
+    if data_parallel.world_size() is not None:
+        net = data_parallel.wrap(net, args.sync_bn)
     criterion = CrossEntropyLoss()
     optimizer = _optimizer(net, args)
     keys = ["train_losses", "val_losses", "train_accs", "val_accs", "epoch_seconds", "test_losses", "test_accs"]
@@ -195,7 +208,7 @@ def experiment(partition, args):
             result["test_losses"].append(evaluation.loss)
             result["test_accs"].append(evaluation.accuracy)
             line += " Test acc {:2.2f}, loss {:2.4f}.".format(evaluation.accuracy, evaluation.loss)
-        if not args.quiet:
+        if not args.quiet and data_parallel.shows_output():
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
         if hasattr(args.callback, "epoch_end"):
             args.callback.epoch_end(train_loss, train_acc, val_loss, val_acc)
@@ -207,7 +220,7 @@ def experiment(partition, args):
                   confusion=evaluation.confusion, class_accs=class_accuracies(evaluation.confusion, classes))
     if not args.test_every_epoch:
         del result["test_losses"], result["test_accs"]
-    if not args.quiet:
+    if not args.quiet and data_parallel.shows_output():
         print_acc_class(result, partition)
     settings = vars(args)
     settings["model"] = args.model if isinstance(args.model, str) else type(net).__name__

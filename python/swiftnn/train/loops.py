@@ -22,6 +22,7 @@ from ..nn.utils import clip_grad_norm_
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ..transforms import engine_specs
+from ..distributed.metrics import is_data_parallel, is_main_process, reduce_counts
 from .progress import progress_bar
 
 __all__ = ["BatchInfo", "EpochResult", "Evaluation", "fit", "train_epoch", "evaluate"]
@@ -81,6 +82,26 @@ def _unwrapped(model):
     return model.module if isinstance(model, DataParallel) else model
 
 
+def _engine_handle(model):
+    """The engine module that runs `model` (an engine module, or a DistributedDataParallel
+    wrapping one), else None."""
+    if isinstance(model, _EngineModule):
+        return model._handle
+    return getattr(model, "_engine_handle", None)
+
+
+def _global(result, model, loader, batches):
+    """Under data parallelism, the epoch's figures over every rank's shard (see
+    swiftnn.distributed.metrics); else `result` unchanged."""
+    if not is_data_parallel(model, loader):
+        return result
+    confusion = getattr(result, "confusion", None)
+    loss_sum, batches, correct, total, confusion = reduce_counts(result.loss * batches, batches, result.correct,
+                                                                 result.total, confusion)
+    extra = (confusion,) if isinstance(result, Evaluation) else ()
+    return _result(loss_sum, batches, correct, total, type(result), *extra)
+
+
 def _correct(logits, labels):
     predicted = np.asarray(logits.numpy()).argmax(axis=1)
     return predicted, int((predicted == np.asarray(labels)).sum())
@@ -95,16 +116,18 @@ def train_epoch(model, loader, optimizer, criterion=None, max_grad_norm=None, ca
     smoothing = _label_smoothing(criterion)
     engines = _engine_optimizers(optimizer)
     model = _unwrapped(model)
+    model_handle = _engine_handle(model)
     use_engine = engine is not False and smoothing is not None and engines is not None and \
-        isinstance(model, _EngineModule) and isinstance(loader, DataLoader)
+        model_handle is not None and isinstance(loader, DataLoader)
     handle = loader._engine_epoch() if use_engine else None
-    with progress_bar(progress, len(loader), f"epoch {epoch} train") as bar:
+    with progress_bar(progress and is_main_process(), len(loader), f"epoch {epoch} train") as bar:
         report = _Reporter(epoch, callback, bar)
         model.train()
         if handle is not None:
-            loss, correct, total = _C.train_epoch(model._handle, handle, engines,
+            loss, correct, total = _C.train_epoch(model_handle, handle, engines,
                                                   float(max_grad_norm or 0.0), smoothing, report)
-            return EpochResult(loss, 100.0 * correct / total if total else 0.0, correct, total)
+            result = EpochResult(loss, 100.0 * correct / total if total else 0.0, correct, total)
+            return _global(result, model, loader, len(loader))
         criterion = criterion if criterion is not None else CrossEntropyLoss()
         batches = len(loader)
         for index, (images, labels) in enumerate(loader):
@@ -116,7 +139,7 @@ def train_epoch(model, loader, optimizer, criterion=None, max_grad_norm=None, ca
                 clip_grad_norm_(model.parameters(), max_grad_norm)
             optimizer.step()
             report(index, batches, len(labels), loss.item(), _correct(outputs, labels)[1])
-        return _result(report.loss_sum, batches, report.correct, report.total)
+        return _global(_result(report.loss_sum, batches, report.correct, report.total), model, loader, batches)
 
 
 def _num_classes(model, loader):
@@ -137,16 +160,18 @@ def evaluate(model, loader, criterion=None, num_classes=None, callback=None, *, 
     smoothing = _label_smoothing(criterion)
     model = _unwrapped(model)
     model.eval()
-    use_engine = engine is not False and smoothing is not None and isinstance(model, _EngineModule) and \
+    model_handle = _engine_handle(model)
+    use_engine = engine is not False and smoothing is not None and model_handle is not None and \
         isinstance(loader, DataLoader) and len(loader) > 0
     handle = loader._engine_epoch() if use_engine else None
     if handle is not None and num_classes is None:
         num_classes = _num_classes(model, loader)
-    with progress_bar(progress, len(loader), desc) as bar:
+    with progress_bar(progress and is_main_process(), len(loader), desc) as bar:
         report = _Reporter(0, callback, bar)
         if handle is not None:
-            loss, correct, total, confusion = _C.evaluate(model._handle, handle, smoothing, num_classes, report)
-            return Evaluation(loss, 100.0 * correct / total if total else 0.0, correct, total, confusion)
+            loss, correct, total, confusion = _C.evaluate(model_handle, handle, smoothing, num_classes, report)
+            result = Evaluation(loss, 100.0 * correct / total if total else 0.0, correct, total, confusion)
+            return _global(result, model, loader, len(loader))
         criterion = criterion if criterion is not None else CrossEntropyLoss()
         confusion = None if num_classes is None else np.zeros((num_classes, num_classes), dtype=np.int64)
         batches = len(loader)
@@ -161,7 +186,8 @@ def evaluate(model, loader, criterion=None, num_classes=None, callback=None, *, 
                 report(index, batches, len(labels), loss.item(), correct)
         if confusion is None:
             confusion = np.zeros((0, 0), dtype=np.int64)
-        return _result(report.loss_sum, batches, report.correct, report.total, Evaluation, confusion)
+        result = _result(report.loss_sum, batches, report.correct, report.total, Evaluation, confusion)
+        return _global(result, model, loader, batches)
 
 
 def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=None, callback=None, val_loader=None,
@@ -175,6 +201,9 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
     history = {"train_losses": [], "train_accs": [], "val_losses": [], "val_accs": [], "epoch_seconds": []}
     for epoch in range(epochs):
         start = time.perf_counter()
+        sampler = getattr(loader, "sampler", None)
+        if hasattr(sampler, "set_epoch"):
+            sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
         result = train_epoch(model, loader, optimizer, criterion, max_grad_norm, callback, epoch=epoch,
                              progress=progress, engine=engine)
         history["train_losses"].append(result.loss)

@@ -21,8 +21,9 @@ def _pyplot():
 
 
 def _finish(fig, path):
+    from ..distributed.metrics import is_main_process
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    if path is not None:
+    if path is not None and is_main_process():  # in an MPI job, rank 0 writes the file
         fig.savefig(path, dpi=100)
     return fig
 

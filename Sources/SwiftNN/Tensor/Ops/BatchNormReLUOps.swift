@@ -7,7 +7,8 @@ extension Tensor {
     /// the result's shape. Arguments as `batchNorm`; the pieces must match except in dim 1.
     public static func batchNormReLU(_ pieces: [Tensor], adding residual: Tensor? = nil,
                                      runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                                     training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+                                     training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
+                                     group: ProcessGroup? = nil) throws -> Tensor {
         guard let first = pieces.first else {
             throw SwiftNNError.invalidArgument("batch_norm_relu: expected a non-empty list of inputs")
         }
@@ -31,9 +32,10 @@ extension Tensor {
         }
         let outer = shape[0], inner = shape[2...].reduce(1, *)
         let x = ChannelPlanes(pieces.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
-        let (mean, invstd) = try batchNormStatistics(
+        let syncGroup = training ? group : nil
+        let (mean, invstd, jointCount) = try batchNormStatistics(
             shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: training, momentum: momentum, eps: eps) { NormKernels.channelMoments(x, mean: $0, variance: $1) }
+            training: training, momentum: momentum, eps: eps, group: syncGroup) { NormKernels.channelMoments(x, mean: $0, variance: $1) }
         let channels = shape[1]
         let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
         for c in 0..<channels {
@@ -54,12 +56,14 @@ extension Tensor {
             let gResidual = residualNeedsGrad ? try Tensor(uninitializedShape: shape) : nil
             BatchNormReLUKernel.gradientSums(g.data, out.data, x, mean: mean.data, invstd: invstd.data,
                                              sumG: sumG.data, sumGXhat: sumGXhat.data, gResidual: gResidual?.data)
+            let (jointG, jointGXhat) = try syncGroup?.jointGradientSums(
+                sumG: sumG, sumGXhat: sumGXhat, localCount: outer * inner, jointCount: jointCount) ?? (sumG, sumGXhat)
             var grads: [Tensor?] = pieces.map { _ in nil }
             if pieces.contains(where: { $0.requiresGrad }) {
                 let dx = try pieces.map { try Tensor(uninitializedShape: $0.shape) }
                 let planes = ChannelPlanes(dx.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
                 BatchNormReLUKernel.backward(g.data, out.data, x, planes, mean: mean.data, invstd: invstd.data,
-                                             weight: weight?.data, sumG: sumG.data, sumGXhat: sumGXhat.data,
+                                             weight: weight?.data, sumG: jointG.data, sumGXhat: jointGXhat.data,
                                              batchStats: training)
                 grads = zip(pieces, dx).map { $0.requiresGrad ? $1 : nil }
             }

@@ -9,12 +9,13 @@ extension Tensor {
     /// var ← (1−m)·var + m·σ²·M/(M−1) (unbiased), M = values per channel.
     /// Otherwise the running statistics normalize (and must be given).
     public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, group: ProcessGroup? = nil) throws -> Tensor {
         let channels = rank >= 2 ? shape[1] : 0, outer = rank >= 2 ? shape[0] : 0, inner = shape.dropFirst(2).reduce(1, *)
         let useBatchStats = training
-        let (mean, invstd) = try Tensor.batchNormStatistics(
+        let syncGroup = training ? group : nil
+        let (mean, invstd, jointCount) = try Tensor.batchNormStatistics(
             shape: shape, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: training, momentum: momentum, eps: eps) { mean, variance in
+            training: training, momentum: momentum, eps: eps, group: syncGroup) { mean, variance in
                 NormKernels.channelMoments(ChannelPlanes(data, outer: outer, channels: channels, inner: inner),
                                            mean: mean, variance: variance)
             }
@@ -30,12 +31,15 @@ extension Tensor {
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             NormKernels.channelGradSums(g.data, input.data, outer: outer, channels: channels, inner: inner,
                                         mean: mean.data, invstd: invstd.data, sumG: sumG.data, sumGXhat: sumGXhat.data)
+            // Every rank takes part in the exchange, whether or not its input needs a gradient.
+            let (jointG, jointGXhat) = try syncGroup?.jointGradientSums(
+                sumG: sumG, sumGXhat: sumGXhat, localCount: outer * inner, jointCount: jointCount) ?? (sumG, sumGXhat)
             var grads: [Tensor?] = [nil]
             if input.requiresGrad {
                 let dx = try Tensor(uninitializedShape: input.shape)
                 NormKernels.channelBackward(g.data, input.data, dx.data, outer: outer, channels: channels, inner: inner,
                                             mean: mean.data, invstd: invstd.data, weight: weight?.data,
-                                            sumG: sumG.data, sumGXhat: sumGXhat.data, batchStats: useBatchStats)
+                                            sumG: jointG.data, sumGXhat: jointGXhat.data, batchStats: useBatchStats)
                 grads[0] = dx
             }
             if let weight { grads.append(try sumGXhat.reshape(weight.shape)) }
@@ -113,10 +117,12 @@ extension Tensor {
     /// The statistics and running-stat update of `batchNorm` for an input of `shape`,
     /// after checking the arguments with PyTorch's messages. `moments` fills the batch
     /// mean and biased variance (called only in training).
+    /// With a `group`, the statistics are the joint batch's over all its ranks (SyncBatchNorm)
+    /// and `count` is the joint number of values per channel.
     static func batchNormStatistics(shape: [Int], runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                                    training: Bool, momentum: Float, eps: Float,
+                                    training: Bool, momentum: Float, eps: Float, group: ProcessGroup? = nil,
                                     moments: (_ mean: UnsafeMutablePointer<Float>, _ variance: UnsafeMutablePointer<Float>) -> Void)
-        throws -> (mean: Tensor, invstd: Tensor) {
+        throws -> (mean: Tensor, invstd: Tensor, count: Int) {
         guard shape.count >= 2 else {
             throw SwiftNNError.invalidArgument("batch_norm: expected an input with at least 2 dimensions [N, C, ...], got shape \(describe(shape))")
         }
@@ -134,19 +140,28 @@ extension Tensor {
         guard training || runningMean != nil else {
             throw SwiftNNError.runtime("running_mean must be defined in evaluation mode")
         }
-        if training && perChannel <= 1 {
+        if training && group == nil && perChannel <= 1 {
             throw SwiftNNError.invalidArgument("Expected more than 1 value per channel when training, got input size \(describe(shape))")
         }
         guard eps.isFinite && eps >= 0 else { throw SwiftNNError.invalidArgument("batch_norm: eps must be non-negative, got \(eps)") }
 
         let mean = try Tensor(uninitializedShape: [channels])
         let invstd = try Tensor(uninitializedShape: [channels])
+        var jointCount = perChannel
         if training {
             let variance = try Tensor(uninitializedShape: [channels])
-            moments(mean.data, variance.data)
+            if perChannel > 0 { moments(mean.data, variance.data) }
+            if let group {
+                jointCount = try group.combineMoments(count: perChannel, mean: mean.data, variance: variance.data,
+                                                      channels: channels)
+                if jointCount <= 1 {
+                    throw SwiftNNError.invalidArgument(
+                        "Expected more than 1 value per channel when training, got \(jointCount) over all ranks")
+                }
+            }
             for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
             if let runningMean, let runningVar {
-                let unbias = Float(perChannel) / Float(perChannel - 1)
+                let unbias = Float(jointCount) / Float(jointCount - 1)
                 for c in 0..<channels {
                     runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
                     runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias
@@ -156,6 +171,6 @@ extension Tensor {
             mean.data.update(from: runningMean.data, count: channels)
             for c in 0..<channels { invstd.data[c] = 1 / (runningVar.data[c] + eps).squareRoot() }
         }
-        return (mean, invstd)
+        return (mean, invstd, jointCount)
     }
 }

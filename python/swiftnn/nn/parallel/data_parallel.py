@@ -8,8 +8,8 @@ wrapping itself: `state_dict()` keys gain the `module.` prefix and
 `isinstance(model, nn.DataParallel)` holds."""
 import numbers
 
-from .. import _device
-from .module import Module
+from ... import _device
+from ..module import Module
 
 __all__ = ["DataParallel"]
 
