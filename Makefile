@@ -59,6 +59,8 @@ test-c: install
 	$(VENV)/checkpoint_test $(VENV)
 	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/train_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/train_test
 	$(VENV)/train_test
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/export_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/export_test
+	$(VENV)/export_test
 
 # pytest from the repo root imports the installed package (python/ is not on sys.path).
 test-python: install
