@@ -163,3 +163,18 @@ def test_bad_arguments(tmp_path):
         swiftnn.onnx.export(model, np.ones((1, 4), np.float32), tmp_path / "x.onnx")
     swiftnn.onnx.export(model, np.ones((1, 3), np.float32), tmp_path / "ok.onnx")
     assert (tmp_path / "ok.onnx").is_file()
+
+
+def test_command_line_exports_a_zoo_model_with_weights(tmp_path, rng):
+    import subprocess
+    import sys
+    model = models.normal_CNN(kernal_list=[8, "p", 16], num_classes=4)
+    _randomise_batch_norm(model, rng)
+    swiftnn.save(model.state_dict(), tmp_path / "w.pth")
+    done = subprocess.run([sys.executable, "-m", "swiftnn.onnx", "--model", "normal_CNN", "--config",
+                           '{"kernal_list": [8, "p", 16], "num_classes": 4}', "--weights", str(tmp_path / "w.pth"),
+                           "--onnx", str(tmp_path / "cnn.onnx")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    x = rng.standard_normal((3, 3, 32, 32)).astype(np.float32)
+    session = ort.InferenceSession(str(tmp_path / "cnn.onnx"), providers=["CPUExecutionProvider"])
+    _assert_matches(session.run(None, {"input": x})[0], _engine_eval(model, x))
