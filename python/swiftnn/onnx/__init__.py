@@ -8,10 +8,10 @@ Python-composed Modules export the same way. Each traced op becomes ONNX nodes
 parameters and buffers become initializers under their state-dict keys.
 """
 import os
-import tempfile
 
 import numpy as np
 
+from .._atomic import atomic_file
 from .converters import UnsupportedOperatorError, convert
 from .trace import trace
 
@@ -111,20 +111,7 @@ def export(model, args, f, export_params=True, verbose=False, input_names=None, 
     if not export_params:
         raise ValueError("export_params=False is not supported: the weights are always stored")
     proto, _ = build_model(model, args, input_names, output_names, dynamic_axes, opset_version)
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".swiftnn-onnx-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(proto.SerializeToString())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    with atomic_file(os.fspath(f)) as out:
+        out.write(proto.SerializeToString())
     if verbose:
         print(_onnx().helper.printable_graph(proto.graph))

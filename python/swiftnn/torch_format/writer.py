@@ -6,11 +6,11 @@ and `<archive>/version`. Tensors that are the same object share one storage."""
 import collections
 import os
 import struct
-import tempfile
 import zipfile
 
 import numpy as np
 
+from .._atomic import atomic_file
 from .storage_types import SAVE_STORAGE
 
 FORMAT_VERSION = b"3\n"
@@ -141,24 +141,12 @@ def write_zip(obj, path, array_of):
     """Writes `obj` to `path` atomically (a synced temporary file renamed over it)."""
     pickler = _Pickler(array_of)
     data_pkl = pickler.dump(obj)
-    directory = os.path.dirname(os.path.abspath(path))
     stem = os.path.splitext(os.path.basename(path))[0]
     prefix = "".join(c if c.isalnum() or c in "_-" else "_" for c in stem) or "archive"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".swiftnn-save-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-                records = [("data.pkl", data_pkl), ("byteorder", b"little")]
-                records += [(f"data/{key}", array.tobytes()) for key, array in pickler.storages]
-                records += [("version", FORMAT_VERSION), (".data/version", FORMAT_VERSION)]
-                for name, payload in records:
-                    archive.writestr(_aligned_info(archive, f"{prefix}/{name}"), payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    with atomic_file(path) as f:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            records = [("data.pkl", data_pkl), ("byteorder", b"little")]
+            records += [(f"data/{key}", array.tobytes()) for key, array in pickler.storages]
+            records += [("version", FORMAT_VERSION), (".data/version", FORMAT_VERSION)]
+            for name, payload in records:
+                archive.writestr(_aligned_info(archive, f"{prefix}/{name}"), payload)
