@@ -131,12 +131,12 @@ def load(f, map_location=None, weights_only=True):
     accepted for PyTorch compatibility: tensors always live on the CPU, and only
     weights are ever loaded."""
     path = _path(f)
-    try:
-        kind = torch_format.sniff(path)
-    except OSError as error:
-        if not os.path.lexists(path):
-            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.fsdecode(path)) from None
-        raise OSError(f"{os.fsdecode(path)}: {error}") from None
+    kind = None
+    if os.path.isfile(path):   # anything else gets the safetensors reader's messages
+        try:
+            kind = torch_format.sniff(path)
+        except OSError as error:
+            raise OSError(f"{os.fsdecode(path)}: {error}") from None
     if kind is not None:
         return _as_tensors(torch_format.load_arrays(os.fsdecode(path)), os.fsdecode(path))
     try:
