@@ -218,3 +218,37 @@ def test_dataparallel_prefix_is_explained_and_strippable(tmp_path):
     consume_prefix_in_state_dict_if_present(loaded, "module.")
     assert list(loaded) == ["0.weight", "0.bias"]
     model.load_state_dict(loaded)
+
+
+def test_mutated_files_raise_only_oserror_or_unpicklingerror(tmp_path):
+    """Random byte changes in data.pkl and in the whole file never crash or raise anything else."""
+    rng = np.random.default_rng(7)
+    values = np.arange(12, dtype=np.float32)
+    state = collections.OrderedDict([("a.weight", TensorRef(Storage("0", values), (3, 4), parameter=True)),
+                                     ("a.n", TensorRef(Storage("1", [3], "int64"), ())), ("meta", [1, "x", 2.5])])
+    write_zip(tmp_path / "base.pt", state)
+    with zipfile.ZipFile(tmp_path / "base.pt") as archive:
+        records = {n: archive.read(n) for n in archive.namelist()}
+    whole = (tmp_path / "base.pt").read_bytes()
+    outcomes = collections.Counter()
+    for trial in range(300):
+        path = tmp_path / f"m{trial}.pt"
+        if trial % 2:
+            data = bytearray(records["archive/data.pkl"])
+            for _ in range(rng.integers(1, 4)):
+                data[rng.integers(len(data))] = rng.integers(256)
+            write_zip(path, None, data_pkl=bytes(data))
+            with zipfile.ZipFile(path, "a") as archive:
+                for name in ("archive/data/0", "archive/data/1"):
+                    archive.writestr(name, records[name])
+        else:
+            data = bytearray(whole)
+            data[rng.integers(len(data))] ^= 1 << rng.integers(8)
+            path.write_bytes(bytes(data))
+        try:
+            swiftnn.load(path)
+            outcomes["loaded"] += 1
+        except (OSError, pickle.UnpicklingError) as error:
+            assert path.name in str(error), error
+            outcomes[type(error).__name__] += 1
+    assert outcomes["OSError"] + outcomes["UnpicklingError"] > 50, outcomes

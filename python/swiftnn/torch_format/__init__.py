@@ -5,11 +5,6 @@ PyTorch 1.6) through a restricted unpickler that builds only tensors, dicts,
 OrderedDicts, lists, tuples, numbers and strings; `save` writes the zip layout
 that `torch.load(f, weights_only=True)` accepts. See reader.py / writer.py."""
 import pickle
-import struct
-import zipfile
-
-import numpy as np
-
 from .reader import read_legacy, read_zip
 from .writer import write_zip
 
@@ -40,9 +35,10 @@ def load_arrays(path):
             return read_legacy(path)
     except pickle.UnpicklingError as error:
         raise pickle.UnpicklingError(f"{path}: {error}") from None
-    except (ValueError, TypeError, KeyError, IndexError, EOFError, struct.error, zipfile.BadZipFile,
-            RecursionError, OverflowError, AttributeError) as error:
-        raise OSError(f"{path}: damaged PyTorch checkpoint: {error}") from None
+    except OSError as error:
+        raise OSError(f"{path}: {error}") from None
+    except Exception as error:  # noqa: BLE001  (whatever a damaged file makes a parser raise)
+        raise OSError(f"{path}: damaged PyTorch checkpoint ({type(error).__name__}: {error})") from None
     raise OSError(f"{path}: not a PyTorch checkpoint (neither a zip archive nor a pickle stream)")
 
 

@@ -20,6 +20,9 @@ from .unpickler import PendingTensor, restricted_load
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
+# A tensor may repeat storage elements (stride 0), but not into more than this many
+# elements beyond its storage's: a hostile file must not make us allocate terabytes.
+MAX_EXPANDED_ELEMENTS = 1 << 28
 
 
 def read_zip(path):
@@ -124,6 +127,10 @@ def materialize(obj, read_storage):
         values = storages[cache_key]
         if any(n == 0 for n in pending.size):
             return np.zeros(pending.size, dtype=values.dtype)
+        elements = int(np.prod(pending.size, dtype=object))
+        if elements > max(values.size, MAX_EXPANDED_ELEMENTS):
+            raise ValueError(f"a tensor of size {list(pending.size)} is far larger than its storage of "
+                             f"{values.size} elements")
         last = pending.offset + sum((n - 1) * s for n, s in zip(pending.size, pending.stride))
         if last >= values.size:
             raise ValueError(f"a tensor of size {list(pending.size)} with stride {list(pending.stride)} at offset "

@@ -8,6 +8,8 @@ Tensors come out as `PendingTensor`s, resolved once the storages are read (the
 legacy format stores them after the pickle)."""
 import collections
 import pickle
+import pickletools
+import warnings
 
 from .storage_types import STORAGE_DTYPES, StorageType
 
@@ -104,6 +106,26 @@ class RestrictedUnpickler(pickle.Unpickler):
         return StorageRef(storage_type, key, count, view)
 
 
+_MEMO_OPCODES = {"PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"}
+
+
+def _check_opcodes(file):
+    """Parses one pickle without running it (pickletools) and refuses memo indices beyond
+    its length: CPython's unpickler sizes its memo table by the largest index, so one
+    corrupted byte could otherwise make it allocate gigabytes."""
+    start, largest = file.tell(), -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)   # pickletools on odd escapes in damaged text
+        for opcode, arg, _ in pickletools.genops(file):
+            if opcode.name in _MEMO_OPCODES:
+                largest = max(largest, int(arg))
+    if largest > file.tell() - start:
+        raise pickle.UnpicklingError(f"memo index {largest} is out of range for a pickle of {file.tell() - start} bytes")
+
+
 def restricted_load(file):
-    """One pickle from the binary file object `file`, through the restricted unpickler."""
+    """One pickle from the seekable binary file object `file`, through the restricted unpickler."""
+    start = file.tell()
+    _check_opcodes(file)
+    file.seek(start)
     return RestrictedUnpickler(file).load()
