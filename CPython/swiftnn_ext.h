@@ -86,6 +86,7 @@ extern PyMethodDef optim_methods[];
 extern PyMethodDef checkpoint_methods[];
 /* ---- summary.c: the traced forward of swiftnn.summary ---- */
 extern PyMethodDef summary_methods[];
+extern PyMethodDef export_methods[];
 extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
 /* distributed.c: process groups over MPI, SyncBatchNorm, DDP gradient buckets */
 extern PyMethodDef distributed_methods[];

@@ -438,6 +438,22 @@ int swiftnn_grad_buckets_count(swiftnn_grad_buckets b, int64_t* out);
 int swiftnn_grad_buckets_range(swiftnn_grad_buckets b, int64_t index, int64_t* offset, int64_t* count);
 /* ---- end distributed ---- */
 
+/* ---- export: op-level trace (begin) --------------------------------------- */
+/* Records every op run on the calling thread between begin and end (a forward pass, in
+ * one call or many). *json (valid until the next end on this thread) is
+ * {"nodes": [{"op", "inputs": [id|null...], "output": id, "attrs": {...}}...],
+ *  "values": [{"id", "shape", "leaf"}...]}; leaves are tensors no recorded op produced
+ * (inputs, parameters, buffers, constants). The finished trace keeps its tensors until
+ * the next begin or clear on this thread. */
+int swiftnn_op_trace_begin(void);
+int swiftnn_op_trace_end(const char** json);
+/* The value id of x in the trace (-1 if the trace never met it). */
+int swiftnn_op_trace_id(swiftnn_tensor x, int64_t* id);
+/* A new handle to the tensor with value id `id`. */
+int swiftnn_op_trace_value(int64_t id, swiftnn_tensor* out);
+int swiftnn_op_trace_clear(void);
+/* ---- export: op-level trace (end) ----------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

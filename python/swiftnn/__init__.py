@@ -14,6 +14,7 @@ from .profiler import profile
 from . import data, datasets, transforms, utils
 from . import models
 from .serialization import load, save
+from . import onnx  # noqa: E402  (swiftnn.onnx.export; the onnx package is imported on use)
 from . import train  # noqa: E402  (after models: it builds zoo models)
 from . import distributed  # noqa: E402
 

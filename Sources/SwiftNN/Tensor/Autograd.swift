@@ -22,6 +22,7 @@ extension Tensor {
     /// any input requires grad. Every differentiable op ends with this call.
     @discardableResult
     func recording(_ name: String, inputs: [Tensor], backward: @escaping BackwardFunction) -> Tensor {
+        OpTrace.recordUnlessKnown(name, inputs, self)
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             requiresGrad = true
             gradFn = GradFn(name: name, inputs: inputs, backward: backward)

@@ -11,6 +11,7 @@ import numpy as np
 from .. import _C, _device
 from ..tensor import Tensor
 from .parameter import Parameter
+from .state_dict_keys import prefix_hint
 
 # torch.nn.modules.module._IncompatibleKeys
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -265,6 +266,7 @@ class Module:
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
+            errors += [hint for hint in [prefix_hint(missing, unexpected)] if hint]
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
         for target, array in updates:

@@ -1,8 +1,9 @@
 """`torch.nn.utils` helpers: gradient clipping (computed in the engine)."""
 from .. import _C
 from ..tensor import Tensor
+from .state_dict_keys import consume_prefix_in_state_dict_if_present
 
-__all__ = ["clip_grad_norm_"]
+__all__ = ["clip_grad_norm_", "consume_prefix_in_state_dict_if_present"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):

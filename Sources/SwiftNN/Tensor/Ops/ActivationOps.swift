@@ -8,13 +8,21 @@ import Darwin
 extension Tensor {
     public func leakyRelu(negativeSlope: Float = 0.01) throws -> Tensor {
         let input = self
-        return try mapped { $0 > 0 ? $0 : $0 * negativeSlope }.recording("LeakyReluBackward", inputs: [self]) { g, _ in
+        let out = try mapped { $0 > 0 ? $0 : $0 * negativeSlope }.recording("LeakyReluBackward", inputs: [self]) { g, _ in
             [try g.zipped(input) { $1 > 0 ? $0 : $0 * negativeSlope }]
         }
+        OpTrace.record("leaky_relu", [self], out, [("negative_slope", .float(negativeSlope))])
+        return out
     }
 
     /// x·Φ(x) with the exact normal CDF ("none") or PyTorch's tanh approximation ("tanh").
     public func gelu(approximate: String = "none") throws -> Tensor {
+        let out = try geluValues(approximate: approximate)
+        OpTrace.record("gelu", [self], out, [("approximate", .string(approximate))])
+        return out
+    }
+
+    private func geluValues(approximate: String) throws -> Tensor {
         let input = self
         let c = Float(2 / Double.pi).squareRoot(), a: Float = 0.044715
         switch approximate {

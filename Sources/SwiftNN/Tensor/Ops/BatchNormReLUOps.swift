@@ -51,6 +51,8 @@ extension Tensor {
         if let residual { inputs.append(residual) }
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
+        OpTrace.record("batch_norm_relu", pieces + [residual, runningMean, runningVar, weight, bias], out,
+                       [("pieces", .int(pieces.count)), ("eps", .float(eps)), ("training", .bool(training))])
         return out.recording("BatchNormReluBackward", inputs: inputs) { g, out in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             let gResidual = residualNeedsGrad ? try Tensor(uninitializedShape: shape) : nil

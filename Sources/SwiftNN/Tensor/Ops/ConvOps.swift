@@ -33,6 +33,11 @@ extension Tensor {
         } else {
             ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
         }
+        OpTrace.record("conv2d", [self, weight, bias], out, [
+            ("stride", .ints([g.strideH, g.strideW])), ("dilation", .ints([g.dilationH, g.dilationW])),
+            ("groups", .int(groups)), ("pads", .ints([g.padTop, g.padLeft,
+                (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1 - g.height - g.padTop,
+                (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1 - g.width - g.padLeft]))])
         let x = self
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return out.recording("ConvolutionBackward", inputs: inputs) { gy, _ in

@@ -36,6 +36,7 @@ extension Tensor {
                          start: start, extent: t.shape)
             offset += t.shape[d]
         }
+        OpTrace.record("cat", tensors, out, [("dim", .int(d))])
         return out.recording("CatBackward", inputs: tensors) { g, _ in
             try zip(tensors, offsets).map { t, offset in
                 t.requiresGrad ? try g.narrowCopy(dim: d, start: offset, length: t.shape[d]) : nil

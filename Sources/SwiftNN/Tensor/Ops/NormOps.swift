@@ -27,6 +27,8 @@ extension Tensor {
         var inputs = [self]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
+        OpTrace.record("batch_norm", [self, runningMean, runningVar, weight, bias], out,
+                       [("eps", .float(eps)), ("training", .bool(training))])
         return out.recording("NativeBatchNormBackward", inputs: inputs) { g, _ in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             NormKernels.channelGradSums(g.data, input.data, outer: outer, channels: channels, inner: inner,
@@ -73,6 +75,7 @@ extension Tensor {
         var inputs = [self]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
+        OpTrace.record("layer_norm", [self, weight, bias], out, [("axes", .int(k)), ("eps", .float(eps))])
         return out.recording("NativeLayerNormBackward", inputs: inputs) { g, _ in
             var grads: [Tensor?] = [nil]
             if input.requiresGrad {
@@ -104,6 +107,8 @@ extension Tensor {
         NormKernels.lrnForward(data, out.data, base: base.data, outer: outer, channels: channels, inner: inner,
                                size: size, alpha: alpha, beta: beta, k: k)
         let input = self
+        OpTrace.record("local_response_norm", [self], out,
+                       [("size", .int(size)), ("alpha", .float(alpha)), ("beta", .float(beta)), ("k", .float(k))])
         return out.recording("LocalResponseNormBackward", inputs: [self]) { g, out in
             let dx = try Tensor(uninitializedShape: input.shape)
             NormKernels.lrnBackward(g.data, input.data, out.data, base: base.data, dx.data, outer: outer,

@@ -20,7 +20,12 @@ extension Tensor {
         let cols = PoolAxis.sliding(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w, dilation: dilation.w,
                                     outputs: PoolAxis.outputSize(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w,
                                                                  dilation: dilation.w, ceilMode: ceilMode))
-        return try maxPool(planes: planes, height: h, width: w, rows: rows, cols: cols, name: "max_pool2d")
+        let result = try maxPool(planes: planes, height: h, width: w, rows: rows, cols: cols, name: "max_pool2d")
+        OpTrace.record("max_pool2d", [self], result.values, [
+            ("kernel", .ints([kernel.h, kernel.w])), ("stride", .ints([stride.h, stride.w])),
+            ("padding", .ints([padding.h, padding.w])), ("dilation", .ints([dilation.h, dilation.w])),
+            ("ceil_mode", .bool(ceilMode))])
+        return result
     }
 
     /// `F.avg_pool2d`; `stride` defaults to the kernel size.
@@ -40,7 +45,12 @@ extension Tensor {
                                                                  dilation: 1, ceilMode: ceilMode))
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: countIncludePad,
                                            divisorOverride: divisorOverride)
-        return try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors, name: "avg_pool2d")
+        let out = try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors, name: "avg_pool2d")
+        OpTrace.record("avg_pool2d", [self], out, [
+            ("kernel", .ints([kernel.h, kernel.w])), ("stride", .ints([stride.h, stride.w])),
+            ("padding", .ints([padding.h, padding.w])), ("ceil_mode", .bool(ceilMode)),
+            ("count_include_pad", .bool(countIncludePad)), ("divisor_override", .int(divisorOverride ?? 0))])
+        return out
     }
 
     /// `F.adaptive_avg_pool2d`; a nil size keeps that dimension.
@@ -48,15 +58,19 @@ extension Tensor {
         let (planes, h, w) = try poolPlanes("adaptive_avg_pool2d")
         let (rows, cols) = try adaptiveAxes(outputSize, height: h, width: w, name: "adaptive_avg_pool2d")
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: false, divisorOverride: nil)
-        return try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors,
-                           name: "adaptive_avg_pool2d")
+        let out = try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors,
+                              name: "adaptive_avg_pool2d")
+        OpTrace.record("adaptive_avg_pool2d", [self], out)
+        return out
     }
 
     /// `F.adaptive_max_pool2d`; a nil size keeps that dimension.
     public func adaptiveMaxPool2d(outputSize: (Int?, Int?)) throws -> Tensor {
         let (planes, h, w) = try poolPlanes("adaptive_max_pool2d")
         let (rows, cols) = try adaptiveAxes(outputSize, height: h, width: w, name: "adaptive_max_pool2d")
-        return try maxPool(planes: planes, height: h, width: w, rows: rows, cols: cols, name: "adaptive_max_pool2d").values
+        let out = try maxPool(planes: planes, height: h, width: w, rows: rows, cols: cols, name: "adaptive_max_pool2d").values
+        OpTrace.record("adaptive_max_pool2d", [self], out)
+        return out
     }
 
     // MARK: Shared work

@@ -24,6 +24,7 @@ extension Tensor {
         let out = try Tensor(uninitializedShape: plan.outShape)
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: 0, +)
         let inputShape = shape
+        OpTrace.record("sum", [self], out, [("dims", .ints(plan.reduced.indices.filter { plan.reduced[$0] })), ("keepdim", .bool(keepDim))])
         return out.recording("SumBackward", inputs: [self]) { g, _ in
             [try g.reshape(plan.keptShape).expanded(to: inputShape)]
         }
@@ -38,6 +39,7 @@ extension Tensor {
         let scale = 1 / Float(n)  // n == 0 gives NaN, as PyTorch's mean of an empty tensor
         for i in 0..<out.count { out.data[i] *= scale }
         let inputShape = shape
+        OpTrace.record("mean", [self], out, [("dims", .ints(plan.reduced.indices.filter { plan.reduced[$0] })), ("keepdim", .bool(keepDim))])
         return out.recording("MeanBackward", inputs: [self]) { g, _ in
             [try g.reshape(plan.keptShape).expanded(to: inputShape).mapped { $0 * scale }]
         }

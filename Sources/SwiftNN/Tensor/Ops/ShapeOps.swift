@@ -71,6 +71,7 @@ extension Tensor {
         permuteCopy(data, shape: shape, order: order, out.data)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in order.enumerated() { inverse[d] = i }
+        OpTrace.record("permute", [self], out, [("dims", .ints(order))])
         return out.recording("PermuteBackward", inputs: [self]) { g, _ in [try g.permute(inverse)] }
     }
 

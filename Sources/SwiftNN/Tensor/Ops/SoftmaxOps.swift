@@ -13,6 +13,7 @@ extension Tensor {
         let (outer, size, inner) = try axisLayout(dim)
         let out = try Tensor(uninitializedShape: shape)
         SoftmaxKernel.forward(data, out.data, outer: outer, size: size, inner: inner, log: logOutput)
+        OpTrace.record(logOutput ? "log_softmax" : "softmax", [self], out, [("dim", .int(dim))])
         return out.recording(logOutput ? "LogSoftmaxBackward" : "SoftmaxBackward", inputs: [self]) { g, out in
             let dx = try Tensor(uninitializedShape: out.shape)
             SoftmaxKernel.backward(g.data, out.data, dx.data, outer: outer, size: size, inner: inner, log: logOutput)
