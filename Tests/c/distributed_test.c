@@ -43,7 +43,7 @@ int main(void) {
 
     /* Linear(3, 2) under DDP: rank-0 broadcast of weight and bias at wrap time. */
     swiftnn_module linear = NULL, ddp = NULL;
-    expect(swiftnn_linear_new(3, 2, 1, &linear) == SWIFTNN_OK, "linear");
+    expect(swiftnn_module_new("Linear", "{\"in_features\": 3, \"out_features\": 2}", &linear) == SWIFTNN_OK, "linear");
     expect(swiftnn_ddp_new(linear, g, 1 << 20, 1, &ddp) == SWIFTNN_OK, "ddp");
     expect(host.calls[SWIFTNN_BROADCAST] == 2, "parameters broadcast at wrap time");
     swiftnn_grad_buckets buckets = NULL;
