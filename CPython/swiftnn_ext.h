@@ -93,7 +93,7 @@ int enum_from(PyObject* obj, const char* name, const char* const* names, const c
 
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
-extern PyMethodDef generated_methods[]; /* ops_generated.c */
+extern PyMethodDef* const generated_method_tables[]; /* ops_generated.c: one table per group, NULL-terminated */
 extern PyMethodDef indexed_ops_methods[]; /* indexed_ops.c */
 extern PyMethodDef runtime_methods[]; /* runtime.c */
 extern PyMethodDef nn_methods[];

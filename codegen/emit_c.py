@@ -30,7 +30,7 @@ def header(enums, ops, banner):
 def enum_converter(enum):
     names = ", ".join(f'"{v}"' for v in enum.values)
     expected = ", ".join(enum.values[:-1]) + " or " + enum.values[-1]
-    return f"""static int enum_{enum.name}_from(PyObject* obj, const char* name, void* out) {{
+    return f"""static inline int enum_{enum.name}_from(PyObject* obj, const char* name, void* out) {{
     static const char* const names[] = {{{names}, NULL}};
     return enum_from(obj, name, names, "{expected}", out);
 }}
@@ -68,11 +68,35 @@ def wrapper(op):
     return "\n".join(lines) + "\n"
 
 
-def cpython(enums, ops, banner):
-    out = [f"/* {banner} */", '#include "swiftnn_ext.h"', ""]
+def groups(ops):
+    names = []
+    for op in ops:
+        if op.group not in names:
+            names.append(op.group)
+    return {name: [op for op in ops if op.group == name] for name in names}
+
+
+def cpython_header(enums, ops, banner):
+    """Enum converters and the per-group method tables (CPython/ops_generated.h)."""
+    out = [f"/* {banner} */", "#ifndef SWIFTNN_OPS_GENERATED_H", "#define SWIFTNN_OPS_GENERATED_H", "",
+           '#include "swiftnn_ext.h"', ""]
     out += [enum_converter(e) for e in enums]
+    out += [f"extern PyMethodDef ops_{group}_methods[];" for group in groups(ops)]
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def cpython_tables(ops, banner):
+    """The NULL-terminated list of method tables module.c adds (CPython/ops_generated.c)."""
+    rows = "".join(f"    ops_{group}_methods,\n" for group in groups(ops))
+    return (f'/* {banner} */\n#include "ops_generated.h"\n\n'
+            f"PyMethodDef* const generated_method_tables[] = {{\n{rows}    NULL,\n}};\n")
+
+
+def cpython_group(group, ops, banner):
+    out = [f"/* {banner} */", '#include "ops_generated.h"', ""]
     out += [wrapper(op) for op in ops]
-    out.append("PyMethodDef generated_methods[] = {")
+    out.append(f"PyMethodDef ops_{group}_methods[] = {{")
     for op in ops:
         doc = op.doc.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
         out.append(f'    {{"{op.name}", (PyCFunction)(void (*)(void))py_{op.name}, METH_VARARGS | METH_KEYWORDS, "{doc}"}},')

@@ -34,8 +34,17 @@ def export(op):
     return "\n".join(lines) + "\n"
 
 
-def swift(enums, ops, banner):
-    out = [f"// {banner}", "import SwiftNN", "import SwiftNNABI", ""]
+def file_stem(group):
+    return "".join(part.capitalize() for part in group.split("_"))
+
+
+def swift_enums(enums, banner):
+    out = [f"// {banner}", "import SwiftNN", ""]
     out += [enum_converter(e) for e in enums]
+    return "\n".join(out)
+
+
+def swift_group(ops, banner):
+    out = [f"// {banner}", "import SwiftNN", "import SwiftNNABI", ""]
     out += [export(op) for op in ops]
     return "\n".join(out)

@@ -50,6 +50,7 @@ class Op:
     rdunder: list = field(default_factory=list)
     ignored: list = field(default_factory=list)
     c_symbol: str = ""
+    group: str = ""
 
     @property
     def c_name(self):
@@ -68,7 +69,7 @@ def parse_arg(spec, keyword_only):
     return Arg(name.strip(), type_name.strip(), default.strip() or None, keyword_only)
 
 
-def parse_op(row):
+def parse_op(row, group):
     unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name"}
     if unknown:
         raise SystemExit(f"codegen: op {row.get('name')!r} has unknown fields {sorted(unknown)}")
@@ -80,7 +81,7 @@ def parse_op(row):
         args.append(parse_arg(spec, keyword_only))
     op = Op(name=row["name"], args=args, swift=row["swift"], doc=row["doc"].strip(),
             result=row.get("result", "tensor"), python=row.get("python", []), dunder=row.get("dunder", []),
-            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""))
+            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group)
     if op.result not in RESULTS:
         raise SystemExit(f"codegen: op {op.name!r}: unknown result {op.result!r}")
     if set(op.python) - SURFACES:
@@ -93,7 +94,9 @@ def parse_op(row):
 def load(path):
     data = tomllib.loads(Path(path).read_text())
     enums = [Enum(name, e["values"], e["doc"], e.get("swift", "")) for name, e in data.get("enum", {}).items()]
-    ops = [parse_op(row) for row in data.get("op", [])]
+    if "op" in data:
+        raise SystemExit("codegen: put ops in a group: [[ops.GROUP]], not [[op]]")
+    ops = [parse_op(row, group) for group, rows in data.get("ops", {}).items() for row in rows]
     names = [op.name for op in ops]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
