@@ -1,9 +1,9 @@
 /*
- * Library state, tensor creation, data transfer and autograd state.
+ * Library state, tensors from and to NumPy data, shapes, random integers and
+ * grad-mode: the calls whose buffers or results the op table does not describe
+ * (creation from a shape and autograd state are generated: ops_tensors.c).
  */
 #include "swiftnn_ext.h"
-
-#include <math.h>
 
 static PyObject* py_version(PyObject* self, PyObject* unused) {
     const char* v;

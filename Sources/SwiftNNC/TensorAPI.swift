@@ -1,6 +1,7 @@
 import SwiftNN
 
-// Tensor creation, data transfer and autograd state.
+// Tensors from and to caller buffers, shapes, random integers, grad_fn names: the calls
+// whose buffers or results the op table does not describe (the rest: Generated/TensorsOps.swift).
 
 @_cdecl("swiftnn_tensor_from_data")
 public func swiftnn_tensor_from_data(_ data: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
