@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-torch-setup bench-distributed clean
+.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-torch-setup bench-distributed clean
 
 install: $(VENV)/.installed
 
@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	$(PY) -m pip install -q --upgrade pip
 	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test,distributed]'
 	touch $@
+
+# Rewrites the binding files generated from codegen/ops.toml (see CONTRIBUTING.md).
+generate:
+	$(PYTHON) codegen/generate.py
 
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
 demo: install

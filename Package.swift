@@ -16,7 +16,9 @@ let package = Package(
         // Static inline C for what Swift cannot express (prefetch hints).
         .target(name: "CPUHints"),
         .target(name: "SwiftNN", dependencies: ["CPUHints"]),
-        .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
+        // include/swiftnn.h as a Clang module (its include/ is a link to the top-level include/).
+        .target(name: "SwiftNNABI"),
+        .target(name: "SwiftNNC", dependencies: ["SwiftNN", "SwiftNNABI"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
         .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN"]),

@@ -1,6 +1,9 @@
 /*
- * Conversions between Python objects and engine arguments, and engine
- * status codes to Python exceptions.
+ * Conversions between Python objects and engine arguments (the one converter
+ * file of the extension), engine results to Python objects, and engine status
+ * codes to Python exceptions. The `*_from(obj, name, out)` converters serve the
+ * generated wrappers (CPython/ops_generated.c): they return 1, or 0 with a
+ * Python exception naming the argument.
  */
 #include "swiftnn_ext.h"
 
@@ -38,6 +41,7 @@ int int64_arg(PyObject* obj, void* out) {
 
 int dims_arg(PyObject* obj, void* out) {
     DimList* dims = out;
+    dims->all = 0;
     PyObject* seq = PySequence_Fast(obj, "expected a sequence of ints");
     if (!seq) return 0;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -140,4 +144,235 @@ PyObject* tensor_to_numpy(swiftnn_tensor t) {
         return raise_status(status);
     }
     return (PyObject*)arr;
+}
+
+/* ---- results ---------------------------------------------------------------- */
+
+PyObject* tensor_result(int status, swiftnn_tensor out) {
+    if (status) return raise_status(status);
+    return wrap_tensor(out);
+}
+
+PyObject* optional_tensor_result(int status, swiftnn_tensor out) {
+    if (status) return raise_status(status);
+    if (!out) Py_RETURN_NONE;
+    return wrap_tensor(out);
+}
+
+PyObject* none_result(int status) {
+    if (status) return raise_status(status);
+    Py_RETURN_NONE;
+}
+
+/* ---- converters of the generated wrappers --------------------------------------- */
+
+int tensor_from(PyObject* obj, const char* name, void* out) {
+    (void)name;
+    return tensor_arg(obj, out);
+}
+
+int optional_tensor_from(PyObject* obj, const char* name, void* out) {
+    (void)name;
+    return optional_tensor_arg(obj, out);
+}
+
+int int64_from(PyObject* obj, const char* name, void* out) {
+    if (!PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    return int64_arg(obj, out);
+}
+
+int optional_int64_from(PyObject* obj, const char* name, void* out) {
+    swiftnn_optional_int64* v = out;
+    v->value = 0;
+    v->has_value = obj != Py_None;
+    return obj == Py_None || int64_from(obj, name, &v->value);
+}
+
+int float_from(PyObject* obj, const char* name, void* out) {
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    *(float*)out = (float)v;
+    return 1;
+}
+
+int optional_double_from(PyObject* obj, const char* name, void* out) {
+    swiftnn_optional_double* v = out;
+    v->value = 0;
+    v->has_value = obj != Py_None;
+    if (obj == Py_None) return 1;
+    v->value = PyFloat_AsDouble(obj);
+    if (v->value == -1.0 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "%s must be a number or None, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    return 1;
+}
+
+int bool_from(PyObject* obj, const char* name, void* out) {
+    (void)name;
+    int v = PyObject_IsTrue(obj);
+    if (v < 0) return 0;
+    *(int*)out = v;
+    return 1;
+}
+
+/* An int (both entries) or a 2-sequence of ints, as torch.nn.modules.utils._pair. */
+static int is_int(PyObject* obj) { return PyIndex_Check(obj) && !PyBool_Check(obj); }
+
+int pair_from(PyObject* obj, const char* name, void* out) {
+    PairArg* pair = out;
+    if (is_int(obj)) {
+        if (!int64_arg(obj, &pair->v[0])) return 0;
+        pair->v[1] = pair->v[0];
+        return 1;
+    }
+    PyObject* seq = PySequence_Check(obj) && !PyUnicode_Check(obj) ? PySequence_Fast(obj, "") : NULL;
+    int ok = seq && PySequence_Fast_GET_SIZE(seq) == 2;
+    for (Py_ssize_t i = 0; ok && i < 2; i++) {
+        PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
+        ok = is_int(item) && int64_arg(item, &pair->v[i]);
+    }
+    Py_XDECREF(seq);
+    if (!ok) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s must be an int or a pair of ints, got %R", name, obj);
+    }
+    return ok;
+}
+
+/* "O&" form of pair_from for the hand-written wrappers. */
+int pair_arg(PyObject* obj, void* out) { return pair_from(obj, "window argument", out); }
+
+/* An int or a pair whose entries may be None. */
+int optional_pair_from(PyObject* obj, const char* name, void* out) {
+    OptionalPairArg* pair = out;
+    PyObject* items[2] = {obj, obj};
+    PyObject* seq = NULL;
+    if (!is_int(obj)) {
+        seq = PySequence_Check(obj) && !PyUnicode_Check(obj) ? PySequence_Fast(obj, "") : NULL;
+        if (!seq || PySequence_Fast_GET_SIZE(seq) != 2) {
+            Py_XDECREF(seq);
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be an int or a pair, got %R", name, obj);
+            return 0;
+        }
+        items[0] = PySequence_Fast_GET_ITEM(seq, 0);
+        items[1] = PySequence_Fast_GET_ITEM(seq, 1);
+    }
+    int ok = optional_int64_from(items[0], name, &pair->v[0]) && optional_int64_from(items[1], name, &pair->v[1]);
+    Py_XDECREF(seq);
+    return ok;
+}
+
+/* An int, a pair, 'valid' or 'same'. */
+int conv_padding_from(PyObject* obj, const char* name, void* out) {
+    ConvPaddingArg* padding = out;
+    padding->v[0] = padding->v[1] = 0;
+    if (PyUnicode_Check(obj)) {
+        if (PyUnicode_CompareWithASCIIString(obj, "valid") == 0) padding->mode = SWIFTNN_PADDING_MODE_VALID;
+        else if (PyUnicode_CompareWithASCIIString(obj, "same") == 0) padding->mode = SWIFTNN_PADDING_MODE_SAME;
+        else {
+            PyErr_Format(PyExc_ValueError, "Invalid padding string %R, should be one of {'valid', 'same'}", obj);
+            return 0;
+        }
+        return 1;
+    }
+    padding->mode = SWIFTNN_PADDING_MODE_EXPLICIT;
+    PairArg pair;
+    if (!pair_from(obj, name, &pair)) return 0;
+    padding->v[0] = pair.v[0];
+    padding->v[1] = pair.v[1];
+    return 1;
+}
+
+/* A sequence of ints, or one int. */
+int dims_from(PyObject* obj, const char* name, void* out) {
+    DimList* dims = out;
+    dims->all = 0;
+    if (is_int(obj)) {
+        dims->n = 1;
+        return int64_arg(obj, &dims->v[0]);
+    }
+    if (!PySequence_Check(obj) || PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int or a sequence of ints, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    return dims_arg(obj, out);
+}
+
+/* Like dims_from; None or an empty sequence means every dimension. */
+int optional_dims_from(PyObject* obj, const char* name, void* out) {
+    DimList* dims = out;
+    if (obj == Py_None) {
+        dims->n = 0;
+        dims->all = 1;
+        return 1;
+    }
+    if (!dims_from(obj, name, out)) return 0;
+    dims->all = dims->n == 0;
+    return 1;
+}
+
+/* A sequence of tensor handles, kept alive in list->holder while the GIL is released. */
+int tensor_list_from(PyObject* obj, const char* name, void* out) {
+    TensorList* list = out;
+    PyObject* tuple = PyObject_TypeCheck(obj, &TensorHandle_Type) ? NULL : PySequence_Tuple(obj);
+    if (!tuple) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of tensors, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(tuple);
+    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(swiftnn_tensor));
+    list->holder = tuple;
+    list->n = (int64_t)n;
+    if (!list->v) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!tensor_arg(PyTuple_GET_ITEM(tuple, i), &list->v[i])) return 0;
+    }
+    return 1;
+}
+
+void tensor_list_release(TensorList* list) {
+    PyMem_Free(list->v);
+    Py_XDECREF(list->holder);
+}
+
+int int64_array_from(PyObject* obj, const char* name, void* out) {
+    (void)name;
+    Int64Array* array = out;
+    array->arr = int64_array(obj);
+    if (!array->arr) return 0;
+    array->v = PyArray_DATA(array->arr);
+    array->n = (int64_t)PyArray_SIZE(array->arr);
+    return 1;
+}
+
+void int64_array_release(Int64Array* array) { Py_XDECREF(array->arr); }
+
+/* An enum value by name (from codegen/ops.toml) or by its int code (the engine checks the range). */
+int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out) {
+    if (PyUnicode_Check(obj)) {
+        for (int i = 0; names[i]; i++) {
+            if (PyUnicode_CompareWithASCIIString(obj, names[i]) == 0) {
+                *(int*)out = i;
+                return 1;
+            }
+        }
+        PyErr_Format(PyExc_ValueError, "%U is not a valid value for %s (expected %s)", obj, name, expected);
+        return 0;
+    }
+    int64_t code;
+    if (!int64_from(obj, name, &code)) return 0;
+    *(int*)out = code >= 0 && code <= INT32_MAX ? (int)code : -1;
+    return 1;
 }

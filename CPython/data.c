@@ -1,66 +1,13 @@
 /*
- * Datasets, transforms and the batch loader. Their handles are PyCapsules
- * (named "swiftnn.dataset", "swiftnn.transform", "swiftnn.loader") whose
- * destructor frees the engine object exactly once.
+ * Datasets, transforms and the batch loader (their handle types live in
+ * handles.c with the others).
  */
 #include "swiftnn_ext.h"
 
-static const char DATASET[] = "swiftnn.dataset";
-static const char TRANSFORM[] = "swiftnn.transform";
-static const char LOADER[] = "swiftnn.loader";
-
-static void free_dataset(PyObject* c) {
-    void* p = PyCapsule_GetPointer(c, DATASET);
-    int status;
-    if (p) ENGINE(status, swiftnn_dataset_free(p));
-    (void)status;
-}
-
-static void free_transform(PyObject* c) {
-    void* p = PyCapsule_GetPointer(c, TRANSFORM);
-    int status;
-    if (p) ENGINE(status, swiftnn_transform_free(p));
-    (void)status;
-}
-
-/* Freeing a loader joins its prefetch thread, so the GIL is released meanwhile. */
-static void free_loader(PyObject* c) {
-    void* p = PyCapsule_GetPointer(c, LOADER);
-    int status;
-    if (p) ENGINE(status, swiftnn_loader_free(p));
-    (void)status;
-}
-
-/* Wraps a fresh engine handle, or raises for a failed call (the handle was not made). */
-static PyObject* capsule_result(int status, void* handle, const char* name, PyCapsule_Destructor destroy) {
+static PyObject* dataset_result(int status, swiftnn_dataset d) {
     if (status) return raise_status(status);
-    PyObject* c = PyCapsule_New(handle, name, destroy);
-    if (!c) {
-        /* The capsule was not made: free through a temporary one-off capsule path. */
-        PyObject* tmp = PyCapsule_New(handle, name, NULL);
-        if (tmp) {
-            destroy(tmp);
-            Py_DECREF(tmp);
-        }
-    }
-    return c;
+    return wrap_dataset(d);
 }
-
-static int capsule_arg(PyObject* obj, const char* name, void** out) {
-    void* p = PyCapsule_IsValid(obj, name) ? PyCapsule_GetPointer(obj, name) : NULL;
-    if (!p) {
-        PyErr_Format(PyExc_TypeError, "expected a %s handle, got %.200s", name, Py_TYPE(obj)->tp_name);
-        return 0;
-    }
-    *out = p;
-    return 1;
-}
-
-static int dataset_arg(PyObject* obj, void* out) { return capsule_arg(obj, DATASET, out); }
-static int transform_arg(PyObject* obj, void* out) { return capsule_arg(obj, TRANSFORM, out); }
-static int loader_arg(PyObject* obj, void* out) { return capsule_arg(obj, LOADER, out); }
-
-static PyObject* wrap_dataset(int status, swiftnn_dataset d) { return capsule_result(status, d, DATASET, free_dataset); }
 
 /* ---- datasets ------------------------------------------------------------ */
 
@@ -96,7 +43,7 @@ static PyObject* py_dataset_from_array(PyObject* self, PyObject* args) {
         ENGINE(status, swiftnn_dataset_from_float(data, shape, ndim, y, &out));
     Py_DECREF(samples);
     Py_DECREF(labels);
-    return wrap_dataset(status, out);
+    return dataset_result(status, out);
 fail:
     Py_XDECREF(samples);
     Py_DECREF(labels);
@@ -111,7 +58,7 @@ static PyObject* py_dataset_cifar10(PyObject* self, PyObject* args) {
     int status;
     ENGINE(status, swiftnn_dataset_cifar10(PyBytes_AS_STRING(root), train, &out));
     Py_DECREF(root);
-    return wrap_dataset(status, out);
+    return dataset_result(status, out);
 }
 
 static PyObject* py_dataset_mnist(PyObject* self, PyObject* args) {
@@ -123,7 +70,7 @@ static PyObject* py_dataset_mnist(PyObject* self, PyObject* args) {
     ENGINE(status, swiftnn_dataset_mnist(images.buf, images.len, images_name, labels.buf, labels.len, labels_name, &out));
     PyBuffer_Release(&images);
     PyBuffer_Release(&labels);
-    return wrap_dataset(status, out);
+    return dataset_result(status, out);
 }
 
 static PyObject* py_dataset_subset(PyObject* self, PyObject* args) {
@@ -136,7 +83,7 @@ static PyObject* py_dataset_subset(PyObject* self, PyObject* args) {
     int status;
     ENGINE(status, swiftnn_dataset_subset(base, PyArray_DATA(indices), (int64_t)PyArray_SIZE(indices), &out));
     Py_DECREF(indices);
-    return wrap_dataset(status, out);
+    return dataset_result(status, out);
 }
 
 static PyObject* count_result(int status, int64_t n) {
@@ -312,7 +259,7 @@ static PyObject* py_transform_new(PyObject* self, PyObject* specs_obj) {
     swiftnn_transform t = NULL;
     int status;
     ENGINE(status, swiftnn_transform_new(&t));
-    PyObject* result = capsule_result(status, t, TRANSFORM, free_transform);
+    PyObject* result = status ? raise_status(status) : wrap_transform(t);
     for (Py_ssize_t i = 0; result && i < PySequence_Fast_GET_SIZE(specs); i++) {
         if (!append_spec(t, PySequence_Fast_GET_ITEM(specs, i))) Py_CLEAR(result);
     }
@@ -349,7 +296,8 @@ static PyObject* py_loader_new(PyObject* self, PyObject* args) {
     swiftnn_loader out = NULL;
     int status;
     ENGINE(status, swiftnn_loader_new(d, t, batch, shuffle, drop_last, (uint64_t)seed, prefetch, &out));
-    return capsule_result(status, out, LOADER, free_loader);
+    if (status) return raise_status(status);
+    return wrap_loader(out);
 }
 
 static PyObject* py_loader_len(PyObject* self, PyObject* args) {

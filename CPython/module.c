@@ -16,11 +16,14 @@ PyMODINIT_FUNC PyInit__C(void) {
     import_array();
     PyObject* m = PyModule_Create(&module_def);
     if (!m) return NULL;
-    PyMethodDef* tables[] = {tensor_methods, ops_methods, nn_methods, conv_methods, norm_methods, data_methods,
+    PyMethodDef* tables[] = {tensor_methods, indexed_ops_methods, runtime_methods, nn_methods, data_methods,
                              optim_methods, checkpoint_methods,
                              summary_methods, train_methods, distributed_methods, export_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (PyModule_AddFunctions(m, tables[i]) < 0) goto fail;
+    }
+    for (size_t i = 0; generated_method_tables[i]; i++) {
+        if (PyModule_AddFunctions(m, generated_method_tables[i]) < 0) goto fail;
     }
     if (handles_ready(m) < 0) goto fail;
     if (distributed_ready(m) < 0) goto fail;

@@ -53,7 +53,7 @@ PyObject* raise_status(int status);
 /* "O&" converter: a Python int to int64_t; overflow is a ValueError. */
 int int64_arg(PyObject* obj, void* out);
 /* A shape or dim list: a sequence of ints (at most SWIFTNN_MAX_DIMS). */
-typedef struct { int64_t v[SWIFTNN_MAX_DIMS]; int n; } DimList;
+typedef struct { int64_t v[SWIFTNN_MAX_DIMS]; int n; int all; } DimList;
 int dims_arg(PyObject* obj, void* out);
 /* Array-like -> new C-contiguous float32 array; TypeError for non-numeric dtypes. */
 PyArrayObject* float32_array(PyObject* obj);
@@ -61,6 +61,35 @@ PyArrayObject* float32_array(PyObject* obj);
 PyArrayObject* int64_array(PyObject* obj);
 /* A fresh float32 NumPy array holding a copy of the tensor's elements. */
 PyObject* tensor_to_numpy(swiftnn_tensor t);
+/* A new TensorHandle for `out`, or the exception of a failed status. */
+PyObject* tensor_result(int status, swiftnn_tensor out);
+PyObject* optional_tensor_result(int status, swiftnn_tensor out); /* None for NULL */
+PyObject* none_result(int status);
+
+/* Converters of the generated wrappers: int f(PyObject*, const char* name, void* out). */
+typedef struct { int64_t v[2]; } PairArg;
+typedef struct { swiftnn_optional_int64 v[2]; } OptionalPairArg;
+typedef struct { int64_t v[2]; int mode; } ConvPaddingArg;
+typedef struct { PyObject* holder; swiftnn_tensor* v; int64_t n; } TensorList;
+typedef struct { PyArrayObject* arr; const int64_t* v; int64_t n; } Int64Array;
+int tensor_from(PyObject* obj, const char* name, void* out);
+int optional_tensor_from(PyObject* obj, const char* name, void* out);
+int int64_from(PyObject* obj, const char* name, void* out);
+int optional_int64_from(PyObject* obj, const char* name, void* out);
+int float_from(PyObject* obj, const char* name, void* out);
+int optional_double_from(PyObject* obj, const char* name, void* out);
+int bool_from(PyObject* obj, const char* name, void* out);
+int pair_from(PyObject* obj, const char* name, void* out);
+int pair_arg(PyObject* obj, void* out); /* "O&" form */
+int optional_pair_from(PyObject* obj, const char* name, void* out);
+int conv_padding_from(PyObject* obj, const char* name, void* out);
+int dims_from(PyObject* obj, const char* name, void* out);
+int optional_dims_from(PyObject* obj, const char* name, void* out);
+int tensor_list_from(PyObject* obj, const char* name, void* out);
+void tensor_list_release(TensorList* list);
+int int64_array_from(PyObject* obj, const char* name, void* out);
+void int64_array_release(Int64Array* array);
+int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
 
 /* ---- nn.c ---- */
 /* A string an engine call writes like swiftnn_module_repr (length first, then the text). */
@@ -71,11 +100,23 @@ PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject
 
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
-extern PyMethodDef ops_methods[];
+extern PyMethodDef* const generated_method_tables[]; /* ops_generated.c: one table per group, NULL-terminated */
+extern PyMethodDef indexed_ops_methods[]; /* indexed_ops.c */
+extern PyMethodDef runtime_methods[]; /* runtime.c */
 extern PyMethodDef nn_methods[];
-extern PyMethodDef conv_methods[];
-extern PyMethodDef norm_methods[];
 extern PyMethodDef data_methods[]; /* data.c */
+
+/* Dataset, transform and loader handles (handles.c). */
+typedef struct { PyObject_HEAD swiftnn_dataset ptr; } DatasetHandle;
+typedef struct { PyObject_HEAD swiftnn_transform ptr; } TransformHandle;
+typedef struct { PyObject_HEAD swiftnn_loader ptr; } LoaderHandle;
+extern PyTypeObject DatasetHandle_Type, TransformHandle_Type, LoaderHandle_Type;
+PyObject* wrap_dataset(swiftnn_dataset d);
+PyObject* wrap_transform(swiftnn_transform t);
+PyObject* wrap_loader(swiftnn_loader l);
+int dataset_arg(PyObject* obj, void* out);
+int transform_arg(PyObject* obj, void* out);
+int loader_arg(PyObject* obj, void* out);
 
 /* ---- optim.c: optimizers beyond SGD, state, gradient clipping, LR schedulers ---- */
 typedef struct { PyObject_HEAD swiftnn_scheduler ptr; } SchedulerHandle;

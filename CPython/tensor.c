@@ -1,15 +1,9 @@
 /*
- * Library state, tensor creation, data transfer and autograd state.
+ * Library state, tensors from and to NumPy data, shapes, random integers and
+ * grad-mode: the calls whose buffers or results the op table does not describe
+ * (creation from a shape and autograd state are generated: ops_tensors.c).
  */
 #include "swiftnn_ext.h"
-
-#include <math.h>
-
-/* Functions with one tensor result share this tail. */
-static PyObject* tensor_result(int status, swiftnn_tensor out) {
-    if (status) return raise_status(status);
-    return wrap_tensor(out);
-}
 
 static PyObject* py_version(PyObject* self, PyObject* unused) {
     const char* v;
@@ -70,44 +64,6 @@ static PyObject* py_from_array(PyObject* self, PyObject* obj) {
     return tensor_result(status, out);
 }
 
-static PyObject* py_full(PyObject* self, PyObject* args) {
-    DimList shape;
-    float value;
-    if (!PyArg_ParseTuple(args, "O&f:full", dims_arg, &shape, &value)) return NULL;
-    swiftnn_tensor out = NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_full(shape.v, shape.n, value, &out));
-    return tensor_result(status, out);
-}
-
-static PyObject* random_tensor(PyObject* args, const char* format,
-                               int (*fill)(const int64_t*, int, swiftnn_tensor*)) {
-    DimList shape;
-    if (!PyArg_ParseTuple(args, format, dims_arg, &shape)) return NULL;
-    swiftnn_tensor out = NULL;
-    int status;
-    ENGINE(status, fill(shape.v, shape.n, &out));
-    return tensor_result(status, out);
-}
-
-static PyObject* py_randn(PyObject* self, PyObject* args) { return random_tensor(args, "O&:randn", swiftnn_tensor_randn); }
-static PyObject* py_rand(PyObject* self, PyObject* args) { return random_tensor(args, "O&:rand", swiftnn_tensor_rand); }
-
-static PyObject* py_arange(PyObject* self, PyObject* args) {
-    float start, end, step;
-    if (!PyArg_ParseTuple(args, "fff:arange", &start, &end, &step)) return NULL;
-    /* Refuse lengths no tensor could hold before the engine converts the count to an integer. */
-    double n = ceil(((double)end - (double)start) / (double)step);
-    if (isfinite(start) && isfinite(end) && isfinite(step) && step != 0 && n > (double)((int64_t)1 << 40)) {
-        PyErr_Format(PyExc_ValueError, "arange: %.0f elements is too many", n);
-        return NULL;
-    }
-    swiftnn_tensor out = NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_arange(start, end, step, &out));
-    return tensor_result(status, out);
-}
-
 static PyObject* py_randint(PyObject* self, PyObject* args) {
     int64_t low, high, count;
     if (!PyArg_ParseTuple(args, "O&O&O&:randint", int64_arg, &low, int64_arg, &high, int64_arg, &count)) return NULL;
@@ -161,16 +117,6 @@ static PyObject* py_shape(PyObject* self, PyObject* args) {
     return tuple;
 }
 
-static PyObject* py_numel(PyObject* self, PyObject* args) {
-    swiftnn_tensor t;
-    if (!PyArg_ParseTuple(args, "O&:numel", tensor_arg, &t)) return NULL;
-    int64_t n = 0;
-    int status;
-    ENGINE(status, swiftnn_tensor_numel(t, &n));
-    if (status) return raise_status(status);
-    return PyLong_FromLongLong(n);
-}
-
 static PyObject* py_to_numpy(PyObject* self, PyObject* args) {
     swiftnn_tensor t;
     if (!PyArg_ParseTuple(args, "O&:to_numpy", tensor_arg, &t)) return NULL;
@@ -194,68 +140,6 @@ static PyObject* py_copy_from(PyObject* self, PyObject* args) {
 
 /* ---- autograd ------------------------------------------------------------ */
 
-static PyObject* tensor_flag(PyObject* args, const char* format, int (*get)(swiftnn_tensor, int*)) {
-    swiftnn_tensor t;
-    if (!PyArg_ParseTuple(args, format, tensor_arg, &t)) return NULL;
-    int flag = 0, status;
-    ENGINE(status, get(t, &flag));
-    if (status) return raise_status(status);
-    return PyBool_FromLong(flag);
-}
-
-static PyObject* py_requires_grad(PyObject* self, PyObject* args) {
-    return tensor_flag(args, "O&:requires_grad", swiftnn_tensor_requires_grad);
-}
-
-static PyObject* py_is_leaf(PyObject* self, PyObject* args) {
-    return tensor_flag(args, "O&:is_leaf", swiftnn_tensor_is_leaf);
-}
-
-static PyObject* py_set_requires_grad(PyObject* self, PyObject* args) {
-    swiftnn_tensor t;
-    int flag, status;
-    if (!PyArg_ParseTuple(args, "O&p:set_requires_grad", tensor_arg, &t, &flag)) return NULL;
-    ENGINE(status, swiftnn_tensor_set_requires_grad(t, flag));
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
-}
-
-static PyObject* py_grad(PyObject* self, PyObject* args) {
-    swiftnn_tensor t, g = NULL;
-    if (!PyArg_ParseTuple(args, "O&:grad", tensor_arg, &t)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_grad(t, &g));
-    if (status) return raise_status(status);
-    if (!g) Py_RETURN_NONE;
-    return wrap_tensor(g);
-}
-
-static PyObject* py_set_grad(PyObject* self, PyObject* args) {
-    swiftnn_tensor t, g;
-    if (!PyArg_ParseTuple(args, "O&O&:set_grad", tensor_arg, &t, optional_tensor_arg, &g)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_set_grad(t, g));
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
-}
-
-static PyObject* py_backward(PyObject* self, PyObject* args) {
-    swiftnn_tensor t, g;
-    if (!PyArg_ParseTuple(args, "O&O&:backward", tensor_arg, &t, optional_tensor_arg, &g)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_backward(t, g));
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
-}
-
-static PyObject* py_detach(PyObject* self, PyObject* args) {
-    swiftnn_tensor t, out = NULL;
-    if (!PyArg_ParseTuple(args, "O&:detach", tensor_arg, &t)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_tensor_detach(t, &out));
-    return tensor_result(status, out);
-}
-
 static PyObject* py_grad_fn_name(PyObject* self, PyObject* args) {
     swiftnn_tensor t;
     if (!PyArg_ParseTuple(args, "O&:grad_fn_name", tensor_arg, &t)) return NULL;
@@ -276,22 +160,10 @@ PyMethodDef tensor_methods[] = {
     {"set_grad_enabled", py_set_grad_enabled, METH_VARARGS, "set_grad_enabled(flag) -> previous flag (this thread)"},
     {"is_grad_enabled", py_is_grad_enabled, METH_NOARGS, "Whether this thread records autograd."},
     {"from_array", py_from_array, METH_O, "from_array(array_like) -> TensorHandle (copied as float32)"},
-    {"full", py_full, METH_VARARGS, "full(shape, value) -> TensorHandle"},
-    {"randn", py_randn, METH_VARARGS, "randn(shape) -> TensorHandle"},
-    {"rand", py_rand, METH_VARARGS, "rand(shape) -> TensorHandle"},
-    {"arange", py_arange, METH_VARARGS, "arange(start, end, step) -> TensorHandle"},
     {"randint", py_randint, METH_VARARGS, "randint(low, high, count) -> int64 ndarray"},
     {"shape", py_shape, METH_VARARGS, "shape(t) -> tuple"},
-    {"numel", py_numel, METH_VARARGS, "numel(t) -> int"},
     {"to_numpy", py_to_numpy, METH_VARARGS, "to_numpy(t) -> fresh float32 ndarray"},
     {"copy_from", py_copy_from, METH_VARARGS, "copy_from(t, array_like): overwrite t's elements in place"},
-    {"requires_grad", py_requires_grad, METH_VARARGS, "requires_grad(t) -> bool"},
-    {"set_requires_grad", py_set_requires_grad, METH_VARARGS, "set_requires_grad(t, flag)"},
-    {"is_leaf", py_is_leaf, METH_VARARGS, "is_leaf(t) -> bool"},
-    {"grad", py_grad, METH_VARARGS, "grad(t) -> TensorHandle or None"},
-    {"set_grad", py_set_grad, METH_VARARGS, "set_grad(t, g or None)"},
-    {"backward", py_backward, METH_VARARGS, "backward(t, gradient or None)"},
-    {"detach", py_detach, METH_VARARGS, "detach(t) -> TensorHandle sharing storage"},
     {"grad_fn_name", py_grad_fn_name, METH_VARARGS, "grad_fn_name(t) -> str or None"},
     {NULL, NULL, 0, NULL},
 };

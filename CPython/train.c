@@ -51,10 +51,9 @@ static int hook_arg(PyObject* obj, Hook* hook) {
     return 1;
 }
 
-static swiftnn_loader loader_capsule(PyObject* obj) {
-    void* p = PyCapsule_IsValid(obj, "swiftnn.loader") ? PyCapsule_GetPointer(obj, "swiftnn.loader") : NULL;
-    if (!p) PyErr_Format(PyExc_TypeError, "expected a swiftnn.loader handle, got %.200s", Py_TYPE(obj)->tp_name);
-    return p;
+static swiftnn_loader loader_handle(PyObject* obj) {
+    swiftnn_loader l = NULL;
+    return loader_arg(obj, &l) ? l : NULL;
 }
 
 /* train_epoch(module, loader, [optimizers], max_grad_norm, label_smoothing, callback) -> (loss, correct, total) */
@@ -66,7 +65,7 @@ static PyObject* py_train_epoch(PyObject* self, PyObject* args) {
     if (!PyArg_ParseTuple(args, "O&OO!dfO:train_epoch", module_arg, &model, &loader_obj, &PyList_Type, &optimizer_list,
                           &max_norm, &smoothing, &callback))
         return NULL;
-    swiftnn_loader loader = loader_capsule(loader_obj);
+    swiftnn_loader loader = loader_handle(loader_obj);
     Hook hook;
     if (!loader || !hook_arg(callback, &hook)) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(optimizer_list);
@@ -99,7 +98,7 @@ static PyObject* py_evaluate(PyObject* self, PyObject* args) {
     long long classes;
     if (!PyArg_ParseTuple(args, "O&OfLO:evaluate", module_arg, &model, &loader_obj, &smoothing, &classes, &callback))
         return NULL;
-    swiftnn_loader loader = loader_capsule(loader_obj);
+    swiftnn_loader loader = loader_handle(loader_obj);
     Hook hook;
     if (!loader || !hook_arg(callback, &hook)) return NULL;
     if (classes < 0 || classes > 65536) {

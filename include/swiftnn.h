@@ -17,6 +17,16 @@
  * - Shapes are int64_t arrays; ndim may be 0 (a scalar) up to SWIFTNN_MAX_DIMS.
  * - Functions that fill a caller buffer take its capacity and fail with
  *   SWIFTNN_ERROR_VALUE when it is too small.
+ * - Optional values are {value, has_value} structs (swiftnn_optional_int64,
+ *   swiftnn_optional_double); an optional tensor is a NULL handle.
+ * - The tensor ops (swiftnn_ops.h) are generated from codegen/ops.toml.
+ *
+ * ABI version 2 (from 1):
+ * - swiftnn_avg_pool2d: divisor_override is a swiftnn_optional_int64 (was 0 = none).
+ * - swiftnn_adaptive_{avg,max}_pool2d: output_size is swiftnn_optional_int64[2] (was -1 = keep).
+ * - swiftnn_gelu: the flag is an enum swiftnn_gelu_approximate (same values 0/1).
+ * - enum swiftnn_padding_mode's constants are SWIFTNN_PADDING_MODE_* (were SWIFTNN_PADDING_*).
+ * - New ops: swiftnn_abs, swiftnn_sqrt, swiftnn_clamp, swiftnn_pow.
  */
 #ifndef SWIFTNN_H
 #define SWIFTNN_H
@@ -27,7 +37,7 @@
 extern "C" {
 #endif
 
-#define SWIFTNN_ABI_VERSION 1
+#define SWIFTNN_ABI_VERSION 2
 #define SWIFTNN_MAX_DIMS 16
 
 enum swiftnn_status {
@@ -39,11 +49,16 @@ enum swiftnn_status {
     SWIFTNN_ERROR_RUNTIME = 5  /* invalid in this state   -> RuntimeError */
 };
 
-enum swiftnn_reduction { SWIFTNN_REDUCTION_NONE = 0, SWIFTNN_REDUCTION_MEAN = 1, SWIFTNN_REDUCTION_SUM = 2 };
-
 typedef struct swiftnn_tensor_s* swiftnn_tensor;
 typedef struct swiftnn_module_s* swiftnn_module;
 typedef struct swiftnn_optimizer_s* swiftnn_optimizer;
+
+/* Optional values: has_value == 0 means None (value is then ignored). */
+typedef struct { int64_t value; int has_value; } swiftnn_optional_int64;
+typedef struct { double value; int has_value; } swiftnn_optional_double;
+
+/* The tensor ops and their enums (reduction, padding mode, ...). */
+#include "swiftnn_ops.h"
 
 /* ---- library ---------------------------------------------------------- */
 const char* swiftnn_last_error(void);
@@ -59,75 +74,24 @@ int swiftnn_is_grad_enabled(int* out);
 
 /* ---- tensors: creation and data --------------------------------------- */
 int swiftnn_tensor_from_data(const float* data, const int64_t* shape, int ndim, swiftnn_tensor* out);
-int swiftnn_tensor_full(const int64_t* shape, int ndim, float value, swiftnn_tensor* out);
-int swiftnn_tensor_arange(float start, float end, float step, swiftnn_tensor* out);
-int swiftnn_tensor_randn(const int64_t* shape, int ndim, swiftnn_tensor* out);
-int swiftnn_tensor_rand(const int64_t* shape, int ndim, swiftnn_tensor* out);
 /* count int64 values uniform in [low, high) from the default generator. */
 int swiftnn_randint(int64_t low, int64_t high, int64_t count, int64_t* out);
 int swiftnn_tensor_free(swiftnn_tensor t);
 
 int swiftnn_tensor_ndim(swiftnn_tensor t, int* out);
 int swiftnn_tensor_shape(swiftnn_tensor t, int64_t* shape, int capacity);
-int swiftnn_tensor_numel(swiftnn_tensor t, int64_t* out);
 /* Copies the elements out; capacity is in elements and must be >= numel. */
 int swiftnn_tensor_copy_to(swiftnn_tensor t, float* dst, int64_t capacity);
 /* Overwrites the elements in place (not recorded by autograd); count must equal numel. */
 int swiftnn_tensor_copy_from(swiftnn_tensor t, const float* src, int64_t count);
 
-/* ---- autograd --------------------------------------------------------- */
-int swiftnn_tensor_requires_grad(swiftnn_tensor t, int* out);
-int swiftnn_tensor_set_requires_grad(swiftnn_tensor t, int flag);
-int swiftnn_tensor_is_leaf(swiftnn_tensor t, int* out);
-/* *out is NULL when the tensor has no gradient. */
-int swiftnn_tensor_grad(swiftnn_tensor t, swiftnn_tensor* out);
-/* grad may be NULL to clear it. */
-int swiftnn_tensor_set_grad(swiftnn_tensor t, swiftnn_tensor grad);
-/* gradient may be NULL for a one-element tensor. */
-int swiftnn_tensor_backward(swiftnn_tensor t, swiftnn_tensor gradient);
-int swiftnn_tensor_detach(swiftnn_tensor t, swiftnn_tensor* out);
 /* Name of the op that produced t ("AddBackward", ...); *out is "" for leaves. Valid until the next call on this thread. */
 int swiftnn_tensor_grad_fn_name(swiftnn_tensor t, const char** out);
 
-/* ---- ops (each records autograd when enabled) ------------------------- */
-int swiftnn_add(swiftnn_tensor a, swiftnn_tensor b, swiftnn_tensor* out);
-int swiftnn_sub(swiftnn_tensor a, swiftnn_tensor b, swiftnn_tensor* out);
-int swiftnn_mul(swiftnn_tensor a, swiftnn_tensor b, swiftnn_tensor* out);
-int swiftnn_div(swiftnn_tensor a, swiftnn_tensor b, swiftnn_tensor* out);
-int swiftnn_matmul(swiftnn_tensor a, swiftnn_tensor b, swiftnn_tensor* out);
-int swiftnn_neg(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_relu(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_sigmoid(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_tanh(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_exp(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_log(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_softmax(swiftnn_tensor x, int64_t dim, swiftnn_tensor* out);
-int swiftnn_log_softmax(swiftnn_tensor x, int64_t dim, swiftnn_tensor* out);
-/* Reductions over dims[0..ndims); dims == NULL reduces over every dimension. */
-int swiftnn_sum(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, swiftnn_tensor* out);
-int swiftnn_mean(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, swiftnn_tensor* out);
-int swiftnn_amax(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, swiftnn_tensor* out);
+/* ---- ops beyond the generated ones (each records autograd when enabled) -- */
 /* Max along one dim: values as a tensor, indices written to `indices` (capacity in elements). */
 int swiftnn_max_dim(swiftnn_tensor x, int64_t dim, int keepdim, swiftnn_tensor* values,
                     int64_t* indices, int64_t capacity);
-int swiftnn_reshape(swiftnn_tensor x, const int64_t* shape, int ndim, swiftnn_tensor* out);
-int swiftnn_flatten(swiftnn_tensor x, int64_t start_dim, int64_t end_dim, swiftnn_tensor* out);
-int swiftnn_transpose(swiftnn_tensor x, int64_t dim0, int64_t dim1, swiftnn_tensor* out);
-int swiftnn_permute(swiftnn_tensor x, const int64_t* dims, int ndims, swiftnn_tensor* out);
-int swiftnn_unsqueeze(swiftnn_tensor x, int64_t dim, swiftnn_tensor* out);
-int swiftnn_squeeze(swiftnn_tensor x, int64_t dim, swiftnn_tensor* out);
-/* bias may be NULL. */
-int swiftnn_linear(swiftnn_tensor x, swiftnn_tensor weight, swiftnn_tensor bias, swiftnn_tensor* out);
-int swiftnn_dropout(swiftnn_tensor x, float p, int training, swiftnn_tensor* out);
-
-/* ---- losses (stateless: functional form, no handle) -------------------- */
-/* targets: count class indices (N, or N*d1*... for [N, C, d1, ...] inputs). */
-int swiftnn_cross_entropy(swiftnn_tensor input, const int64_t* targets, int64_t count, int reduction,
-                          float label_smoothing, int64_t ignore_index, swiftnn_tensor* out);
-/* Class-probability targets of the input's shape. */
-int swiftnn_cross_entropy_probs(swiftnn_tensor input, swiftnn_tensor target, int reduction,
-                                float label_smoothing, swiftnn_tensor* out);
-int swiftnn_mse_loss(swiftnn_tensor input, swiftnn_tensor target, int reduction, swiftnn_tensor* out);
 
 /* ---- modules ---------------------------------------------------------- */
 /* ==== objects: one constructor per kind, settings by name (JSON values) ====
@@ -187,54 +151,17 @@ int swiftnn_optimizer_zero_grad(swiftnn_optimizer o);
 int swiftnn_optimizer_free(swiftnn_optimizer o);
 
 /* ---- convolution and pooling ------------------------------------------ */
-/* Pairs are {h, w} as two int64 values. padding_mode: 0 = explicit (padding pair),
- * 1 = 'valid', 2 = 'same' (stride 1 only; padding may then be NULL). bias may be NULL. */
-enum swiftnn_padding_mode { SWIFTNN_PADDING_EXPLICIT = 0, SWIFTNN_PADDING_VALID = 1, SWIFTNN_PADDING_SAME = 2 };
-int swiftnn_conv2d(swiftnn_tensor x, swiftnn_tensor weight, swiftnn_tensor bias, const int64_t stride[2],
-                   const int64_t padding[2], int padding_mode, const int64_t dilation[2], int64_t groups,
-                   swiftnn_tensor* out);
+/* Pairs are {h, w} as two int64 values. padding_mode (enum swiftnn_padding_mode): with
+ * 'valid' or 'same' the padding pair is ignored and may be NULL. */
 /* indices may be NULL; otherwise it receives, per output element, the flat H*W position of
  * the maximum in its plane and must hold capacity >= numel(out) elements. */
 int swiftnn_max_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
                        const int64_t dilation[2], int ceil_mode, swiftnn_tensor* out, int64_t* indices,
                        int64_t capacity);
-/* divisor_override 0 means none. */
-int swiftnn_avg_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
-                       int ceil_mode, int count_include_pad, int64_t divisor_override, swiftnn_tensor* out);
-/* output_size {h, w}; -1 keeps that input dimension (PyTorch's None). */
-int swiftnn_adaptive_avg_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
-int swiftnn_adaptive_max_pool2d(swiftnn_tensor x, const int64_t output_size[2], swiftnn_tensor* out);
 
 
-/* ---- threads ---------------------------------------------------------- */
-/* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
-int swiftnn_set_num_threads(int64_t threads);
-int swiftnn_get_num_threads(int64_t* out);
-/* ---- normalization, activations, join/split/pad (each records autograd) -- */
-/* Optional tensors (running stats, weight, bias) may be NULL. In training mode the
- * running stats, when given, are updated in place with `momentum` (PyTorch's
- * exponential_average_factor). */
-int swiftnn_batch_norm(swiftnn_tensor x, swiftnn_tensor running_mean, swiftnn_tensor running_var,
-                       swiftnn_tensor weight, swiftnn_tensor bias, int training, float momentum, float eps,
-                       swiftnn_tensor* out);
-int swiftnn_layer_norm(swiftnn_tensor x, const int64_t* normalized_shape, int ndim, swiftnn_tensor weight,
-                       swiftnn_tensor bias, float eps, swiftnn_tensor* out);
-int swiftnn_local_response_norm(swiftnn_tensor x, int64_t size, float alpha, float beta, float k, swiftnn_tensor* out);
-int swiftnn_leaky_relu(swiftnn_tensor x, float negative_slope, swiftnn_tensor* out);
-/* approximate_tanh: 0 = exact erf form, 1 = tanh approximation. */
-int swiftnn_gelu(swiftnn_tensor x, int approximate_tanh, swiftnn_tensor* out);
-int swiftnn_silu(swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_dropout2d(swiftnn_tensor x, float p, int training, swiftnn_tensor* out);
-int swiftnn_cat(const swiftnn_tensor* tensors, int64_t count, int64_t dim, swiftnn_tensor* out);
-int swiftnn_stack(const swiftnn_tensor* tensors, int64_t count, int64_t dim, swiftnn_tensor* out);
 /* count pieces of sizes[i] along dim (sizes must add up to the dimension); outs holds count handles. */
 int swiftnn_split(swiftnn_tensor x, const int64_t* sizes, int64_t count, int64_t dim, swiftnn_tensor* outs);
-/* Constant padding; pad lists (before, after) pairs from the last dimension backwards. */
-int swiftnn_pad(swiftnn_tensor x, const int64_t* pad, int npad, float value, swiftnn_tensor* out);
-int swiftnn_amin(swiftnn_tensor x, const int64_t* dims, int ndims, int keepdim, swiftnn_tensor* out);
-/* In place from the default generator, not recorded by autograd. */
-int swiftnn_init_uniform(swiftnn_tensor t, float low, float high);
-int swiftnn_init_normal(swiftnn_tensor t, float mean, float std);
 
 /* ---- data: datasets, transforms, batch loader --------------------------- */
 /* Datasets hold samples of one shape plus int labels. Pixel (uint8) datasets hand
@@ -367,11 +294,9 @@ int swiftnn_checkpoint_metadata(swiftnn_checkpoint c, char* buf, int64_t capacit
 int swiftnn_module_save(swiftnn_module m, const char* path);
 int swiftnn_module_load(swiftnn_module m, const char* path, int strict);
 
-/* ---- profiler --------------------------------------------------------- */
-/* Time and calls per op type (leaf layers forward, autograd nodes backward). */
-int swiftnn_profiler_set_enabled(int enabled, int* previous);
-int swiftnn_profiler_reset(void);
-/* JSON array of {"name", "phase", "calls", "seconds"}, slowest first; written like swiftnn_module_repr. */
+/* ---- profiler (on/off and reset are generated) ----------------------- */
+/* Time and calls per op type (leaf layers forward, autograd nodes backward):
+ * JSON array of {"name", "phase", "calls", "seconds"}, slowest first; written like swiftnn_module_repr. */
 int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
 
 /* ---- summary ---- */

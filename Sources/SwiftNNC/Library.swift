@@ -1,4 +1,5 @@
 import SwiftNN
+import SwiftNNABI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ public func swiftnn_last_error() -> UnsafePointer<CChar>? { lastError.pointer }
 public func swiftnn_version() -> UnsafePointer<CChar> { versionCString }
 
 @_cdecl("swiftnn_abi_version")
-public func swiftnn_abi_version() -> Int32 { 1 }
+public func swiftnn_abi_version() -> Int32 { Int32(SWIFTNN_ABI_VERSION) }  // the header's, so the two never disagree
 
 @_cdecl("swiftnn_manual_seed")
 public func swiftnn_manual_seed(_ seed: UInt64) -> Int32 {

@@ -84,37 +84,6 @@ func output(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeMutabl
     return out
 }
 
-// MARK: Arguments
-
-let maxDims = 16
-
-func shapeArg(_ shape: UnsafePointer<Int64>?, _ ndim: Int32) throws -> [Int] {
-    guard ndim >= 0 && Int(ndim) <= maxDims else {
-        throw SwiftNNError.invalidArgument("ndim must be between 0 and \(maxDims), got \(ndim)")
-    }
-    if ndim == 0 { return [] }
-    guard let shape else { throw SwiftNNError.invalidArgument("shape pointer is null") }
-    return (0..<Int(ndim)).map { Int(shape[$0]) }
-}
-
-/// Optional dim list: a null pointer means "all dimensions".
-func dimsArg(_ dims: UnsafePointer<Int64>?, _ count: Int32) throws -> [Int]? {
-    guard let dims else { return nil }
-    guard count >= 0 && Int(count) <= maxDims else {
-        throw SwiftNNError.invalidArgument("number of dims must be between 0 and \(maxDims), got \(count)")
-    }
-    return (0..<Int(count)).map { Int(dims[$0]) }
-}
-
-func reductionArg(_ code: Int32) throws -> Reduction {
-    switch code {
-    case 0: return .none
-    case 1: return .mean
-    case 2: return .sum
-    default: throw SwiftNNError.invalidArgument("reduction code must be 0 (none), 1 (mean) or 2 (sum), got \(code)")
-    }
-}
-
 /// Copies `text` NUL-terminated into buf (truncated to capacity) and reports its full length.
 func writeString(_ text: String, _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
                  _ length: UnsafeMutablePointer<Int64>?) {
@@ -126,20 +95,23 @@ func writeString(_ text: String, _ buf: UnsafeMutablePointer<CChar>?, _ capacity
     buf[n] = 0
 }
 
-/// One ABI call that creates an object (tensor, module, ...) and hands it out through `out`.
-func returningHandle(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> AnyObject) -> Int32 {
+/// One ABI call that creates an object (tensor, module, ...) and hands it out through `out`
+/// (NULL when `make` returns nil): the one way a call returns a new handle.
+func returningHandle(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> AnyObject?) -> Int32 {
     guarded {
         let out = try output(out)
-        out.pointee = retained(try make())
+        out.pointee = try make().map(retained)
     }
 }
 
-/// A {h, w} pair passed as a pointer to two int64 values.
-func pairArg(_ values: UnsafePointer<Int64>?, _ role: String) throws -> Pair {
-    guard let values else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
-    let limit = Int64(Int32.max)
-    guard abs(values[0]) <= limit, abs(values[1]) <= limit else {
-        throw SwiftNNError.invalidArgument("\(role) (\(values[0]), \(values[1])) is out of range")
+/// One ABI call that returns a plain value (a count, a flag) through `out`.
+func returningValue<T>(_ out: UnsafeMutablePointer<T>?, _ make: () throws -> T) -> Int32 {
+    guarded {
+        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        out.pointee = try make()
     }
-    return Pair(Int(values[0]), Int(values[1]))
+}
+
+func returningFlag(_ out: UnsafeMutablePointer<Int32>?, _ make: () throws -> Bool) -> Int32 {
+    returningValue(out) { try make() ? 1 : 0 }
 }

@@ -1,6 +1,7 @@
 import SwiftNN
 
-// Tensor creation, data transfer and autograd state.
+// Tensors from and to caller buffers, shapes, random integers, grad_fn names: the calls
+// whose buffers or results the op table does not describe (the rest: Generated/TensorsOps.swift).
 
 @_cdecl("swiftnn_tensor_from_data")
 public func swiftnn_tensor_from_data(_ data: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
@@ -15,30 +16,6 @@ public func swiftnn_tensor_from_data(_ data: UnsafePointer<Float>?, _ shape: Uns
         }
         out.pointee = retained(t)
     }
-}
-
-@_cdecl("swiftnn_tensor_full")
-public func swiftnn_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int32, _ value: Float,
-                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded { let out = try output(out); out.pointee = retained(try Tensor.full(try shapeArg(shape, ndim), value: value)) }
-}
-
-@_cdecl("swiftnn_tensor_arange")
-public func swiftnn_tensor_arange(_ start: Float, _ end: Float, _ step: Float,
-                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded { let out = try output(out); out.pointee = retained(try Tensor.arange(start, end, step: step)) }
-}
-
-@_cdecl("swiftnn_tensor_randn")
-public func swiftnn_tensor_randn(_ shape: UnsafePointer<Int64>?, _ ndim: Int32,
-                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded { let out = try output(out); out.pointee = retained(try Tensor.randn(try shapeArg(shape, ndim))) }
-}
-
-@_cdecl("swiftnn_tensor_rand")
-public func swiftnn_tensor_rand(_ shape: UnsafePointer<Int64>?, _ ndim: Int32,
-                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded { let out = try output(out); out.pointee = retained(try Tensor.rand(try shapeArg(shape, ndim))) }
 }
 
 @_cdecl("swiftnn_randint")
@@ -80,15 +57,6 @@ public func swiftnn_tensor_shape(_ t: OpaquePointer?, _ shape: UnsafeMutablePoin
     }
 }
 
-@_cdecl("swiftnn_tensor_numel")
-public func swiftnn_tensor_numel(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = Int64(t.count)
-    }
-}
-
 @_cdecl("swiftnn_tensor_copy_to")
 public func swiftnn_tensor_copy_to(_ t: OpaquePointer?, _ dst: UnsafeMutablePointer<Float>?, _ capacity: Int64) -> Int32 {
     guarded {
@@ -112,63 +80,6 @@ public func swiftnn_tensor_copy_from(_ t: OpaquePointer?, _ src: UnsafePointer<F
         if t.count == 0 { return }
         guard let src else { throw SwiftNNError.invalidArgument("source pointer is null") }
         t.assign(from: src)
-    }
-}
-
-@_cdecl("swiftnn_tensor_requires_grad")
-public func swiftnn_tensor_requires_grad(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = t.requiresGrad ? 1 : 0
-    }
-}
-
-@_cdecl("swiftnn_tensor_set_requires_grad")
-public func swiftnn_tensor_set_requires_grad(_ t: OpaquePointer?, _ flag: Int32) -> Int32 {
-    guarded { try tensorArg(t).setRequiresGrad(flag != 0) }
-}
-
-@_cdecl("swiftnn_tensor_is_leaf")
-public func swiftnn_tensor_is_leaf(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = t.isLeaf ? 1 : 0
-    }
-}
-
-@_cdecl("swiftnn_tensor_grad")
-public func swiftnn_tensor_grad(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        let out = try output(out)
-        out.pointee = t.grad.map(retained)
-    }
-}
-
-@_cdecl("swiftnn_tensor_set_grad")
-public func swiftnn_tensor_set_grad(_ t: OpaquePointer?, _ grad: OpaquePointer?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        try t.setGrad(grad == nil ? nil : try tensorArg(grad, "grad"))
-    }
-}
-
-@_cdecl("swiftnn_tensor_backward")
-public func swiftnn_tensor_backward(_ t: OpaquePointer?, _ gradient: OpaquePointer?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        try t.backward(gradient == nil ? nil : try tensorArg(gradient, "gradient"))
-    }
-}
-
-@_cdecl("swiftnn_tensor_detach")
-public func swiftnn_tensor_detach(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let t = try tensorArg(t)
-        let out = try output(out)
-        out.pointee = retained(t.detach())
     }
 }
 

@@ -6,8 +6,8 @@ from .tensor import Size, Tensor, float32
 from .creation import (arange, from_numpy, full, manual_seed, ones, ones_like, rand, randint, randn, tensor,
                        zeros, zeros_like)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (add, amax, argmax, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg, permute,
-                  relu, reshape, sigmoid, softmax, squeeze, sub, sum, tanh, transpose, unsqueeze)
+from .ops import (abs, add, amax, argmax, clamp, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg,
+                  permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
 from .threads import get_num_threads, set_num_threads
 from .profiler import profile
@@ -32,7 +32,7 @@ __all__ = [
 
 from .ops import amin, cat, chunk, concat, concatenate, split, stack  # noqa: E402
 
-__all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack"]
+__all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack", "abs", "clamp", "pow", "sqrt"]
 
 # After the submodule import, the name `summary` is the function (torchsummary's).
 from .summary import summary, summary_string  # noqa: E402

@@ -15,6 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _C, _device
+from ._ops_generated import TensorOps
 from .grad_mode import no_grad
 
 float32 = np.dtype(np.float32)
@@ -60,25 +61,23 @@ def _shape_args(shape):
     return shape
 
 
-def _dims_arg(dim):
-    """None or () means every dimension; an int means one."""
-    if dim is None:
-        return None
-    if isinstance(dim, numbers.Integral):
-        return [dim]
-    dims = list(dim)
-    return dims or None
+def _handles(tensors, name):
+    """Engine handles of a sequence of tensors (or array-likes)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Tensors, not Tensor")
+    return [_as_tensor(t)._h for t in tensors]
 
 
 def _binary(fn, a, b):
     return Tensor._wrap(fn(_as_tensor(a)._h, _as_tensor(b)._h))
 
 
-class Tensor:
+class Tensor(TensorOps):
     """An n-dimensional float32 array that can take part in autograd.
 
     `Tensor(data)` copies any array-like of numbers (NumPy arrays of any
-    numeric dtype, nested lists, scalars) as float32.
+    numeric dtype, nested lists, scalars) as float32. The op methods (add,
+    relu, sum, ...) and operators come from the op table through TensorOps.
     """
 
     # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of converting us.
@@ -245,48 +244,6 @@ class Tensor:
     def data(self):
         return self.detach()
 
-    # ---- arithmetic -------------------------------------------------------------
-
-    def add(self, other):
-        return _binary(_C.add, self, other)
-
-    def sub(self, other):
-        return _binary(_C.sub, self, other)
-
-    def mul(self, other):
-        return _binary(_C.mul, self, other)
-
-    def div(self, other):
-        return _binary(_C.div, self, other)
-
-    def matmul(self, other):
-        return _binary(_C.matmul, self, other)
-
-    def neg(self):
-        return Tensor._wrap(_C.neg(self._h))
-
-    __add__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __truediv__ = div
-    __matmul__ = matmul
-    __neg__ = neg
-
-    def __radd__(self, other):
-        return _binary(_C.add, other, self)
-
-    def __rsub__(self, other):
-        return _binary(_C.sub, other, self)
-
-    def __rmul__(self, other):
-        return _binary(_C.mul, other, self)
-
-    def __rtruediv__(self, other):
-        return _binary(_C.div, other, self)
-
-    def __rmatmul__(self, other):
-        return _binary(_C.matmul, other, self)
-
     # ---- in place (not recorded by autograd) ---------------------------------------
 
     def _check_inplace(self, other=None):
@@ -333,39 +290,7 @@ class Tensor:
     def zero_(self):
         return self.copy_(0.0)
 
-    # ---- pointwise ------------------------------------------------------------
-
-    def relu(self):
-        return Tensor._wrap(_C.relu(self._h))
-
-    def sigmoid(self):
-        return Tensor._wrap(_C.sigmoid(self._h))
-
-    def tanh(self):
-        return Tensor._wrap(_C.tanh(self._h))
-
-    def exp(self):
-        return Tensor._wrap(_C.exp(self._h))
-
-    def log(self):
-        return Tensor._wrap(_C.log(self._h))
-
-    def softmax(self, dim):
-        return Tensor._wrap(_C.softmax(self._h, dim))
-
-    def log_softmax(self, dim):
-        return Tensor._wrap(_C.log_softmax(self._h, dim))
-
-    # ---- reductions -----------------------------------------------------------
-
-    def sum(self, dim=None, keepdim=False):
-        return Tensor._wrap(_C.sum(self._h, _dims_arg(dim), keepdim))
-
-    def mean(self, dim=None, keepdim=False):
-        return Tensor._wrap(_C.mean(self._h, _dims_arg(dim), keepdim))
-
-    def amax(self, dim=(), keepdim=False):
-        return Tensor._wrap(_C.amax(self._h, _dims_arg(dim), keepdim))
+    # ---- reductions and shape beyond the generated ones (ops_generated.py) ------------
 
     def max(self, dim=None, keepdim=False):
         """No dim: the largest element (a 0-d tensor). With dim: (values, indices)."""
@@ -391,12 +316,6 @@ class Tensor:
     def view(self, *shape):
         return self.reshape(*shape)
 
-    def flatten(self, start_dim=0, end_dim=-1):
-        return Tensor._wrap(_C.flatten(self._h, start_dim, end_dim))
-
-    def transpose(self, dim0, dim1):
-        return Tensor._wrap(_C.transpose(self._h, dim0, dim1))
-
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -409,9 +328,6 @@ class Tensor:
 
     def permute(self, *dims):
         return Tensor._wrap(_C.permute(self._h, _shape_args(dims)))
-
-    def unsqueeze(self, dim):
-        return Tensor._wrap(_C.unsqueeze(self._h, dim))
 
     def squeeze(self, dim=None):
         """Removes size-1 dimensions: all of them, one, or those in a tuple."""
@@ -426,11 +342,6 @@ class Tensor:
         for d in sorted({d % rank if -rank <= d < rank else d for d in dim}, reverse=True):
             out = Tensor._wrap(_C.squeeze(out._h, d))
         return out
-
-    # ---- amin, split, chunk, in-place random fills ------------------------------------
-
-    def amin(self, dim=(), keepdim=False):
-        return Tensor._wrap(_C.amin(self._h, _dims_arg(dim), keepdim))
 
     def _dim_size(self, dim):
         shape = self.shape

@@ -23,6 +23,9 @@ extension Tensor {
             throw SwiftNNError.invalidArgument(
                 "arange: upper bound and step are inconsistent (start \(start), end \(end), step \(step))")
         }
+        guard span <= Double(1 << 40) else {
+            throw SwiftNNError.invalidArgument("arange: \(span.rounded(.up)) elements is too many")
+        }
         let n = Int(span.rounded(.up))
         let out = try zeros([n])
         for i in 0..<n { out.data[i] = Float(Double(start) + Double(i) * Double(step)) }

@@ -1,17 +1,11 @@
-"""Functional convolution and pooling (re-exported by nn.functional)."""
+"""Pooling with Python-level logic (re-exported by nn.functional): stride None
+means the kernel size, and max_pool2d sizes the indices array it returns.
+conv2d and adaptive_avg_pool2d come straight from the op table."""
 import numpy as np
 
 from .. import _C
 from ..tensor import Tensor, _as_tensor
-from ._window import _adaptive_size, _conv_padding, _pair, _pool_output_size
-
-
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution of an [N, C, H, W] (or [C, H, W]) input with weight [O, C/groups, kH, kW]."""
-    pad, mode = _conv_padding(padding)
-    bias_handle = None if bias is None else _as_tensor(bias)._h
-    return Tensor._wrap(_C.conv2d(_as_tensor(input)._h, _as_tensor(weight)._h, bias_handle, _pair(stride, "stride"),
-                                  pad, mode, _pair(dilation, "dilation"), groups))
+from ._window import _pair, _pool_output_size
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -35,20 +29,15 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    if divisor_override is not None and divisor_override <= 0:
-        raise ValueError("divisor must be not zero" if divisor_override == 0 else
-                         f"divisor_override must be positive, got {divisor_override}")
-    return Tensor._wrap(_C.avg_pool2d(_as_tensor(input)._h, kernel, stride, _pair(padding, "padding"),
-                                      bool(ceil_mode), bool(count_include_pad), divisor_override or 0))
-
-
-def adaptive_avg_pool2d(input, output_size):
-    return Tensor._wrap(_C.adaptive_avg_pool2d(_as_tensor(input)._h, _adaptive_size(output_size)))
+    if stride is None or stride == []:
+        stride = kernel_size
+    if divisor_override == 0:
+        raise ValueError("divisor must be not zero")
+    return Tensor._wrap(_C.avg_pool2d(_as_tensor(input)._h, kernel_size, stride, padding, ceil_mode,
+                                      count_include_pad, divisor_override))
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     if return_indices:
         raise NotImplementedError("adaptive_max_pool2d(return_indices=True) is not supported yet")
-    return Tensor._wrap(_C.adaptive_max_pool2d(_as_tensor(input)._h, _adaptive_size(output_size)))
+    return Tensor._wrap(_C.adaptive_max_pool2d(_as_tensor(input)._h, output_size))

@@ -8,7 +8,13 @@ extension Tensor {
         guard inferred.count <= 1, newShape.allSatisfy({ $0 >= -1 }) else {
             throw SwiftNNError.invalidArgument("invalid shape \(describe(newShape)): only one dimension can be -1 and none may be below it")
         }
-        let known = newShape.filter { $0 != -1 }.reduce(1, *)
+        var known = 1
+        for d in newShape where d != -1 {
+            // A product past Int.max cannot match any tensor; say so instead of trapping.
+            let (product, overflow) = known.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw SwiftNNError.invalidArgument("reshape: the requested shape is too large") }
+            known = product
+        }
         if let i = inferred.first {
             guard known != 0, count % known == 0 else {
                 throw SwiftNNError.invalidArgument("shape \(describe(newShape)) is invalid for input of size \(count)")

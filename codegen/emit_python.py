@@ -1,0 +1,135 @@
+"""Writes the Python side: forwarders for swiftnn.*, Tensor methods and
+nn.functional, and the stub of the extension module (_C.pyi)."""
+
+HEADER = '''from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple, Union
+
+import importlib
+
+from {dots} import _C
+
+# The module itself: the package attribute `swiftnn.tensor` is the function of that name.
+_tensor = importlib.import_module("swiftnn.tensor")
+
+TensorLike = Union["_tensor.Tensor", float, Sequence]
+IntPair = Union[int, Tuple[int, int]]
+ArrayLike = object
+
+
+def _h(value):
+    return _tensor._as_tensor(value)._h
+
+
+def _optional_h(value):
+    return None if value is None else _h(value)
+
+
+def _handles(tensors, name):
+    return _tensor._handles(tensors, name)
+
+
+def _wrap(handle):
+    return _tensor.Tensor._wrap(handle)
+
+
+def _optional_wrap(handle):
+    return None if handle is None else _wrap(handle)
+'''
+
+
+def param(arg, with_default=True):
+    text = f"{arg.name}: {arg.type.py_annotation}"
+    return text + (f" = {arg.default}" if with_default and arg.default is not None else "")
+
+
+def signature(op, args, leading=(), extra=()):
+    parts, star = list(leading), False
+    for arg in args:
+        if arg.keyword_only and not star:
+            parts.append("*")
+            star = True
+        parts.append(param(arg))
+    parts += [f"{name}: object = {default}" for name, _, default in (e.partition("=") for e in extra)]
+    return ", ".join(parts)
+
+
+def call(op, values):
+    inner = f"_C.{op.name}({', '.join(values)})"
+    return op.result_info["py_wrap"].format(inner)
+
+
+def docstring(op, indent):
+    lines = op.doc.splitlines()
+    body = lines[0] + "".join(f"\n{indent}{line}" for line in lines[1:])
+    return f'{indent}"""{body}"""'
+
+
+def function(op, extra=()):
+    values = [a.type.fmt(a.type.py_value, a.name) for a in op.args]
+    result = op.result_info["py"]
+    return (f"def {op.name}({signature(op, op.args, extra=extra)}) -> {'_tensor.Tensor' if result == 'Tensor' else result}:\n"
+            f"{docstring(op, '    ')}\n    return {call(op, values)}\n")
+
+
+def method(op):
+    first, rest = op.args[0], op.args[1:]
+    values = [first.type.fmt(first.type.py_self_value, first.name)] + [a.type.fmt(a.type.py_value, a.name) for a in rest]
+    lines = [f"    def {op.name}({signature(op, rest, leading=['self'])}) -> \"_tensor.Tensor\":",
+             docstring(op, "        "), f"        return {call(op, values)}", ""]
+    for name in op.dunder:
+        lines += [f"    {name} = {op.name}", ""]
+    for name in op.rdunder:
+        swapped = [f"_h({rest[0].name})", "self._h"] + values[2:]
+        lines += [f"    def {name}(self, {rest[0].name}: TensorLike) -> \"_tensor.Tensor\":",
+                  f"        return {call(op, swapped)}", ""]
+    return "\n".join(lines)
+
+
+def enum_table(enums):
+    rows = "".join(f"\n    {e.name!r}: {tuple(e.values)!r}," for e in enums)
+    return f"# The names of each enum of the op table, in code order.\nENUMS = {{{rows}\n}}\n"
+
+
+def ops_module(enums, ops, banner):
+    top = [op for op in ops if "swiftnn" in op.python]
+    methods = [op for op in ops if "tensor" in op.python]
+    out = [f'"""{banner}\n\nswiftnn.* functions and the Tensor methods of the op table."""',
+           HEADER.format(dots="."), enum_table(enums)]
+    out.append("__all__ = [" + ", ".join(f'"{op.name}"' for op in top) + "]\n")
+    out += ["\n" + function(op) for op in top]
+    out.append("\nclass TensorOps:\n    \"\"\"Tensor methods of the op table (Tensor derives from this).\"\"\"\n\n    __slots__ = ()\n")
+    out += [method(op) for op in methods]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def functional_module(enums, ops, banner):
+    chosen = [op for op in ops if "functional" in op.python]
+    out = [f'"""{banner}\n\nnn.functional forms of the op table."""', HEADER.format(dots=".."), enum_table(enums)]
+    out.append("__all__ = [" + ", ".join(f'"{op.name}"' for op in chosen) + "]\n")
+    out += ["\n" + function(op, extra=op.ignored) for op in chosen]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def stub(enums, ops, banner):
+    out = [f"# {banner}", "# The generated functions of swiftnn._C; the hand-written ones are declared by __getattr__.",
+           "from typing import Any, Optional, Sequence, Tuple, Union", "",
+           "class TensorHandle: ...", "",
+           "Pair = Union[int, Tuple[int, int]]", ""]
+    for enum in enums:
+        out.append(f"# {enum.name}: {', '.join(repr(v) for v in enum.values)}")
+    out.append("")
+    stub_types = {"Tensor": "TensorHandle", "Optional[Tensor]": "Optional[TensorHandle]"}
+    for op in ops:
+        params = []
+        for a in op.args:
+            annotation = a.type.py_annotation
+            annotation = {"TensorLike": "TensorHandle", "Optional[TensorLike]": "Optional[TensorHandle]",
+                          "Sequence[TensorLike]": "Sequence[TensorHandle]", "IntPair": "Pair",
+                          "ArrayLike": "Any", "Union[str, IntPair]": "Union[str, Pair]",
+                          "str": "Union[str, int]"}.get(annotation, annotation)  # enums: a name or a code
+            params.append(f"{a.name}: {annotation}")
+        result = stub_types.get(op.result_info["py"], op.result_info["py"])
+        out.append(f"def {op.name}({', '.join(params)}) -> {result}: ...")
+    out += ["", "def __getattr__(name: str) -> Any: ...", ""]
+    return "\n".join(out)
