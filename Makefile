@@ -5,9 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-# AVX2/FMA code only where this CPU has both (override: make TARGET_CPU=...).
-TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && echo haswell)
-SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
+# No target-CPU flags: the kernels choose AVX-512 / AVX2 / baseline at run time
+# (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
 .PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean
@@ -18,7 +17,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test]'
+	$(PY) -m pip install -q '.[test]'
 	touch $@
 
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
@@ -27,12 +26,12 @@ demo: install
 
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
-	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib
 
 # Kernel speed on this machine next to NumPy's BLAS (bench/run.py).
 BENCH := .build-release/release/swiftnn-bench
 bench: install
-	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
 	$(PY) bench/run.py --bench $(BENCH) $(BENCH_ARGS)
 
 # Models end to end next to PyTorch (bench/compare.py); PyTorch lives in its own
@@ -46,9 +45,13 @@ bench-torch-setup:
 
 test: test-swift test-c test-python
 
+# The kernel tests once more per forced path, so every variant of the register
+# tiles meets the naive references (a path the CPU lacks falls back, with a warning).
+KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	for isa in baseline avx2 avx512; do SWIFTNN_ISA=$$isa $(SWIFT) test --skip-build --filter '$(KERNEL_TESTS)' || exit 1; done
 
 # The C ABI from plain C, linked against the installed libswiftnn.so.
 test-c: install

@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
-// Target-CPU flags (AVX2/FMA) are passed on the command line by the Makefile and
-// the Python build, never as unsafeFlags here, so the package stays usable as a
-// dependency.
+// No target-CPU flags anywhere: every build (this package as a dependency, the
+// Makefile, pip) is the same baseline build, and the hot kernels pick the CPU's
+// best instruction set at run time (SwiftNNMicroKernels). No unsafeFlags, so the
+// package stays usable as a dependency.
 import PackageDescription
 
 let package = Package(
@@ -13,12 +14,12 @@ let package = Package(
         .executable(name: "swiftnn-cli", targets: ["swiftnn-cli"]),
     ],
     targets: [
-        // Static inline C for what Swift cannot express (prefetch hints).
-        .target(name: "CPUHints"),
-        .target(name: "SwiftNN", dependencies: ["CPUHints"]),
+        // Register tiles in C, one variant per instruction set, chosen at load.
+        .target(name: "SwiftNNMicroKernels"),
+        .target(name: "SwiftNN", dependencies: ["SwiftNNMicroKernels"]),
         .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
         .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
-        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN"]),
+        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN", "SwiftNNMicroKernels"]),
     ]
 )

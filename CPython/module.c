@@ -18,7 +18,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (!m) return NULL;
     PyMethodDef* tables[] = {tensor_methods, ops_methods, nn_methods, conv_methods, norm_methods, data_methods,
                              optim_methods, checkpoint_methods,
-                             summary_methods, train_methods};
+                             summary_methods, train_methods, kernel_path_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (PyModule_AddFunctions(m, tables[i]) < 0) goto fail;
     }

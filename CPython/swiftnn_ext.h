@@ -80,5 +80,6 @@ extern PyMethodDef checkpoint_methods[];
 /* ---- summary.c: the traced forward of swiftnn.summary ---- */
 extern PyMethodDef summary_methods[];
 extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
+extern PyMethodDef kernel_path_methods[]; /* kernel_path.c: CPU and SWIFTNN_ISA path */
 
 #endif

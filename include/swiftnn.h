@@ -198,6 +198,15 @@ int swiftnn_adaptive_max_pool2d_new(const int64_t output_size[2], swiftnn_module
 /* Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS). */
 int swiftnn_set_num_threads(int64_t threads);
 int swiftnn_get_num_threads(int64_t* out);
+/* ---- CPU and kernel path ------------------------------------------------ */
+/* The kernels run with the best instruction set of the CPU (chosen at load; the
+ * environment variable SWIFTNN_ISA=baseline|avx2|avx512 forces one). Strings are static. */
+const char* swiftnn_cpu_model_name(void);        /* CPUID brand string, or "unknown" */
+const char* swiftnn_kernel_isa(void);            /* "baseline", "avx2" or "avx512" */
+const char* swiftnn_supported_kernel_isas(void); /* comma-separated, baseline first */
+/* Switches every kernel to the named path; not while the engine runs work.
+ * Value error if the name is unknown or the CPU does not support it. */
+int swiftnn_set_kernel_isa(const char* name);
 /* ---- normalization, activations, join/split/pad (each records autograd) -- */
 /* Optional tensors (running stats, weight, bias) may be NULL. In training mode the
  * running stats, when given, are updated in place with `momentum` (PyTorch's

@@ -36,3 +36,7 @@ __all__ += ["amin", "cat", "chunk", "concat", "concatenate", "split", "stack"]
 from .summary import summary, summary_string  # noqa: E402
 
 __all__ += ["summary", "summary_string"]
+
+from .runtime_config import config, set_kernel_isa  # noqa: E402
+
+__all__ += ["config", "set_kernel_isa"]

@@ -66,7 +66,7 @@ enum BatchNormReLUKernel {
                         let gv = load(pg + i).replacing(with: 0, where: .!(load(py + i) .> 0))
                         if let pr { store(gv, pr + i) }
                         vg += gv
-                        vgx.addProduct(gv, load(px + i) - vmu)
+                        vgx.accumulateProduct(gv, load(px + i) - vmu)
                         i &+= 8
                     }
                     var rg = vg.sum(), rgx = vgx.sum()

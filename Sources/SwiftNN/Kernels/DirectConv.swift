@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwiftNNMicroKernels
 
 /// Stride-1 convolution without a column matrix: the GEMM micro-kernel reads its B
 /// rows straight out of a zero-padded copy of each image.
@@ -64,9 +65,9 @@ enum DirectConv {
         ThreadPool.shared.parallelFor(p.batch) { images in
             // The padded image, plus one strip of slack: the last strip of a row reads
             // (and discards) up to 15 floats past its end.
-            let scratch = Scratch(count: p.inChannels &* p.paddedPlane &+ stripWidth &+ MR &* stripWidth)
+            let scratch = Scratch(count: p.inChannels &* p.paddedPlane &+ stripWidth)
             defer { scratch.free() }
-            let padded = scratch.base, tile = scratch.base + (p.inChannels &* p.paddedPlane &+ stripWidth)
+            let padded = scratch.base
             for image in images {
                 pad(p, x + image &* inImage, into: padded)
                 let out = y + image &* p.outChannels &* outPlane
@@ -86,15 +87,10 @@ enum DirectConv {
                             var ox = 0
                             while ox < p.outW {
                                 let width = min(stripWidth, p.outW &- ox)
-                                let rows = ImageRowsB(origin: UnsafePointer(padded + (oy &* p.paddedW &+ ox)), offsets: offsets + p0)
-                                var o = block
-                                while o < blockEnd {
-                                    GEMM.microKernel6x16(kc: kc, a: packed.base + (panelRows &* p0 &+ o &* kc), b: rows,
-                                                         c: out + (o &* outPlane &+ oy &* p.outW &+ ox), ldc: outPlane,
-                                                         alpha: 1, beta: beta, mr: min(MR, p.outChannels &- o), nr: width,
-                                                         tile: tile)
-                                    o &+= MR
-                                }
+                                swiftnn_direct_conv_strip(packed.base + (panelRows &* p0 &+ block &* kc), blockEnd &- block, kc,
+                                                          padded + (oy &* p.paddedW &+ ox), offsets + p0,
+                                                          out + (block &* outPlane &+ oy &* p.outW &+ ox), outPlane,
+                                                          width, beta)
                                 ox &+= width
                             }
                         }
@@ -165,24 +161,5 @@ enum DirectConv {
                 dst.advanced(by: columns.upperBound).initialize(repeating: 0, count: p.paddedW &- columns.upperBound)
             }
         }
-    }
-}
-
-/// B rows read in place: row k is the 16 floats at `origin + offsets[k]`.
-struct ImageRowsB: MicroKernelRowsB {
-    let origin: UnsafePointer<Float>
-    var offsets: UnsafePointer<Int>
-
-    @inline(__always)
-    init(origin: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
-        self.origin = origin
-        self.offsets = offsets
-    }
-
-    @inline(__always)
-    mutating func next() -> (SIMD8<Float>, SIMD8<Float>) {
-        let row = UnsafeRawPointer(origin + offsets.pointee)
-        offsets += 1
-        return (row.loadUnaligned(as: SIMD8<Float>.self), row.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
     }
 }

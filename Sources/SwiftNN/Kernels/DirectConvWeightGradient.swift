@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// The weight gradient of a stride-1 convolution without a column matrix.
 ///
 ///     gwᵀ[k][o] = Σ_pixels column[k][pixel] · gy[o][pixel]      (k = (c, ky, kx))
@@ -79,45 +81,14 @@ extension DirectConv {
     static func accumulateTile(_ p: Problem, padded: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
                                taps: Range<Int>, gyPanel: UnsafePointer<Float>,
                                into c: UnsafeMutablePointer<Float>, ldc: Int) {
-        typealias V = SIMD8<Float>
         // Missing rows of a short tile re-read the first tap; their sums are dropped.
         let first = taps.lowerBound, last = taps.upperBound &- 1
-        let t0 = padded + offsets[first], t1 = padded + offsets[min(first &+ 1, last)]
-        let t2 = padded + offsets[min(first &+ 2, last)], t3 = padded + offsets[min(first &+ 3, last)]
-        let t4 = padded + offsets[min(first &+ 4, last)], t5 = padded + offsets[min(first &+ 5, last)]
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        var pb = UnsafeRawPointer(gyPanel)
-        for oy in 0..<p.outH {
-            let row = oy &* p.paddedW
-            let r0 = t0 + row, r1 = t1 + row, r2 = t2 + row, r3 = t3 + row, r4 = t4 + row, r5 = t5 + row
-            var ox = 0
-            while ox < p.outW {
-                let b0 = pb.loadUnaligned(as: V.self), b1 = pb.loadUnaligned(fromByteOffset: 32, as: V.self)
-                var a = V(repeating: r0[ox])
-                c00.addProduct(a, b0); c01.addProduct(a, b1)
-                a = V(repeating: r1[ox])
-                c10.addProduct(a, b0); c11.addProduct(a, b1)
-                a = V(repeating: r2[ox])
-                c20.addProduct(a, b0); c21.addProduct(a, b1)
-                a = V(repeating: r3[ox])
-                c30.addProduct(a, b0); c31.addProduct(a, b1)
-                a = V(repeating: r4[ox])
-                c40.addProduct(a, b0); c41.addProduct(a, b1)
-                a = V(repeating: r5[ox])
-                c50.addProduct(a, b0); c51.addProduct(a, b1)
-                pb += 64
-                ox &+= 1
-            }
+        var rows = (padded + offsets[first], padded + offsets[min(first &+ 1, last)],
+                    padded + offsets[min(first &+ 2, last)], padded + offsets[min(first &+ 3, last)],
+                    padded + offsets[min(first &+ 4, last)], padded + offsets[min(first &+ 5, last)])
+        withUnsafeBytes(of: &rows) { bytes in
+            swiftnn_direct_conv_weight_tile(bytes.baseAddress!.assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            taps.count, p.outH, p.outW, p.paddedW, gyPanel, c, ldc)
         }
-        let count = taps.count
-        @inline(__always) func add(_ r: Int, _ v0: V, _ v1: V) {
-            guard r < count else { return }
-            let dst = UnsafeMutableRawPointer(c + r &* ldc)
-            dst.storeBytes(of: dst.loadUnaligned(as: V.self) + v0, as: V.self)
-            dst.storeBytes(of: dst.loadUnaligned(fromByteOffset: 32, as: V.self) + v1, toByteOffset: 32, as: V.self)
-        }
-        add(0, c00, c01); add(1, c10, c11); add(2, c20, c21)
-        add(3, c30, c31); add(4, c40, c41); add(5, c50, c51)
     }
 }

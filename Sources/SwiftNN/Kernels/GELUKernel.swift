@@ -20,7 +20,7 @@ enum GELUKernel {
         static func apply(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
             let e = VectorMath.exp(-0.5 * x * x)
             let density = SIMD8<Float>(repeating: 0.398_942_280) * e
-            return g * VectorMath.normalCDF(x) { e }.addingProduct(x, density)
+            return g * VectorMath.normalCDF(x) { e }.plusProduct(x, density)
         }
     }
 }

@@ -1,6 +1,7 @@
-import CPUHints
+import SwiftNNMicroKernels
 
-// Single-precision GEMM: packed, cache-blocked, with a 6×16 SIMD8 micro-kernel.
+// Single-precision GEMM: packed, cache-blocked; the register tiles (6×16 for
+// AVX2 and baseline, 12×16 for AVX-512) run in SwiftNNMicroKernels.
 //
 // Loop nest (Goto/BLIS style), outermost first:
 //   jc: NC columns of C   — packed B block (KC×NC) lives in L3
@@ -16,10 +17,10 @@ import CPUHints
 /// ≥512 KiB L2 per core.
 @usableFromInline
 enum GEMMBlocking {
-  /// Micro-tile rows: 6 broadcasts of A × 2 SIMD8 of B = 12 accumulators,
-  /// plus 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+  /// Rows of a packed A panel: the AVX2 tile's 6 (6 × 2 ymm = 12 accumulators of
+  /// 16 registers); the AVX-512 tile takes two panels at once (12 zmm accumulators).
   @inline(__always) static var mr: Int { 6 }
-  /// Micro-tile columns: two SIMD8<Float> vectors.
+  /// Columns of a packed B panel: two ymm or one zmm.
   @inline(__always) static var nr: Int { 16 }
   /// Depth of a packed slice: a KC×NR B micro-panel is 16 KiB (half of L1),
   /// leaving room for the 6 KiB A micro-panel and C lines.
@@ -106,14 +107,12 @@ public enum GEMM {
     // starts at a multiple of NR·kc floats) stays 64-byte aligned.
     let aCount = roundUp(mcMax &* kcMax, 16)
     let bCount = roundUp(ncMax &* kcMax, 16)
-    let tileCount = MR &* NR
-    // One 64-byte-aligned allocation: [packed A | packed B | edge tile].
-    let scratch = Scratch(count: aCount &+ bCount &+ tileCount)
+    // One 64-byte-aligned allocation: [packed A | packed B].
+    let scratch = Scratch(count: aCount &+ bCount)
     defer { scratch.free() }
     let base = scratch.base
     let packA = base
     let packB = base + aCount
-    let tile = packB + bCount
 
     var jc = cols.lowerBound
     while jc < cols.upperBound {
@@ -125,7 +124,7 @@ public enum GEMM {
         // Only the first depth slice applies the caller's beta; later slices accumulate.
         let betaEff: Float = pc == 0 ? beta : 1
         multiplyRows(rows, transA: transA, a: a, lda: lda, pc: pc, kc: kc, packB: packB, jc: jc, nc: nc,
-                     alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA, tile: tile)
+                     alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA)
         pc &+= kc
       }
       jc &+= nc
@@ -138,36 +137,23 @@ public enum GEMM {
   static func multiplyRows(_ rows: Range<Int>, transA: Bool, a: UnsafePointer<Float>, lda: Int, pc: Int, kc: Int,
                            packB: UnsafePointer<Float>, jc: Int, nc: Int, alpha: Float, beta: Float,
                            c: UnsafeMutablePointer<Float>, ldc: Int,
-                           packA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+                           packA: UnsafeMutablePointer<Float>) {
     var ic = rows.lowerBound
     while ic < rows.upperBound {
       let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
       packABlock(transA: transA, a: a, lda: lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
       macroKernel(packA: packA, packB: packB, mc: mc, nc: nc, kc: kc, c: c + (ic &* ldc &+ jc), ldc: ldc,
-                  alpha: alpha, beta: beta, tile: tile)
+                  alpha: alpha, beta: beta)
       ic &+= mc
     }
   }
 
-  /// C[mc × nc] = alpha·(packed A)·(packed B) + beta·C, one 6×16 tile at a time: each
-  /// B micro-panel stays in L1 while the A micro-panels of the block stream past it.
+  /// C[mc × nc] = alpha·(packed A)·(packed B) + beta·C. The register tiles run in C,
+  /// compiled per instruction set and chosen at run time (`KernelISA`).
   @inline(__always)
   static func macroKernel(packA: UnsafePointer<Float>, packB: UnsafePointer<Float>, mc: Int, nc: Int, kc: Int,
-                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                          tile: UnsafeMutablePointer<Float>) {
-    let MR = GEMMBlocking.mr, NR = GEMMBlocking.nr
-    var jr = 0
-    while jr < nc {
-      let nr = min(NR, nc &- jr)
-      let bPanel = packB + jr &* kc
-      var ir = 0
-      while ir < mc {
-        microKernel6x16(kc: kc, a: packA + ir &* kc, b: bPanel, c: c + (ir &* ldc &+ jr), ldc: ldc,
-                        alpha: alpha, beta: beta, mr: min(MR, mc &- ir), nr: nr, tile: tile)
-        ir &+= MR
-      }
-      jr &+= NR
-    }
+                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    swiftnn_gemm_packed(packA, packB, mc, nc, kc, c, ldc, alpha, beta)
   }
 
   /// The multi-threaded path for problems with many rows: each packed B block is
@@ -181,10 +167,10 @@ public enum GEMM {
     let MR = GEMMBlocking.mr, NR = GEMMBlocking.nr
     let kcMax = min(GEMMBlocking.kc, k), ncMax = min(GEMMBlocking.nc, roundUp(n, NR))
     let rowTiles = (m &+ MR &- 1) / MR
-    // One allocation for the whole call: [packed B | per-thread packed A and edge tile].
+    // One allocation for the whole call: [packed B | per-thread packed A].
     let bCount = roundUp(ncMax &* kcMax, 16)
     let perThread = roundUp(min(GEMMBlocking.mc, roundUp((rowTiles &+ threads &- 1) / threads &* MR, MR)) &* kcMax, 16)
-    let scratch = Scratch(count: bCount &+ threads &* (perThread &+ MR &* NR))
+    let scratch = Scratch(count: bCount &+ threads &* perThread)
     defer { scratch.free() }
     let packed = scratch.base
     var jc = 0
@@ -203,130 +189,15 @@ public enum GEMM {
           for part in range {
             let rows = (rowTiles &* part / threads &* MR)..<min(m, rowTiles &* (part &+ 1) / threads &* MR)
             guard !rows.isEmpty else { continue }
-            let packA = packed + (bCount &+ part &* (perThread &+ MR &* NR)), tile = packA + perThread
+            let packA = packed + (bCount &+ part &* perThread)
             multiplyRows(rows, transA: transA, a: a, lda: lda, pc: pc, kc: kc, packB: packed, jc: jc, nc: nc,
-                         alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA, tile: tile)
+                         alpha: alpha, beta: betaEff, c: c, ldc: ldc, packA: packA)
           }
         }
         pc &+= kc
       }
       jc &+= nc
     }
-  }
-
-  // MARK: - Micro-kernel
-
-  /// Computes a 6×16 tile of op(A)·op(B) over `kc` from packed panels and
-  /// writes alpha·AB + beta·C. Panels are zero-padded, so the FMA loop is
-  /// always full-size; only the valid mr×nr part is written back.
-  @inline(__always)
-  static func microKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                              c: UnsafeMutablePointer<Float>, ldc: Int,
-                              alpha: Float, beta: Float, mr: Int, nr: Int,
-                              tile: UnsafeMutablePointer<Float>) {
-    // 64-byte aligned: panel starts are multiples of 16 floats.
-    microKernel6x16(kc: kc, a: a, b: PackedRowsB(UnsafeRawPointer(b)), c: c, ldc: ldc,
-                    alpha: alpha, beta: beta, mr: mr, nr: nr, tile: tile)
-  }
-
-  /// The micro-kernel over any source of B rows: packed panels, or rows read in
-  /// place from an image (`DirectConv`).
-  @inline(__always)
-  static func microKernel6x16<B: MicroKernelRowsB>(kc: Int, a: UnsafePointer<Float>, b: B,
-                                                   c: UnsafeMutablePointer<Float>, ldc: Int,
-                                                   alpha: Float, beta: Float, mr: Int, nr: Int,
-                                                   tile: UnsafeMutablePointer<Float>) {
-    typealias V = SIMD8<Float>
-    // Start fetching the C tile now: the loop below hides the latency, so the
-    // update at the end finds C in L1. Without this, C (too large for L2
-    // between depth slices) costs ~10% at 1024³.
-    var row = 0
-    while row < mr {
-      swiftnn_prefetch_for_write(c + row &* ldc)
-      swiftnn_prefetch_for_write(c + (row &* ldc &+ nr &- 1))
-      row &+= 1
-    }
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    var pa = a
-    var rows = b
-    var p = 0
-    while p < kc {
-      let (b0, b1) = rows.next()
-      var av = V(repeating: pa[0])
-      c00.addProduct(av, b0); c01.addProduct(av, b1)
-      av = V(repeating: pa[1])
-      c10.addProduct(av, b0); c11.addProduct(av, b1)
-      av = V(repeating: pa[2])
-      c20.addProduct(av, b0); c21.addProduct(av, b1)
-      av = V(repeating: pa[3])
-      c30.addProduct(av, b0); c31.addProduct(av, b1)
-      av = V(repeating: pa[4])
-      c40.addProduct(av, b0); c41.addProduct(av, b1)
-      av = V(repeating: pa[5])
-      c50.addProduct(av, b0); c51.addProduct(av, b1)
-      pa += 6
-      p &+= 1
-    }
-
-    if mr == 6 && nr == 16 {
-      let av = V(repeating: alpha)
-      if beta == 0 {
-        storeRow(c, c00 * av, c01 * av)
-        storeRow(c + ldc, c10 * av, c11 * av)
-        storeRow(c + 2 &* ldc, c20 * av, c21 * av)
-        storeRow(c + 3 &* ldc, c30 * av, c31 * av)
-        storeRow(c + 4 &* ldc, c40 * av, c41 * av)
-        storeRow(c + 5 &* ldc, c50 * av, c51 * av)
-      } else {
-        let bv = V(repeating: beta)
-        updateRow(c, c00, c01, av, bv)
-        updateRow(c + ldc, c10, c11, av, bv)
-        updateRow(c + 2 &* ldc, c20, c21, av, bv)
-        updateRow(c + 3 &* ldc, c30, c31, av, bv)
-        updateRow(c + 4 &* ldc, c40, c41, av, bv)
-        updateRow(c + 5 &* ldc, c50, c51, av, bv)
-      }
-      return
-    }
-
-    // Edge tile: spill to scratch, copy back only the valid region.
-    storeRow(tile, c00, c01)
-    storeRow(tile + 16, c10, c11)
-    storeRow(tile + 32, c20, c21)
-    storeRow(tile + 48, c30, c31)
-    storeRow(tile + 64, c40, c41)
-    storeRow(tile + 80, c50, c51)
-    var i = 0
-    while i < mr {
-      let src = tile + i &* 16
-      let dst = c + i &* ldc
-      var j = 0
-      if beta == 0 {
-        while j < nr { dst[j] = alpha * src[j]; j &+= 1 }
-      } else {
-        while j < nr { dst[j] = alpha * src[j] + beta * dst[j]; j &+= 1 }
-      }
-      i &+= 1
-    }
-  }
-
-  @inline(__always)
-  static func storeRow(_ p: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>) {
-    let r = UnsafeMutableRawPointer(p)
-    r.storeBytes(of: v0, as: SIMD8<Float>.self)
-    r.storeBytes(of: v1, toByteOffset: 32, as: SIMD8<Float>.self)
-  }
-
-  /// C row ← alpha·acc + beta·C (beta ≠ 0, so C is read).
-  @inline(__always)
-  static func updateRow(_ p: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>,
-                        _ alpha: SIMD8<Float>, _ beta: SIMD8<Float>) {
-    let r = UnsafeMutableRawPointer(p)
-    let old0 = UnsafeRawPointer(r).loadUnaligned(as: SIMD8<Float>.self)
-    let old1 = UnsafeRawPointer(r).loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-    r.storeBytes(of: (old0 * beta).addingProduct(v0, alpha), as: SIMD8<Float>.self)
-    r.storeBytes(of: (old1 * beta).addingProduct(v1, alpha), toByteOffset: 32, as: SIMD8<Float>.self)
   }
 
   // MARK: - Packing
@@ -579,24 +450,5 @@ public enum GEMM {
       }
       i &+= 1
     }
-  }
-}
-
-/// The 16 values of B the micro-kernel multiplies at each depth, in order.
-protocol MicroKernelRowsB {
-  /// B[p, 0..<16] for the next depth p.
-  mutating func next() -> (SIMD8<Float>, SIMD8<Float>)
-}
-
-/// A packed B micro-panel: 16 floats per depth, contiguous and 64-byte aligned.
-struct PackedRowsB: MicroKernelRowsB {
-  private var cursor: UnsafeRawPointer
-
-  @inline(__always) init(_ panel: UnsafeRawPointer) { cursor = panel }
-
-  @inline(__always)
-  mutating func next() -> (SIMD8<Float>, SIMD8<Float>) {
-    defer { cursor += 64 }
-    return (cursor.load(as: SIMD8<Float>.self), cursor.load(fromByteOffset: 32, as: SIMD8<Float>.self))
   }
 }

@@ -36,7 +36,7 @@ extension NormKernels {
         var s2 = V()
         i = 0
         let m = V(repeating: mean)
-        while i &+ 8 <= width { let d = load(p, i) - m; s2.addProduct(d, d); i &+= 8 }
+        while i &+ 8 <= width { let d = load(p, i) - m; s2.accumulateProduct(d, d); i &+= 8 }
         var squares = s2.sum()
         while i < width { let d = p[i] - mean; squares += d * d; i &+= 1 }
         return (mean, squares / Float(width))
@@ -57,7 +57,7 @@ extension NormKernels {
                         let mv = V(repeating: m), sv = V(repeating: istd)
                         var i = 0
                         while i &+ 8 <= width {
-                            store(load(b, i).addingProduct((load(p, i) - mv) * sv, load(w, i)), q, i)
+                            store(load(b, i).plusProduct((load(p, i) - mv) * sv, load(w, i)), q, i)
                             i &+= 8
                         }
                         while i < width { q[i] = (p[i] - m) * istd * w[i] + b[i]; i &+= 1 }
@@ -81,7 +81,7 @@ extension NormKernels {
                     while i &+ 8 <= width {
                         let h = load(pg, i) * load(w, i)
                         sh += h
-                        shx.addProduct(h, (load(px, i) - mv) * sv)
+                        shx.accumulateProduct(h, (load(px, i) - mv) * sv)
                         i &+= 8
                     }
                     var sumH = sh.sum(), sumHX = shx.sum()
@@ -121,7 +121,7 @@ extension NormKernels {
                     var i = 0
                     while i &+ 8 <= width {
                         let gv = load(pg, i)
-                        store(load(sw, i).addingProduct(gv, (load(px, i) - mv) * sv), sw, i)
+                        store(load(sw, i).plusProduct(gv, (load(px, i) - mv) * sv), sw, i)
                         store(load(sb, i) + gv, sb, i)
                         i &+= 8
                     }

@@ -43,7 +43,7 @@ enum NormKernels {
         while i &+ 8 <= count {
             let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - k
             s += v
-            s2.addProduct(v, v)
+            s2.accumulateProduct(v, v)
             i &+= 8
         }
         var rs = s.sum(), rs2 = s2.sum()
@@ -61,7 +61,7 @@ enum NormKernels {
             let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
             let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             sg += gv
-            sgx.addProduct(gv, xv - mu)
+            sgx.accumulateProduct(gv, xv - mu)
             i &+= 8
         }
         var rg = sg.sum(), rgx = sgx.sum()

@@ -17,18 +17,18 @@ enum VectorMath {
         let xc = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
         let magic = V(repeating: 12_582_912)
-        let shifted = magic.addingProduct(xc, V(repeating: 1.442_695_04))
+        let shifted = magic.plusProduct(xc, V(repeating: 1.442_695_04))
         let n = shifted - magic
-        var r = xc.addingProduct(n, V(repeating: -0.693_145_752))
-        r = r.addingProduct(n, V(repeating: -1.428_606_77e-6))
+        var r = xc.plusProduct(n, V(repeating: -0.693_145_752))
+        r = r.plusProduct(n, V(repeating: -1.428_606_77e-6))
         var p = V(repeating: 1.0 / 5040)
-        p = V(repeating: 1.0 / 720).addingProduct(p, r)
-        p = V(repeating: 1.0 / 120).addingProduct(p, r)
-        p = V(repeating: 1.0 / 24).addingProduct(p, r)
-        p = V(repeating: 1.0 / 6).addingProduct(p, r)
-        p = V(repeating: 0.5).addingProduct(p, r)
-        p = V(repeating: 1).addingProduct(p, r)
-        p = V(repeating: 1).addingProduct(p, r)
+        p = V(repeating: 1.0 / 720).plusProduct(p, r)
+        p = V(repeating: 1.0 / 120).plusProduct(p, r)
+        p = V(repeating: 1.0 / 24).plusProduct(p, r)
+        p = V(repeating: 1.0 / 6).plusProduct(p, r)
+        p = V(repeating: 0.5).plusProduct(p, r)
+        p = V(repeating: 1).plusProduct(p, r)
+        p = V(repeating: 1).plusProduct(p, r)
         // 2^n as 2^(n/2)·2^(n − n/2): n spans [-126, 128], past one exponent field.
         let ni = bits(shifted) &- bits(magic)
         let half = ni &>> 1
@@ -59,12 +59,12 @@ enum VectorMath {
     static func erfSmall(_ x: V) -> V {
         let s = x * x
         var p = V(repeating: -6.024_636_10e-4)
-        p = V(repeating: 5.000_901_41e-3).addingProduct(p, s)
-        p = V(repeating: -2.677_296_10e-2).addingProduct(p, s)
-        p = V(repeating: 1.128_203_94e-1).addingProduct(p, s)
-        p = V(repeating: -3.761_252_46e-1).addingProduct(p, s)
-        p = V(repeating: 1.283_791_66e-1).addingProduct(p, s)
-        return x.addingProduct(x, p)
+        p = V(repeating: 5.000_901_41e-3).plusProduct(p, s)
+        p = V(repeating: -2.677_296_10e-2).plusProduct(p, s)
+        p = V(repeating: 1.128_203_94e-1).plusProduct(p, s)
+        p = V(repeating: -3.761_252_46e-1).plusProduct(p, s)
+        p = V(repeating: 1.283_791_66e-1).plusProduct(p, s)
+        return x.plusProduct(x, p)
     }
 
     /// erfcx(u) = e^(u²)·erfc(u) for 0 ≤ u ≤ 10 as t·Q(t), t = 1/(1 + u/2): smooth in t, so a
@@ -72,18 +72,18 @@ enum VectorMath {
     /// the GELU gradient shares (its density is e^(−x²/2) = e^(−u²) for u = |x|/√2).
     @inline(__always)
     static func erfcx(_ u: V) -> V {
-        let t = 1 / V(repeating: 1).addingProduct(u, 0.5)
+        let t = 1 / V(repeating: 1).plusProduct(u, 0.5)
         var q = V(repeating: 3.570_684_05e-2)
-        q = V(repeating: -1.906_619_37e-1).addingProduct(q, t)
-        q = V(repeating: 3.804_051_58e-1).addingProduct(q, t)
-        q = V(repeating: -2.879_781_72e-1).addingProduct(q, t)
-        q = V(repeating: -2.361_189_95e-2).addingProduct(q, t)
-        q = V(repeating: 3.653_855_99e-2).addingProduct(q, t)
-        q = V(repeating: 5.435_295_40e-2).addingProduct(q, t)
-        q = V(repeating: 1.857_565_79e-1).addingProduct(q, t)
-        q = V(repeating: 2.451_476_90e-1).addingProduct(q, t)
-        q = V(repeating: 2.822_558_88e-1).addingProduct(q, t)
-        q = V(repeating: 2.820_883_69e-1).addingProduct(q, t)
+        q = V(repeating: -1.906_619_37e-1).plusProduct(q, t)
+        q = V(repeating: 3.804_051_58e-1).plusProduct(q, t)
+        q = V(repeating: -2.879_781_72e-1).plusProduct(q, t)
+        q = V(repeating: -2.361_189_95e-2).plusProduct(q, t)
+        q = V(repeating: 3.653_855_99e-2).plusProduct(q, t)
+        q = V(repeating: 5.435_295_40e-2).plusProduct(q, t)
+        q = V(repeating: 1.857_565_79e-1).plusProduct(q, t)
+        q = V(repeating: 2.451_476_90e-1).plusProduct(q, t)
+        q = V(repeating: 2.822_558_88e-1).plusProduct(q, t)
+        q = V(repeating: 2.820_883_69e-1).plusProduct(q, t)
         return t * q
     }
 
