@@ -9,7 +9,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean
+.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-swiftpm bench-torch-setup clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,11 @@ bench: install
 # virtualenv, made on request because it is large.
 bench-compare: install
 	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+# swiftnn as a plain SwiftPM dependency (no flags) next to this build.
+bench-swiftpm:
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
+	SWIFT=$(SWIFT) bench/swiftpm-dependency/run.sh $(SWIFTPM_BENCH_ARGS)
 
 bench-torch-setup:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
