@@ -16,10 +16,13 @@ let package = Package(
     targets: [
         // Register tiles in C, one variant per instruction set, chosen at load.
         .target(name: "SwiftNNMicroKernels"),
-        .target(name: "SwiftNN", dependencies: ["SwiftNNMicroKernels"]),
-        .target(name: "SwiftNNC", dependencies: ["SwiftNN"]),
+        // Raw-pointer numeric routines and the thread pool; no Tensor, so the
+        // compiler keeps the layering (Tensor code uses kernels, never the reverse).
+        .target(name: "SwiftNNKernels", dependencies: ["SwiftNNMicroKernels"]),
+        .target(name: "SwiftNN", dependencies: ["SwiftNNKernels"]),
+        .target(name: "SwiftNNC", dependencies: ["SwiftNN", "SwiftNNKernels"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
-        .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
-        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN", "SwiftNNMicroKernels"]),
+        .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN", "SwiftNNKernels"], path: "bench/swift"),
+        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN", "SwiftNNKernels", "SwiftNNMicroKernels"]),
     ]
 )

@@ -3,14 +3,14 @@
 /// Accuracy: exp within ~1 ulp; erf within 1e-7 absolute of the exact value; the
 /// normal CDF keeps relative accuracy in the lower tail (no 1 + erf cancellation).
 /// Coefficients are least-squares fits in double, rounded to float.
-enum VectorMath {
-    typealias V = SIMD8<Float>
+package enum VectorMath {
+    package typealias V = SIMD8<Float>
 
     /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2_hi
     /// is exact), a degree-7 Taylor polynomial for e^r (truncation < 1e-8), and 2^n built
     /// in the exponent bits.
     @inline(__always)
-    static func exp(_ x: V) -> V {
+    package static func exp(_ x: V) -> V {
         // Beyond these, e^x is below the smallest normal float (0 here) or +inf.
         let low: Float = -87.33654, high: Float = 88.72283
         // Selects, not clamped(): the generic pointwiseMin/Max are not inlined and run lane by lane.
@@ -42,21 +42,21 @@ enum VectorMath {
 
     /// |x| by clearing the sign bit.
     @inline(__always)
-    static func magnitude(_ x: V) -> V { float(bits: bits(x) & 0x7fff_ffff) }
+    package static func magnitude(_ x: V) -> V { float(bits: bits(x) & 0x7fff_ffff) }
 
     /// The IEEE bits of each lane, and back (a register reinterpretation, no conversion).
     @inline(__always)
-    static func bits(_ x: V) -> SIMD8<Int32> { unsafeBitCast(x, to: SIMD8<Int32>.self) }
+    package static func bits(_ x: V) -> SIMD8<Int32> { unsafeBitCast(x, to: SIMD8<Int32>.self) }
 
     @inline(__always)
-    static func float(bits: SIMD8<Int32>) -> V { unsafeBitCast(bits, to: V.self) }
+    package static func float(bits: SIMD8<Int32>) -> V { unsafeBitCast(bits, to: V.self) }
 
     /// Below this |x|, erf is x·(1 + P(x²)); above it, erfc comes from `erfcx`.
-    static let split: Float = 0.921875
+    package static let split: Float = 0.921875
 
     /// erf(x) for |x| < `split`: x + x·P(x²), relative error under 1e-7.
     @inline(__always)
-    static func erfSmall(_ x: V) -> V {
+    package static func erfSmall(_ x: V) -> V {
         let s = x * x
         var p = V(repeating: -6.024_636_10e-4)
         p = V(repeating: 5.000_901_41e-3).plusProduct(p, s)
@@ -71,7 +71,7 @@ enum VectorMath {
     /// polynomial holds relative error ~1e-8, and erfc = e^(−u²)·erfcx needs one exp, which
     /// the GELU gradient shares (its density is e^(−x²/2) = e^(−u²) for u = |x|/√2).
     @inline(__always)
-    static func erfcx(_ u: V) -> V {
+    package static func erfcx(_ u: V) -> V {
         let t = 1 / V(repeating: 1).plusProduct(u, 0.5)
         var q = V(repeating: 3.570_684_05e-2)
         q = V(repeating: -1.906_619_37e-1).plusProduct(q, t)
@@ -89,7 +89,7 @@ enum VectorMath {
 
     /// erf(x); ±0, ±inf and NaN map as in libm.
     @inline(__always)
-    static func erf(_ x: V) -> V {
+    package static func erf(_ x: V) -> V {
         // Past 4, erfc < 2e-8 and erf rounds to ±1; the clamp keeps inf out of the tail formula.
         let u = magnitude(x).replacing(with: 4, where: magnitude(x) .> 4)
         let tail = 1 - exp(-u * u) * erfcx(u)
@@ -100,14 +100,14 @@ enum VectorMath {
 
     /// Φ(x) = ½·(1 + erf(x/√2)), the standard normal CDF, as ½·erfc(|x|/√2) in the tails.
     @inline(__always)
-    static func normalCDF(_ x: V) -> V { normalCDF(x) { exp(-0.5 * x * x) } }
+    package static func normalCDF(_ x: V) -> V { normalCDF(x) { exp(-0.5 * x * x) } }
 
     /// Φ(x) with e^(−x²/2) from `expHalfSquare`, which the caller may need too (and then
     /// computes once). Activations mostly lie within |x| < 1.3, where only the short
     /// polynomial is needed: the tail (a division and, if not given, an exp) is
     /// evaluated only for vectors with a lane outside.
     @inline(__always)
-    static func normalCDF(_ x: V, expHalfSquare: () -> V) -> V {
+    package static func normalCDF(_ x: V, expHalfSquare: () -> V) -> V {
         let z = x * V(repeating: 0.707_106_781)
         let u = magnitude(z)
         var result = 0.5 + 0.5 * erfSmall(z)

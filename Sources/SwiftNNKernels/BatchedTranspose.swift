@@ -2,12 +2,12 @@
 /// permutation that swaps the last two dimensions (MLP-Mixer's token mixing does it
 /// four times per block). Tiles of 8×8 keep both the reads and the writes on a
 /// few cache lines, and the matrices are split over the thread pool.
-enum BatchedTranspose {
-    static let tile = 8
+package enum BatchedTranspose {
+    package static let tile = 8
     /// Elements per thread below which splitting costs more than it saves.
-    static let grain = 1 << 15
+    package static let grain = 1 << 15
 
-    static func run(_ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int, rows: Int, cols: Int) {
+    package static func run(_ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int, rows: Int, cols: Int) {
         let size = rows &* cols
         guard size > 0 else { return }
         ThreadPool.shared.parallelFor(batch, grain: Swift.max(1, grain / size)) { range in

@@ -8,13 +8,13 @@ import Darwin
 /// (batch norm: statistics per channel over outer × inner) or [rows, width]
 /// (layer norm: statistics per row, in LayerNormKernels.swift). Batch-norm sums
 /// accumulate in Double, so the one-pass Σx, Σx² variance stays accurate for float32 data.
-enum NormKernels {
+package enum NormKernels {
     /// Minimum elements per parallel task.
-    static let grain = 1 << 14
+    package static let grain = 1 << 14
 
     /// Per-channel mean and biased variance of x (one tensor, or several joined along
     /// the channels), one pass each.
-    static func channelMoments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+    package static func channelMoments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         let m = Double(x.outer &* x.inner)
         ThreadPool.shared.parallelFor(x.channels, grain: Swift.max(1, grain / Swift.max(1, x.outer &* x.inner))) { range in
             for c in range {
@@ -36,7 +36,7 @@ enum NormKernels {
     /// (Σ(x−k), Σ(x−k)²) over `count` floats with eight-lane accumulators: a scalar float
     /// sum is one dependent add per element, and the compiler may not reorder it.
     @inline(__always)
-    static func shiftedSums(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> (Float, Float) {
+    package static func shiftedSums(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> (Float, Float) {
         var s = SIMD8<Float>(), s2 = SIMD8<Float>()
         let k = SIMD8<Float>(repeating: shift)
         var i = 0
@@ -53,7 +53,7 @@ enum NormKernels {
 
     /// (Σg, Σg·(x−mean)) over `count` floats, vectorised like `shiftedSums`.
     @inline(__always)
-    static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float) -> (Float, Float) {
+    package static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float) -> (Float, Float) {
         var sg = SIMD8<Float>(), sgx = SIMD8<Float>()
         let mu = SIMD8<Float>(repeating: mean)
         var i = 0
@@ -70,7 +70,7 @@ enum NormKernels {
     }
 
     /// y = (x − mean[c])·invstd[c]·w[c] + b[c]; w and b may be nil (1 and 0).
-    static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    package static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               outer: Int, channels: Int, inner: Int,
                               mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
                               weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?) {
@@ -86,7 +86,7 @@ enum NormKernels {
     }
 
     /// Per-channel Σg and Σg·x̂ with x̂ = (x − mean)·invstd, one pass.
-    static func channelGradSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+    package static func channelGradSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                 outer: Int, channels: Int, inner: Int,
                                 mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
                                 sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>) {
@@ -108,7 +108,7 @@ enum NormKernels {
 
     /// Training-mode input gradient:
     /// dx = w·invstd·(g − Σg/M − x̂·Σg·x̂/M); with `batchStats` false (eval) dx = w·invstd·g.
-    static func channelBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    package static func channelBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                 outer: Int, channels: Int, inner: Int,
                                 mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                 sumG: UnsafePointer<Float>, sumGXhat: UnsafePointer<Float>, batchStats: Bool) {
@@ -132,7 +132,7 @@ enum NormKernels {
     /// Local response norm across channels of x [outer, C, inner] (PyTorch's formula):
     /// base[c] = k + α/size·Σ x[c']² over c' in [c − size/2, c + (size−1)/2] (zero padded),
     /// y = x·base^−β. Writes base for the backward pass.
-    static func lrnForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, base: UnsafeMutablePointer<Float>,
+    package static func lrnForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, base: UnsafeMutablePointer<Float>,
                            outer: Int, channels: Int, inner: Int, size: Int, alpha: Float, beta: Float, k: Float) {
         let scale = alpha / Float(size)
         ThreadPool.shared.parallelFor(outer, grain: Swift.max(1, grain / Swift.max(1, channels &* inner &* size))) { range in
@@ -159,7 +159,7 @@ enum NormKernels {
     }
 
     /// dx[j] = g[j]·base[j]^−β − (2αβ/size)·x[j]·Σ g[c]·y[c]/base[c] over the c whose window holds j.
-    static func lrnBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+    package static func lrnBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                             base: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                             outer: Int, channels: Int, inner: Int, size: Int, alpha: Float, beta: Float) {
         let coef = 2 * alpha * beta / Float(size)

@@ -6,8 +6,8 @@ import Darwin
 
 /// Softmax and log-softmax along the middle axis of a [outer, size, inner]
 /// layout, max-shifted so large logits do not overflow.
-enum SoftmaxKernel {
-    static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+package enum SoftmaxKernel {
+    package static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         outer: Int, size: Int, inner: Int, log logOutput: Bool) {
         for o in 0..<outer {
             for i in 0..<inner {
@@ -36,7 +36,7 @@ enum SoftmaxKernel {
     }
 
     /// dx = y·(g − Σ g·y) for softmax, dx = g − exp(y)·Σ g for log-softmax (y = output).
-    static func backward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    package static func backward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                          outer: Int, size: Int, inner: Int, log logOutput: Bool) {
         for o in 0..<outer {
             for i in 0..<inner {

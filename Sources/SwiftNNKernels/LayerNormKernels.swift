@@ -3,7 +3,7 @@
 /// two-pass in float: the mean first, then Σ(x − mean)², which cannot cancel.
 /// A missing weight or bias acts as ones or zeros.
 extension NormKernels {
-    typealias V = SIMD8<Float>
+    package typealias V = SIMD8<Float>
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
@@ -43,7 +43,7 @@ extension NormKernels {
     }
 
     /// y = x̂·w + b per row; saves each row's mean and invstd.
-    static func rowForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float,
+    package static func rowForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float,
                            weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
                            mean: UnsafeMutablePointer<Float>, invstd: UnsafeMutablePointer<Float>) {
         withVector(weight, fill: 1, width: width) { w in
@@ -68,7 +68,7 @@ extension NormKernels {
     }
 
     /// Input gradient: with h = g·w, dx = invstd·(h − mean(h) − x̂·mean(h·x̂)).
-    static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    package static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                             rows: Int, width: Int, weight: UnsafePointer<Float>?,
                             mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>) {
         withVector(weight, fill: 1, width: width) { w in
@@ -103,7 +103,7 @@ extension NormKernels {
 
     /// Σ over rows of g·x̂ (into dw) and of g (into db), per column: each thread sums
     /// its band of rows into its own pair of rows, added together at the end.
-    static func rowParamGrads(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, width: Int,
+    package static func rowParamGrads(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, width: Int,
                               mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
                               dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
         if dw == nil && db == nil { return }

@@ -7,15 +7,15 @@
 /// The input is read through `ChannelPlanes`, so it may be several tensors joined
 /// along the channels. ReLU keeps NaN (as `Tensor.relu`) and passes gradient only
 /// where y > 0.
-enum BatchNormReLUKernel {
+package enum BatchNormReLUKernel {
     /// Minimum elements per parallel task.
-    static let grain = 1 << 14
+    package static let grain = 1 << 14
 
     private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { VectorLoops.load(p) }
     private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { VectorLoops.store(v, p) }
 
     /// y = relu(x·scale[c] + shift[c] + residual); y and residual are contiguous [outer, channels, inner].
-    static func forward(_ x: ChannelPlanes, residual: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+    package static func forward(_ x: ChannelPlanes, residual: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
                         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
         let channels = x.channels, inner = x.inner
         ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
@@ -47,7 +47,7 @@ enum BatchNormReLUKernel {
 
     /// With g' = (y > 0 ? g : 0): per channel Σg' and Σg'·(x − mean)·invstd, and g' itself
     /// into `gResidual` when given (the residual's gradient).
-    static func gradientSums(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: ChannelPlanes,
+    package static func gradientSums(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: ChannelPlanes,
                              mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
                              sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>,
                              gResidual: UnsafeMutablePointer<Float>?) {
@@ -86,7 +86,7 @@ enum BatchNormReLUKernel {
 
     /// The input gradient into `dx` (same channel layout as x). With batch statistics
     /// dx = w·invstd·(g' − Σg'/M − x̂·Σg'x̂/M), M = outer·inner; else dx = w·invstd·g'.
-    static func backward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: ChannelPlanes, _ dx: ChannelPlanes,
+    package static func backward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: ChannelPlanes, _ dx: ChannelPlanes,
                          mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                          sumG: UnsafePointer<Float>, sumGXhat: UnsafePointer<Float>, batchStats: Bool) {
         let channels = x.channels, inner = x.inner

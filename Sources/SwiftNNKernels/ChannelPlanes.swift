@@ -2,13 +2,13 @@
 /// (o, c, i) is at `base[c] + o·stride[c] + i`. One contiguous tensor is the simple
 /// case; the channel-concatenation of several tensors (DenseNet's growing feature
 /// list) is read and written in place this way, without a `cat` copy.
-struct ChannelPlanes {
-    let outer: Int, channels: Int, inner: Int
+package struct ChannelPlanes {
+    package let outer: Int, channels: Int, inner: Int
     private let base: [UnsafeMutablePointer<Float>]
     private let stride: [Int]
 
     /// `pieces` are [outer, pieceChannels, inner] tensors, joined in order.
-    init(_ pieces: [(data: UnsafeMutablePointer<Float>, channels: Int)], outer: Int, inner: Int) {
+    package init(_ pieces: [(data: UnsafeMutablePointer<Float>, channels: Int)], outer: Int, inner: Int) {
         var base: [UnsafeMutablePointer<Float>] = [], stride: [Int] = []
         for piece in pieces {
             for c in 0..<piece.channels {
@@ -24,11 +24,11 @@ struct ChannelPlanes {
     }
 
     /// One contiguous [outer, channels, inner] tensor.
-    init(_ data: UnsafeMutablePointer<Float>, outer: Int, channels: Int, inner: Int) {
+    package init(_ data: UnsafeMutablePointer<Float>, outer: Int, channels: Int, inner: Int) {
         self.init([(data, channels)], outer: outer, inner: inner)
     }
 
     /// The `inner` elements of (o, c).
     @inline(__always)
-    func row(_ o: Int, _ c: Int) -> UnsafeMutablePointer<Float> { base[c] + o &* stride[c] }
+    package func row(_ o: Int, _ c: Int) -> UnsafeMutablePointer<Float> { base[c] + o &* stride[c] }
 }

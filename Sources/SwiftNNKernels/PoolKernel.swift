@@ -1,16 +1,16 @@
 /// The input positions each output index of one axis pools over: `count`
 /// positions from `first` in steps of `step` (all inside the input), and the
 /// window's extent counting padding (`count_include_pad` divides by it).
-struct PoolAxis {
-    var first: [Int] = []
-    var count: [Int] = []
-    var paddedCount: [Int] = []
-    var step = 1
+package struct PoolAxis {
+    package var first: [Int] = []
+    package var count: [Int] = []
+    package var paddedCount: [Int] = []
+    package var step = 1
 
-    var outputs: Int { first.count }
+    package var outputs: Int { first.count }
 
     /// Windows of `kernel` taps every `stride`, `padding` before the input, taps `dilation` apart.
-    static func sliding(size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, outputs: Int) -> PoolAxis {
+    package static func sliding(size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, outputs: Int) -> PoolAxis {
         var axis = PoolAxis(step: dilation)
         for o in 0..<outputs {
             let start = o &* stride &- padding
@@ -27,7 +27,7 @@ struct PoolAxis {
     }
 
     /// PyTorch's adaptive windows: [floor(o·size/out), ceil((o+1)·size/out)).
-    static func adaptive(size: Int, outputs: Int) -> PoolAxis {
+    package static func adaptive(size: Int, outputs: Int) -> PoolAxis {
         var axis = PoolAxis()
         for o in 0..<outputs {
             let start = o &* size / outputs
@@ -41,7 +41,7 @@ struct PoolAxis {
 
     /// Output length of a sliding window, PyTorch's rule: with ceil_mode the last
     /// window must still start inside the input or its left padding.
-    static func outputSize(size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int {
+    package static func outputSize(size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int {
         let span = size &+ 2 &* padding &- dilation &* (kernel &- 1) &- 1
         guard span >= 0 else { return 0 }
         var out = (ceilMode ? (span &+ stride &- 1) / stride : span / stride) &+ 1
@@ -51,10 +51,10 @@ struct PoolAxis {
 }
 
 /// Max and average pooling over [planes, height, width], one plane per task.
-enum PoolKernel {
+package enum PoolKernel {
     /// y = max over each window; `argmax` receives the flat index (y·W + x) of the
     /// maximum inside its plane, as PyTorch's `return_indices`. NaN wins, as in PyTorch.
-    static func maxForward(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    package static func maxForward(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                            rows: PoolAxis, cols: PoolAxis,
                            y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
         let outH = rows.outputs, outW = cols.outputs
@@ -91,7 +91,7 @@ enum PoolKernel {
 
     /// The common 2×2, stride-2, unpadded max-pool (every window full), without the
     /// general path's per-window bookkeeping. Same results and NaN rule as `maxForward`.
-    static func maxForward2x2(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    package static func maxForward2x2(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                               y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
         let outH = height / 2, outW = width / 2, outPlane = outH &* outW
         ThreadPool.shared.parallelFor(planes, grain: max(1, 4096 / max(outPlane, 1))) { range in
@@ -121,7 +121,7 @@ enum PoolKernel {
     }
 
     /// gx (overwritten) = gy scattered to the recorded maxima.
-    static func maxBackward(_ gy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planes: Int,
+    package static func maxBackward(_ gy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planes: Int,
                             inPlane: Int, outPlane: Int, gx: UnsafeMutablePointer<Float>) {
         ThreadPool.shared.parallelFor(planes, grain: max(1, 4096 / max(outPlane, 1))) { range in
             for plane in range {
@@ -134,7 +134,7 @@ enum PoolKernel {
     }
 
     /// The divisor of every output cell of an average pool.
-    static func divisors(rows: PoolAxis, cols: PoolAxis, countIncludePad: Bool, divisorOverride: Int?) -> [Float] {
+    package static func divisors(rows: PoolAxis, cols: PoolAxis, countIncludePad: Bool, divisorOverride: Int?) -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(rows.outputs &* cols.outputs)
         for oy in 0..<rows.outputs {
@@ -147,7 +147,7 @@ enum PoolKernel {
         return out
     }
 
-    static func avgForward(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    package static func avgForward(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                            rows: PoolAxis, cols: PoolAxis, divisors: [Float], y: UnsafeMutablePointer<Float>) {
         let outH = rows.outputs, outW = cols.outputs, outPlane = outH &* outW
         divisors.withUnsafeBufferPointer { div in
@@ -172,7 +172,7 @@ enum PoolKernel {
     }
 
     /// gx (overwritten): each output's gradient spread evenly over its window.
-    static func avgBackward(_ gy: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    package static func avgBackward(_ gy: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                             rows: PoolAxis, cols: PoolAxis, divisors: [Float], gx: UnsafeMutablePointer<Float>) {
         let outH = rows.outputs, outW = cols.outputs, outPlane = outH &* outW
         divisors.withUnsafeBufferPointer { div in

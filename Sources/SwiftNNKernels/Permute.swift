@@ -1,11 +1,11 @@
 /// Copies `input` (contiguous, shape `shape`) into `out` laid out as the
 /// permutation `order` of its dimensions: out dim i is input dim order[i].
-func permuteCopy(_ input: UnsafePointer<Float>, shape: [Int], order: [Int], _ out: UnsafeMutablePointer<Float>) {
-    let inStrides = Shape.contiguousStrides(shape)
+package func permuteCopy(_ input: UnsafePointer<Float>, shape: [Int], order: [Int], _ out: UnsafeMutablePointer<Float>) {
+    let inStrides = Strides.contiguous(shape)
     let outShape = order.map { shape[$0] }
     // Read the input through permuted strides while writing the output densely.
     let readStrides = order.map { inStrides[$0] }
-    let writeStrides = Shape.contiguousStrides(outShape)
+    let writeStrides = Strides.contiguous(outShape)
     if outShape.reduce(1, *) == 0 { return }
     let rank = shape.count
     if rank >= 2 && order == Array(0..<(rank - 2)) + [rank - 1, rank - 2] {

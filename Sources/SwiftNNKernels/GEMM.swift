@@ -16,25 +16,25 @@ import SwiftNNMicroKernels
 /// Blocking parameters, tuned for AVX2 (16 ymm registers), 32 KiB L1d and
 /// ≥512 KiB L2 per core.
 @usableFromInline
-enum GEMMBlocking {
+package enum GEMMBlocking {
   /// Rows of a packed A panel: the AVX2 tile's 6 (6 × 2 ymm = 12 accumulators of
   /// 16 registers); the AVX-512 tile takes two panels at once (12 zmm accumulators).
-  @inline(__always) static var mr: Int { 6 }
+  @inline(__always) package static var mr: Int { 6 }
   /// Columns of a packed B panel: two ymm or one zmm.
-  @inline(__always) static var nr: Int { 16 }
+  @inline(__always) package static var nr: Int { 16 }
   /// Depth of a packed slice: a KC×NR B micro-panel is 16 KiB (half of L1),
   /// leaving room for the 6 KiB A micro-panel and C lines.
-  @inline(__always) static var kc: Int { 256 }
+  @inline(__always) package static var kc: Int { 256 }
   /// Rows of A packed per block: MC×KC×4 = 168 KiB, comfortably inside a
   /// 512 KiB L2 so the A block survives while B panels stream. Multiple of MR.
-  @inline(__always) static var mc: Int { 168 }
+  @inline(__always) package static var mc: Int { 168 }
   /// Columns of B packed per block: KC×NC×4 = 4 MiB, sized for the shared L3.
   /// Multiple of NR.
-  @inline(__always) static var nc: Int { 4096 }
+  @inline(__always) package static var nc: Int { 4096 }
   /// At or below this many multiply-adds, allocation and packing cost more
   /// than the direct loop saves (measured: 4³ and 2×2×100 faster direct,
   /// 7³ and up faster blocked).
-  @inline(__always) static var smallWork: Int { 256 }
+  @inline(__always) package static var smallWork: Int { 256 }
 }
 
 public enum GEMM {
@@ -92,7 +92,7 @@ public enum GEMM {
   /// Disjoint rectangles may run concurrently; this is the unit of work for
   /// future multi-threading (split rows for tall problems, columns for wide).
   @usableFromInline
-  static func computeBlock(transA: Bool, transB: Bool, rows: Range<Int>, cols: Range<Int>, k: Int,
+  package static func computeBlock(transA: Bool, transB: Bool, rows: Range<Int>, cols: Range<Int>, k: Int,
                            alpha: Float, a: UnsafePointer<Float>, lda: Int,
                            b: UnsafePointer<Float>, ldb: Int,
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -134,7 +134,7 @@ public enum GEMM {
   /// C[rows, jc..<jc+nc] against one packed B block (depth slice pc..<pc+kc): the rows
   /// in MC blocks, each packed into `packA` and run through the macro-kernel.
   @inline(__always)
-  static func multiplyRows(_ rows: Range<Int>, transA: Bool, a: UnsafePointer<Float>, lda: Int, pc: Int, kc: Int,
+  package static func multiplyRows(_ rows: Range<Int>, transA: Bool, a: UnsafePointer<Float>, lda: Int, pc: Int, kc: Int,
                            packB: UnsafePointer<Float>, jc: Int, nc: Int, alpha: Float, beta: Float,
                            c: UnsafeMutablePointer<Float>, ldc: Int,
                            packA: UnsafeMutablePointer<Float>) {
@@ -151,7 +151,7 @@ public enum GEMM {
   /// C[mc × nc] = alpha·(packed A)·(packed B) + beta·C. The register tiles run in C,
   /// compiled per instruction set and chosen at run time (`KernelISA`).
   @inline(__always)
-  static func macroKernel(packA: UnsafePointer<Float>, packB: UnsafePointer<Float>, mc: Int, nc: Int, kc: Int,
+  package static func macroKernel(packA: UnsafePointer<Float>, packB: UnsafePointer<Float>, mc: Int, nc: Int, kc: Int,
                           c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
     swiftnn_gemm_packed(packA, packB, mc, nc, kc, c, ldc, alpha, beta)
   }
@@ -160,7 +160,7 @@ public enum GEMM {
   /// packed once, by all threads together, and shared; every thread then runs its
   /// own band of rows against it with private A packing. Packing B per thread (as
   /// `computeBlock` does) would double that traffic through the shared cache.
-  static func sharedBGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+  package static func sharedBGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                           alpha: Float, a: UnsafePointer<Float>, lda: Int,
                           b: UnsafePointer<Float>, ldb: Int,
                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
@@ -206,7 +206,7 @@ public enum GEMM {
   /// for each depth p, the MR values op(A)[i0+q·MR+r, p0+p] contiguously.
   /// Rows beyond mc are zero so the micro-kernel never branches.
   @inline(__always)
-  static func packABlock(transA: Bool, a: UnsafePointer<Float>, lda: Int,
+  package static func packABlock(transA: Bool, a: UnsafePointer<Float>, lda: Int,
                          i0: Int, p0: Int, mc: Int, kc: Int, dst: UnsafeMutablePointer<Float>) {
     let MR = GEMMBlocking.mr
     var ir = 0
@@ -300,7 +300,7 @@ public enum GEMM {
   /// for each depth p, the NR values op(B)[p0+p, j0+q·NR+c] contiguously.
   /// Columns beyond nc are zero.
   @inline(__always)
-  static func packBBlock(transB: Bool, b: UnsafePointer<Float>, ldb: Int,
+  package static func packBBlock(transB: Bool, b: UnsafePointer<Float>, ldb: Int,
                          p0: Int, j0: Int, kc: Int, nc: Int, dst: UnsafeMutablePointer<Float>) {
     let NR = GEMMBlocking.nr
     var jr = 0
@@ -394,22 +394,22 @@ public enum GEMM {
   }
 
   @inline(__always)
-  static func loadU(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  package static func loadU(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
   }
 
   @inline(__always)
-  static func loadU4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+  package static func loadU4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
   }
 
   @inline(__always)
-  static func roundUp(_ x: Int, _ m: Int) -> Int { (x &+ m &- 1) / m &* m }
+  package static func roundUp(_ x: Int, _ m: Int) -> Int { (x &+ m &- 1) / m &* m }
 
   // MARK: - Simple paths
 
   /// C ← beta·C (k == 0 or alpha == 0). beta == 0 writes zeros without reading C.
-  static func scaleC(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+  package static func scaleC(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if beta == 1 { return }
     var i = 0
     while i < m {
@@ -425,7 +425,7 @@ public enum GEMM {
   }
 
   /// Direct triple loop for tiny problems where packing costs more than it saves.
-  static func smallGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+  package static func smallGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                         alpha: Float, a: UnsafePointer<Float>, lda: Int,
                         b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

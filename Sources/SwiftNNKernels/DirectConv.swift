@@ -18,40 +18,40 @@ import SwiftNNMicroKernels
 /// The input gradient of a stride-1 convolution is the same operation on the output
 /// gradient with the filters turned by 180° and in/out swapped (`rotated`), padded by
 /// (kernel − 1)·dilation − padding; `ConvProblem.directInputGradient` describes it.
-enum DirectConv {
-    struct Problem {
-        var batch: Int
-        var inChannels: Int, outChannels: Int
-        var height: Int, width: Int
-        var kernelH: Int, kernelW: Int
-        var padTop: Int, padLeft: Int
-        var dilationH: Int, dilationW: Int
-        var outH: Int, outW: Int
+package enum DirectConv {
+    package struct Problem {
+        package var batch: Int
+        package var inChannels: Int, outChannels: Int
+        package var height: Int, width: Int
+        package var kernelH: Int, kernelW: Int
+        package var padTop: Int, padLeft: Int
+        package var dilationH: Int, dilationW: Int
+        package var outH: Int, outW: Int
 
         /// Rows of the padded image: enough for the last output row's bottom tap.
-        var paddedH: Int { outH &+ (kernelH &- 1) &* dilationH }
-        var paddedW: Int { outW &+ (kernelW &- 1) &* dilationW }
-        var paddedPlane: Int { paddedH &* paddedW }
+        package var paddedH: Int { outH &+ (kernelH &- 1) &* dilationH }
+        package var paddedW: Int { outW &+ (kernelW &- 1) &* dilationW }
+        package var paddedPlane: Int { paddedH &* paddedW }
         /// Depth of the GEMM: one row per (input channel, kernel row, kernel column).
-        var depth: Int { inChannels &* kernelH &* kernelW }
+        package var depth: Int { inChannels &* kernelH &* kernelW }
     }
 
     /// Pixels per strip: the micro-kernel's 16 columns.
-    static let stripWidth = GEMMBlocking.nr
+    package static let stripWidth = GEMMBlocking.nr
 
     /// Worth it when a strip is mostly full (rows of ≥ 8 pixels) and every thread
     /// gets whole images; narrower outputs fold images together in the im2col path.
-    static func applies(batch: Int, outW: Int) -> Bool {
+    package static func applies(batch: Int, outW: Int) -> Bool {
         enabled && outW >= 8 && batch >= ThreadPool.shared.threadCount
     }
 
     /// `SWIFTNN_DIRECT_CONV=0` turns the path off (for benchmarks and bisecting).
-    static let enabled = getenv("SWIFTNN_DIRECT_CONV").map { String(cString: $0) != "0" } ?? true
+    package static let enabled = getenv("SWIFTNN_DIRECT_CONV").map { String(cString: $0) != "0" } ?? true
 
     /// y[n] = conv(x[n], filters) + bias for every image. Filters are [out, in, kh, kw],
     /// or with `rotated` the [in, out, kh, kw] filters of the convolution whose input
     /// gradient this is, read turned by 180°.
-    static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
+    package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         let MR = GEMMBlocking.mr, KC = GEMMBlocking.kc, MC = GEMMBlocking.mc
         let K = p.depth, panelRows = GEMM.roundUp(p.outChannels, MR)
@@ -105,7 +105,7 @@ enum DirectConv {
     /// The filters as 6-row A panels, depth slice by depth slice: slice p0 starts at
     /// panelRows·p0, and its panel o holds, per depth, the filter values of output
     /// channels o..<o+6 (zero past the last channel).
-    static func packFilters(_ p: Problem, _ filters: UnsafePointer<Float>, rotated: Bool,
+    package static func packFilters(_ p: Problem, _ filters: UnsafePointer<Float>, rotated: Bool,
                             into packed: UnsafeMutablePointer<Float>) {
         let MR = GEMMBlocking.mr, KC = GEMMBlocking.kc
         let K = p.depth, taps = p.kernelH &* p.kernelW, panelRows = GEMM.roundUp(p.outChannels, MR)
@@ -129,7 +129,7 @@ enum DirectConv {
     }
 
     /// Offset in the padded image of tap (c, ky, kx) from an output pixel's origin, in depth order.
-    static func tapOffsets(_ p: Problem) -> UnsafeMutablePointer<Int> {
+    package static func tapOffsets(_ p: Problem) -> UnsafeMutablePointer<Int> {
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: max(p.depth, 1))
         var k = 0
         for c in 0..<p.inChannels {
@@ -144,7 +144,7 @@ enum DirectConv {
     }
 
     /// padded[c][r][q] = x[c][r − padTop][q − padLeft], zero outside the image.
-    static func pad(_ p: Problem, _ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+    package static func pad(_ p: Problem, _ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         let columns = max(0, p.padLeft)..<min(p.paddedW, p.padLeft &+ p.width)
         for c in 0..<p.inChannels {
             let plane = x + c &* p.height &* p.width

@@ -34,7 +34,7 @@ public final class ThreadPool {
         return key
     }()
 
-    init(threads: Int) {
+    package init(threads: Int) {
         threadCount = max(1, threads)
         pthread_mutex_init(mutex, nil)
         pthread_mutex_init(regionLock, nil)
@@ -44,7 +44,7 @@ public final class ThreadPool {
     }
 
     /// `SWIFTNN_NUM_THREADS` if set, else the CPUs this process may run on.
-    static func defaultThreadCount() -> Int {
+    package static func defaultThreadCount() -> Int {
         if let text = getenv("SWIFTNN_NUM_THREADS"), let n = Int(String(cString: text)), n > 0 {
             return min(n, 256)
         }
@@ -162,10 +162,10 @@ private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMuta
 #endif
 
 private final class WorkerContext {
-    let pool: ThreadPool
-    let index: Int
-    let generation: Int
-    init(pool: ThreadPool, index: Int, generation: Int) {
+    package let pool: ThreadPool
+    package let index: Int
+    package let generation: Int
+    package init(pool: ThreadPool, index: Int, generation: Int) {
         self.pool = pool
         self.index = index
         self.generation = generation

@@ -4,21 +4,25 @@
 /// enough (each thread runs single-threaded GEMMs on its own scratch), and left
 /// to the multi-threaded GEMM otherwise. Images with small outputs are folded
 /// side by side into one wider column matrix so the GEMM sees enough columns.
-struct ConvProblem {
-    var batch: Int
-    var groups: Int
-    var outChannels: Int
+package struct ConvProblem {
+    package var batch: Int
+    package var groups: Int
+    package var outChannels: Int
     /// Per group: `geometry.channels` is in_channels / groups.
-    var geometry: WindowGeometry
+    package var geometry: WindowGeometry
 
-    var outPerGroup: Int { outChannels / groups }
-    var inImage: Int { geometry.channels &* groups &* geometry.imageSize }
-    var outImage: Int { outChannels &* geometry.outputSize }
+    package init(batch: Int, groups: Int, outChannels: Int, geometry: WindowGeometry) {
+        self.batch = batch; self.groups = groups; self.outChannels = outChannels; self.geometry = geometry
+    }
+
+    package var outPerGroup: Int { outChannels / groups }
+    package var inImage: Int { geometry.channels &* groups &* geometry.imageSize }
+    package var outImage: Int { outChannels &* geometry.outputSize }
     /// Input channels of one group, as a pointer offset.
-    var inGroupStride: Int { geometry.channels &* geometry.imageSize }
+    package var inGroupStride: Int { geometry.channels &* geometry.imageSize }
 
     /// Images per GEMM: enough that the column matrix has ≳256 columns.
-    var imagesPerGEMM: Int { max(1, min(batch, 256 / max(geometry.outputSize, 1))) }
+    package var imagesPerGEMM: Int { max(1, min(batch, 256 / max(geometry.outputSize, 1))) }
 }
 
 extension ConvProblem {
@@ -29,7 +33,7 @@ extension ConvProblem {
             && g.dilationH == 1 && g.dilationW == 1
     }
 
-    var winogradForward: Winograd.Problem? {
+    package var winogradForward: Winograd.Problem? {
         let g = geometry
         guard isWinogradShape, !prefersDirect(directForward), Winograd.applies(inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
         else { return nil }
@@ -38,7 +42,7 @@ extension ConvProblem {
     }
 
     /// dx = conv(gy padded by 2 − padding, filters rotated 180° with in/out swapped).
-    var winogradInputGradient: Winograd.Problem? {
+    package var winogradInputGradient: Winograd.Problem? {
         let g = geometry
         guard isWinogradShape, !prefersDirect(directInputGradient), Winograd.applies(inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
         else { return nil }
@@ -64,7 +68,7 @@ extension ConvProblem {
         groups == 1 && geometry.strideH == 1 && geometry.strideW == 1 && geometry.kernelH &* geometry.kernelW > 1
     }
 
-    var directForward: DirectConv.Problem? {
+    package var directForward: DirectConv.Problem? {
         let g = geometry
         guard isDirectShape, DirectConv.applies(batch: batch, outW: g.outW) else { return nil }
         return DirectConv.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
@@ -74,7 +78,7 @@ extension ConvProblem {
     }
 
     /// dx = conv(gy padded by (kernel − 1)·dilation − padding, filters rotated 180° with in/out swapped).
-    var directInputGradient: DirectConv.Problem? {
+    package var directInputGradient: DirectConv.Problem? {
         let g = geometry
         let padTop = (g.kernelH &- 1) &* g.dilationH &- g.padTop, padLeft = (g.kernelW &- 1) &* g.dilationW &- g.padLeft
         guard isDirectShape, padTop >= 0, padLeft >= 0, DirectConv.applies(batch: batch, outW: g.width) else { return nil }
@@ -85,16 +89,16 @@ extension ConvProblem {
     }
 }
 
-enum ConvKernel {
+package enum ConvKernel {
     /// How many contiguous chunks the batch is split into: one per thread when the
     /// batch is large enough, else one (and the GEMMs thread internally).
-    static func chunks(_ p: ConvProblem) -> Int {
+    package static func chunks(_ p: ConvProblem) -> Int {
         let threads = ThreadPool.shared.threadCount
         return p.batch >= 2 &* threads ? threads : 1
     }
 
     /// Runs `body(chunkIndex, images)` for every chunk, chunks in parallel.
-    static func forEachChunk(_ p: ConvProblem, _ body: (Int, Range<Int>) -> Void) {
+    package static func forEachChunk(_ p: ConvProblem, _ body: (Int, Range<Int>) -> Void) {
         let count = chunks(p)
         ThreadPool.shared.parallelFor(count) { range in
             for chunk in range {
@@ -104,7 +108,7 @@ enum ConvKernel {
     }
 
     /// y = conv(x, weight) + bias. weight is [outChannels, channels, kh, kw].
-    static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
@@ -143,7 +147,7 @@ enum ConvKernel {
     }
 
     /// Gradients of `forward`: gx (overwritten), gWeight (overwritten), gBias (overwritten).
-    static func backward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func backward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          gy: UnsafePointer<Float>, gx: UnsafeMutablePointer<Float>?,
                          gWeight: UnsafeMutablePointer<Float>?, gBias: UnsafeMutablePointer<Float>?) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup

@@ -17,8 +17,8 @@ import Darwin
 /// 1024; 0 turns caching off); a block released over the limit is freed.
 public enum BufferCache {
     /// Smaller blocks come from malloc's own free lists.
-    static let minimumBytes = 64 << 10
-    static let alignment = 64
+    package static let minimumBytes = 64 << 10
+    package static let alignment = 64
 
     private static let state = LockedState()
 
@@ -30,7 +30,7 @@ public enum BufferCache {
 
     /// Debugging aid: fill every block with NaN as it enters the cache, so a
     /// kernel that reads memory it never wrote shows up as NaN in its results.
-    static var poisonsReleasedBlocks: Bool {
+    package static var poisonsReleasedBlocks: Bool {
         get { state.withLock { $0.poison } }
         set { state.withLock { $0.poison = newValue } }
     }
@@ -40,7 +40,7 @@ public enum BufferCache {
 
     /// A 64-byte-aligned block of at least `bytes` bytes, or nil when the system
     /// has no memory left. Pair with `release(_:bytes:)` with the same `bytes`.
-    static func allocate(bytes: Int) -> UnsafeMutableRawPointer? {
+    package static func allocate(bytes: Int) -> UnsafeMutableRawPointer? {
         let size = bucketSize(bytes)
         if size >= minimumBytes, let reused = state.withLock({ $0.take(size) }) {
             return reused
@@ -52,7 +52,7 @@ public enum BufferCache {
 
     /// Returns a block from `allocate(bytes:)`; it is kept for reuse while the
     /// cache is under its limit.
-    static func release(_ block: UnsafeMutableRawPointer, bytes: Int) {
+    package static func release(_ block: UnsafeMutableRawPointer, bytes: Int) {
         let size = bucketSize(bytes)
         if size >= minimumBytes, state.withLock({ $0.keep(block, size: size) }) { return }
         free(block)
@@ -64,29 +64,29 @@ public enum BufferCache {
     }
 
     /// Requests share a block when they round to the same page count.
-    static func bucketSize(_ bytes: Int) -> Int {
+    package static func bucketSize(_ bytes: Int) -> Int {
         let page = 4096
         return max(bytes, 1) < minimumBytes ? max(bytes, 1) : (bytes &+ page &- 1) / page &* page
     }
 
     private struct Blocks {
-        var bySize: [Int: [UnsafeMutableRawPointer]] = [:]
-        var cachedBytes = 0
-        var poison = false
-        var limit: Int = {
+        package var bySize: [Int: [UnsafeMutableRawPointer]] = [:]
+        package var cachedBytes = 0
+        package var poison = false
+        package var limit: Int = {
             guard let text = getenv("SWIFTNN_BUFFER_CACHE_MB"), let mb = Int(String(cString: text)), mb >= 0 else {
                 return 1024 << 20
             }
             return mb << 20
         }()
 
-        mutating func take(_ size: Int) -> UnsafeMutableRawPointer? {
+        package mutating func take(_ size: Int) -> UnsafeMutableRawPointer? {
             guard let block = bySize[size]?.popLast() else { return nil }
             cachedBytes -= size
             return block
         }
 
-        mutating func keep(_ block: UnsafeMutableRawPointer, size: Int) -> Bool {
+        package mutating func keep(_ block: UnsafeMutableRawPointer, size: Int) -> Bool {
             guard cachedBytes + size <= limit else { return false }
             if poison { block.initializeMemory(as: Float.self, repeating: .nan, count: size / 4) }
             bySize[size, default: []].append(block)
@@ -95,7 +95,7 @@ public enum BufferCache {
         }
 
         /// Frees blocks until the cache fits its limit.
-        mutating func trim() {
+        package mutating func trim() {
             for size in bySize.keys.sorted(by: >) where cachedBytes > limit {
                 while cachedBytes > limit, let block = bySize[size]?.popLast() {
                     free(block)
@@ -104,7 +104,7 @@ public enum BufferCache {
             }
         }
 
-        mutating func freeAll() {
+        package mutating func freeAll() {
             for blocks in bySize.values { blocks.forEach { free($0) } }
             bySize = [:]
             cachedBytes = 0
@@ -116,9 +116,9 @@ public enum BufferCache {
         private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         private var blocks = Blocks()
 
-        init() { pthread_mutex_init(mutex, nil) }
+        package init() { pthread_mutex_init(mutex, nil) }
 
-        func withLock<T>(_ body: (inout Blocks) -> T) -> T {
+        package func withLock<T>(_ body: (inout Blocks) -> T) -> T {
             pthread_mutex_lock(mutex)
             defer { pthread_mutex_unlock(mutex) }
             return body(&blocks)

@@ -13,30 +13,30 @@ import Darwin
 /// run over blocks of tiles sized to stay in cache; blocks are spread over the thread pool.
 /// The input gradient of such a convolution is the same operation on the output gradient
 /// with the filters rotated by 180° and in/out swapped (`rotated`), padded by 2 − padding.
-enum Winograd {
-    struct Problem {
-        var batch: Int
-        var inChannels: Int, outChannels: Int
-        var height: Int, width: Int
-        var padTop: Int, padLeft: Int
-        var outH: Int, outW: Int
+package enum Winograd {
+    package struct Problem {
+        package var batch: Int
+        package var inChannels: Int, outChannels: Int
+        package var height: Int, width: Int
+        package var padTop: Int, padLeft: Int
+        package var outH: Int, outW: Int
 
-        var tilesH: Int { (outH &+ 1) / 2 }
-        var tilesW: Int { (outW &+ 1) / 2 }
-        var tilesPerImage: Int { tilesH &* tilesW }
+        package var tilesH: Int { (outH &+ 1) / 2 }
+        package var tilesW: Int { (outW &+ 1) / 2 }
+        package var tilesPerImage: Int { tilesH &* tilesW }
     }
 
     /// `SWIFTNN_WINOGRAD=0` turns the path off (for benchmarks and bisecting).
-    static let enabled = getenv("SWIFTNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
+    package static let enabled = getenv("SWIFTNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
 
     /// Worth it when the channel GEMMs are deep enough to run near full speed.
-    static func applies(inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
+    package static func applies(inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
         enabled && inChannels >= 32 && outChannels >= 32 && outH >= 2 && outW >= 2
     }
 
     /// U[ξ][o][c] = (G·g·Gᵀ)_ξ for the filter g = weight[o][c] (or, when `rotated`, the
     /// filter of output channel c and input channel o turned by 180°: weight[c][o][2−i][2−j]).
-    static func transformFilters(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, rotated: Bool,
+    package static func transformFilters(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, rotated: Bool,
                                  into u: UnsafeMutablePointer<Float>) {
         let plane = outChannels &* inChannels
         for o in 0..<outChannels {
@@ -69,7 +69,7 @@ enum Winograd {
 
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
-    static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
+    package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         let transformed = Scratch(count: 16 &* p.outChannels &* p.inChannels)
         defer { transformed.free() }
@@ -104,7 +104,7 @@ enum Winograd {
 
     /// gw[o][c] (overwritten) = Σ over tiles of the gradient of y with respect to the filter:
     /// dU_ξ = Σ_t (A·dY·Aᵀ)_ξ[o][t]·V_ξ[c][t], then dg = Gᵀ·dU·G.
-    static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+    package static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
                                into gw: UnsafeMutablePointer<Float>) {
         let total = p.batch &* p.tilesPerImage
         let perBlock = max(16, min(total, (2 << 20) / (64 &* (p.inChannels &+ p.outChannels))))

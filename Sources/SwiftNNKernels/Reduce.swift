@@ -1,17 +1,17 @@
 /// Reductions over an arbitrary set of dimensions. The output has the input's
 /// rank with reduced dimensions of size 1 (keepdim form); its strides are 0
 /// along the reduced dimensions, so one odometer pass folds every input row in.
-enum Reduce {
+package enum Reduce {
     @inline(__always)
-    static func fold(_ input: UnsafePointer<Float>, shape: [Int], reduced: [Bool],
+    package static func fold(_ input: UnsafePointer<Float>, shape: [Int], reduced: [Bool],
                      _ out: UnsafeMutablePointer<Float>, initial: Float,
                      _ combine: (Float, Float) -> Float) {
         let outShape = zip(shape, reduced).map { $1 ? 1 : $0 }
         let outCount = outShape.reduce(1, *)
         out.initialize(repeating: initial, count: outCount)
         if shape.reduce(1, *) == 0 { return }
-        let inStrides = Shape.contiguousStrides(shape)
-        let dense = Shape.contiguousStrides(outShape)
+        let inStrides = Strides.contiguous(shape)
+        let dense = Strides.contiguous(outShape)
         let outStrides = zip(dense, reduced).map { $1 ? 0 : $0 }
         let inner = shape.last ?? 1
         let innerReduced = reduced.last ?? true
@@ -29,7 +29,7 @@ enum Reduce {
 
     /// Max over one dimension of a tensor viewed as [outer, size, inner]; writes
     /// values and the index of the first maximum (NaN counts as the maximum, as in PyTorch).
-    static func maxAlong(_ input: UnsafePointer<Float>, outer: Int, size: Int, inner: Int,
+    package static func maxAlong(_ input: UnsafePointer<Float>, outer: Int, size: Int, inner: Int,
                          values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>) {
         for o in 0..<outer {
             for i in 0..<inner {

@@ -1,11 +1,11 @@
 /// A 64-byte-aligned float buffer for kernel scratch space (im2col columns,
 /// packed GEMM panels, transformed tiles), recycled through `BufferCache` so
 /// a training step does not fault the same pages in again every call.
-struct Scratch {
-    let base: UnsafeMutablePointer<Float>
+package struct Scratch {
+    package let base: UnsafeMutablePointer<Float>
     private let bytes: Int
 
-    init(count: Int, zeroed: Bool = false) {
+    package init(count: Int, zeroed: Bool = false) {
         bytes = max(count, 1) &* MemoryLayout<Float>.stride
         // Scratch sizes follow from tensors that were already allocated, so
         // running out here is as fatal as a failed stack allocation.
@@ -16,5 +16,5 @@ struct Scratch {
         if zeroed { base.initialize(repeating: 0, count: count) }
     }
 
-    func free() { BufferCache.release(base, bytes: bytes) }
+    package func free() { BufferCache.release(base, bytes: bytes) }
 }

@@ -36,12 +36,12 @@ public struct WindowGeometry: Equatable {
     /// The output columns `ow` whose input column `ow·stride − padLeft + kx·dilation`
     /// falls inside the image, for kernel column `kx`.
     @inline(__always)
-    func validColumns(kx: Int) -> Range<Int> {
+    package func validColumns(kx: Int) -> Range<Int> {
         validRange(offset: kx &* dilationW &- padLeft, stride: strideW, extent: width, count: outW)
     }
 
     @inline(__always)
-    func validRows(ky: Int) -> Range<Int> {
+    package func validRows(ky: Int) -> Range<Int> {
         validRange(offset: ky &* dilationH &- padTop, stride: strideH, extent: height, count: outH)
     }
 
@@ -58,19 +58,19 @@ public struct WindowGeometry: Equatable {
 
 /// Unfolds an image into the column matrix a convolution multiplies by its
 /// weights, and folds column gradients back (the transpose).
-enum Im2Col {
+package enum Im2Col {
     /// One row of the column matrix: channel plane offset, kernel tap, and the output
     /// rows and columns whose input pixel lies inside the image.
-    struct Tap {
-        let row: Int, planeOffset: Int, ky: Int
-        let rows: Range<Int>, cols: Range<Int>
+    package struct Tap {
+        package let row: Int, planeOffset: Int, ky: Int
+        package let rows: Range<Int>, cols: Range<Int>
         /// The input column of output column ox is ox·strideW + xOffset.
-        let xOffset: Int
+        package let xOffset: Int
     }
 
     /// Calls `body` for every (channel, ky, kx) in column-matrix row order.
     @inline(__always)
-    static func forEachTap(_ g: WindowGeometry, _ body: (Tap) -> Void) {
+    package static func forEachTap(_ g: WindowGeometry, _ body: (Tap) -> Void) {
         var row = 0
         for c in 0..<g.channels {
             for ky in 0..<g.kernelH {
@@ -86,14 +86,14 @@ enum Im2Col {
 
     /// The first input pixel of output row `oy` for a tap's kernel row.
     @inline(__always)
-    static func inputRow(_ g: WindowGeometry, _ tap: Tap, _ oy: Int) -> Int {
+    package static func inputRow(_ g: WindowGeometry, _ tap: Tap, _ oy: Int) -> Int {
         tap.planeOffset &+ (oy &* g.strideH &+ tap.ky &* g.dilationH &- g.padTop) &* g.width
     }
 
     /// col[(c·kh + ky)·kw + kx][oy·outW + ox] = image[c][oy·s − pad + ky·d][ox·s − pad + kx·d], or 0
     /// outside the image. `ldCol` is the row stride of `col`, so several images
     /// can share one column matrix side by side.
-    static func unfold(_ image: UnsafePointer<Float>, _ g: WindowGeometry,
+    package static func unfold(_ image: UnsafePointer<Float>, _ g: WindowGeometry,
                        into col: UnsafeMutablePointer<Float>, ldCol: Int) {
         let outW = g.outW, sw = g.strideW
         forEachTap(g) { tap in
@@ -120,7 +120,7 @@ enum Im2Col {
     }
 
     /// image += fold(col): every column entry is added back to the pixel it was read from.
-    static func fold(_ col: UnsafePointer<Float>, ldCol: Int, _ g: WindowGeometry,
+    package static func fold(_ col: UnsafePointer<Float>, ldCol: Int, _ g: WindowGeometry,
                      into image: UnsafeMutablePointer<Float>) {
         let outW = g.outW, sw = g.strideW
         forEachTap(g) { tap in

@@ -3,7 +3,7 @@
 /// gets the offsets of the start of each innermost row, so inner loops stay
 /// simple pointer loops.
 @inline(__always)
-func forEachRow(shape: [Int], strides0: [Int], strides1: [Int], strides2: [Int],
+package func forEachRow(shape: [Int], strides0: [Int], strides1: [Int], strides2: [Int],
                 _ body: (_ o0: Int, _ o1: Int, _ o2: Int) -> Void) {
     let rank = shape.count
     if rank <= 1 { body(0, 0, 0); return }

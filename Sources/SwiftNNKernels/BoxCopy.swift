@@ -2,14 +2,14 @@
 /// `srcStart[d] ..< srcStart[d] + extent[d]` of `src` go to
 /// `dstStart[d] ..< dstStart[d] + extent[d]` of `dst`. cat, narrow/split and
 /// pad (and their backward passes) are all such copies.
-enum BoxCopy {
-    static func copy(_ src: UnsafePointer<Float>, shape srcShape: [Int], start srcStart: [Int],
+package enum BoxCopy {
+    package static func copy(_ src: UnsafePointer<Float>, shape srcShape: [Int], start srcStart: [Int],
                      _ dst: UnsafeMutablePointer<Float>, shape dstShape: [Int], start dstStart: [Int],
                      extent: [Int]) {
         let rank = extent.count
         if extent.contains(0) { return }
         if rank == 0 { dst[0] = src[0]; return }
-        let ss = Shape.contiguousStrides(srcShape), ds = Shape.contiguousStrides(dstShape)
+        let ss = Strides.contiguous(srcShape), ds = Strides.contiguous(dstShape)
         var srcBase = 0, dstBase = 0
         for d in 0..<rank {
             srcBase &+= srcStart[d] &* ss[d]

@@ -5,16 +5,16 @@
 /// number of rows in the batch, so splitting C into tiles leaves each thread
 /// re-packing all of K for a few tiles and two threads run no faster than one
 /// (measured: 128×512×8192 at ~44 GFLOP/s with 1 or 2 threads).
-enum SplitKGEMM {
+package enum SplitKGEMM {
     /// True when splitting K beats splitting C: K dwarfs both sides of C and the
     /// product is large enough to pay for waking the pool and summing the slices.
-    static func isWorthwhile(m: Int, n: Int, k: Int) -> Bool {
+    package static func isWorthwhile(m: Int, n: Int, k: Int) -> Bool {
         ThreadPool.shared.threadCount > 1 && !ThreadPool.shared.isInsideRegion
             && k >= 8 &* Swift.max(m, n) && m &* n &* k >= 1 << 22
     }
 
     /// C[m×n] = op(A)·op(B), overwriting C (ldc = n). `slices` defaults to the thread count.
-    static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    package static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       c: UnsafeMutablePointer<Float>, slices requested: Int? = nil) {
         let slices = Swift.max(1, Swift.min(requested ?? ThreadPool.shared.threadCount, k))

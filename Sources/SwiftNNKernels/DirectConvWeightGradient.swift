@@ -11,7 +11,7 @@ import SwiftNNMicroKernels
 /// neither operand is ever unfolded or packed at full size.
 extension DirectConv {
     /// gWeight[o][c][ky][kx] (overwritten) from the input x and output gradient gy.
-    static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+    package static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
                                into gWeight: UnsafeMutablePointer<Float>) {
         let NR = GEMMBlocking.nr
         let K = p.depth, O = p.outChannels, P = p.outH &* p.outW
@@ -56,7 +56,7 @@ extension DirectConv {
     }
 
     /// panels[q][pixel][j] = gy[q·16 + j][pixel], zero past the last channel.
-    static func transposeIntoPanels(_ gy: UnsafePointer<Float>, channels: Int, pixels: Int,
+    package static func transposeIntoPanels(_ gy: UnsafePointer<Float>, channels: Int, pixels: Int,
                                     into panels: UnsafeMutablePointer<Float>) {
         let NR = GEMMBlocking.nr
         let panelCount = (channels &+ NR &- 1) / NR
@@ -78,7 +78,7 @@ extension DirectConv {
     /// c[k − k0][0..<16] += Σ_pixels column[k][pixel] · gyPanel[pixel][0..<16] for the (up
     /// to six) taps k: one register tile over all pixels of the image.
     @inline(__always)
-    static func accumulateTile(_ p: Problem, padded: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+    package static func accumulateTile(_ p: Problem, padded: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
                                taps: Range<Int>, gyPanel: UnsafePointer<Float>,
                                into c: UnsafeMutablePointer<Float>, ldc: Int) {
         // Missing rows of a short tile re-read the first tap; their sums are dropped.
