@@ -102,8 +102,14 @@ ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long
       float *tile = c + ir * ldc + jr;
       KERNEL(prefetch_rows)(tile, ldc, mr, nr);
       for (long col0 = 0; col0 < nr; col0 += cols) {
-        KERNEL(tile)(GEMM_RP, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
-        KERNEL(write_tile)(tileRows, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
+        // A last block of ≤ 6 rows runs the one-panel tile instead of computing 6 dead rows.
+        if (GEMM_RP > 1 && mr <= 6) {
+          KERNEL(tile)(1, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
+          KERNEL(write_tile)(6, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
+        } else {
+          KERNEL(tile)(GEMM_RP, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
+          KERNEL(write_tile)(tileRows, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
+        }
       }
     }
   }
@@ -120,8 +126,13 @@ ISA_TARGET void KERNEL(direct_conv_strip)(const float *packA, long rows, long kc
     float *tile = c + o * ldc;
     KERNEL(prefetch_rows)(tile, ldc, mr, width);
     for (long col0 = 0; col0 < width; col0 += cols) {
-      KERNEL(tile)(CONV_RP, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
-      KERNEL(write_tile)(tileRows, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+      if (CONV_RP > 1 && mr <= 6) {
+        KERNEL(tile)(1, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
+        KERNEL(write_tile)(6, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+      } else {
+        KERNEL(tile)(CONV_RP, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
+        KERNEL(write_tile)(tileRows, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+      }
     }
   }
 }
