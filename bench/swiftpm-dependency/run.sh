@@ -14,6 +14,6 @@ echo "== plain SwiftPM dependency build (swift build -c release)"
 makefile_bench="$here/../../.build-release/release/swiftnn-bench"
 if [ -x "$makefile_bench" ]; then
     echo "== Makefile build (swiftnn-bench, best of runs)"
-    echo "gemm 1024^3 GFLOP/s: $("$makefile_bench" gemm 1024 1024 1024)"
-    echo "normal_CNN training, eval images/s: $("$makefile_bench" train normal_CNN 128 "$repeats")"
+    echo "gemm 1024^3 GFLOP/s (best): $("$makefile_bench" gemm 1024 1024 1024)"
+    echo "normal_CNN training images/s (mean), eval: $("$makefile_bench" train normal_CNN 128 "$repeats")"
 fi
