@@ -70,7 +70,12 @@ public enum GEMM {
     // Below ~2 MFLOP per thread the wake-up costs more than it saves.
     let grain = max(1, (1 << 20) / max(1, (m &* n &* k) / tiles))
     let threads = min(ThreadPool.shared.threadCount, tiles / grain)
-    if splitRows && threads > 1 && !ThreadPool.shared.isInsideRegion && rowTiles >= 4 &* threads {
+    // Sharing the packed B costs two hand-offs per depth slice: worth it only when each
+    // carries enough work. Deep, small products (Linear layers: 128×128×3072) ran at
+    // half the one-thread speed that way; one hand-off with private packing is faster.
+    let sliceWorkPerThread = m &* n &* min(k, GEMMBlocking.kc) / max(threads, 1)
+    if splitRows && threads > 1 && !ThreadPool.shared.isInsideRegion && rowTiles >= 4 &* threads
+        && sliceWorkPerThread >= 1 << 22 {
       sharedBGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                   beta: beta, c: c, ldc: ldc, threads: threads)
       return
