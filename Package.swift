@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
-// Target-CPU flags (AVX2/FMA) are passed on the command line by the Makefile and
-// the Python build, never as unsafeFlags here, so the package stays usable as a
-// dependency.
+// No target-CPU flags anywhere: every build (this package as a dependency, the
+// Makefile, pip) is the same baseline build, and the hot kernels pick the CPU's
+// best instruction set at run time (SwiftNNMicroKernels). No unsafeFlags, so the
+// package stays usable as a dependency.
 import PackageDescription
 
 let package = Package(
@@ -13,14 +14,17 @@ let package = Package(
         .executable(name: "swiftnn-cli", targets: ["swiftnn-cli"]),
     ],
     targets: [
-        // Static inline C for what Swift cannot express (prefetch hints).
-        .target(name: "CPUHints"),
-        .target(name: "SwiftNN", dependencies: ["CPUHints"]),
+        // Register tiles in C, one variant per instruction set, chosen at load.
+        .target(name: "SwiftNNMicroKernels"),
+        // Raw-pointer numeric routines and the thread pool; no Tensor, so the
+        // compiler keeps the layering (Tensor code uses kernels, never the reverse).
+        .target(name: "SwiftNNKernels", dependencies: ["SwiftNNMicroKernels"]),
+        .target(name: "SwiftNN", dependencies: ["SwiftNNKernels"]),
         // include/swiftnn.h as a Clang module (its include/ is a link to the top-level include/).
         .target(name: "SwiftNNABI"),
-        .target(name: "SwiftNNC", dependencies: ["SwiftNN", "SwiftNNABI"]),
+        .target(name: "SwiftNNC", dependencies: ["SwiftNN", "SwiftNNKernels", "SwiftNNABI"]),
         .executableTarget(name: "swiftnn-cli", dependencies: ["SwiftNN"]),
-        .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN"], path: "bench/swift"),
-        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN"]),
+        .executableTarget(name: "swiftnn-bench", dependencies: ["SwiftNN", "SwiftNNKernels"], path: "bench/swift"),
+        .testTarget(name: "SwiftNNTests", dependencies: ["SwiftNN", "SwiftNNKernels", "SwiftNNMicroKernels"]),
     ]
 )

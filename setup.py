@@ -3,9 +3,10 @@ the Swift runtime linked in statically), then the CPython extension
 `swiftnn._C` over its C ABI. The library is placed next to the extension,
 which finds it through an rpath of $ORIGIN, so no LD_LIBRARY_PATH is needed.
 
+The build takes no target-CPU flags: the kernels pick AVX-512, AVX2 or a
+baseline path at run time, so a wheel built on one machine runs well on another.
+
 Environment:
-    SWIFTNN_TARGET_CPU  -target-cpu for the Swift build ("" disables); by
-                        default "haswell" when the CPU has AVX2 and FMA.
     SWIFT               path of the swift driver (else PATH, else /opt/swift).
 """
 import os
@@ -30,26 +31,11 @@ def swift_executable():
     raise RuntimeError("the Swift toolchain was not found: put `swift` on PATH, set SWIFT, or install it in /opt/swift")
 
 
-def target_cpu():
-    if "SWIFTNN_TARGET_CPU" in os.environ:
-        return os.environ["SWIFTNN_TARGET_CPU"]
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return ""
-    match = re.search(r"^flags\s*:(.*)$", cpuinfo, re.MULTILINE)
-    flags = set(match.group(1).split()) if match else set()
-    return "haswell" if {"avx2", "fma"} <= flags else ""
-
-
 def build_swift_library():
     """Runs the release build of the `swiftnn` product and returns the directory holding the library."""
     swift = swift_executable()
     command = [swift, "build", "-c", "release", "--product", "swiftnn", "--scratch-path", str(SCRATCH),
                "-Xswiftc", "-static-stdlib"]
-    cpu = target_cpu()
-    if cpu:
-        command += ["-Xswiftc", "-target-cpu", "-Xswiftc", cpu]
     print(" ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
     bin_path = subprocess.run(command + ["--show-bin-path"], cwd=ROOT, check=True,

@@ -132,5 +132,6 @@ extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
 /* distributed.c: process groups over MPI, SyncBatchNorm, DDP gradient buckets */
 extern PyMethodDef distributed_methods[];
 int distributed_ready(PyObject* module);
+extern PyMethodDef kernel_path_methods[]; /* kernel_path.c: CPU and SWIFTNN_ISA path */
 
 #endif

@@ -1,7 +1,9 @@
 """swiftnn next to PyTorch on this machine (`make bench-compare`): images/s of a
 training step (forward + CrossEntropy + backward + SGD with momentum and weight
-decay) and of eval-mode inference, per model, the same thread count for both,
-plus the peak RSS of the training loop.
+decay) and of eval-mode inference, per model, the same thread count for both;
+the median latency of batch-1 inference (eval, no_grad); the peak RSS of the
+training loop. The header names the CPU, swiftnn's kernel path (SWIFTNN_ISA)
+and PyTorch's CPU capability.
 
 Each (framework, model) pair runs in a fresh process, so thread settings and
 memory peaks do not leak between measurements. PyTorch comes from its own
@@ -191,6 +193,8 @@ def measure(framework, model_name, threads, seconds):
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
         criterion = torch.nn.CrossEntropyLoss()
         no_grad = torch.no_grad
+        one = torch.from_numpy(x_np[:1].copy())
+        capability = torch.backends.cpu.get_cpu_capability()
     else:
         import swiftnn
         swiftnn.set_num_threads(threads)
@@ -200,6 +204,8 @@ def measure(framework, model_name, threads, seconds):
         optimizer = swiftnn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
         criterion = swiftnn.nn.CrossEntropyLoss()
         no_grad = swiftnn.no_grad
+        one = swiftnn.tensor(x_np[:1])
+        capability = swiftnn.config()["isa"]
 
     def train_step():
         optimizer.zero_grad()
@@ -223,7 +229,22 @@ def measure(framework, model_name, threads, seconds):
     train = rate(train_step)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model.eval()
-    return {"train": train, "eval": rate(infer), "rss_mb": rss_mb}
+    inference = rate(infer)
+    return {"train": train, "eval": inference, "latency_ms": median_latency(model, one, no_grad, seconds) * 1e3,
+            "rss_mb": rss_mb, "capability": capability}
+
+
+def median_latency(model, one, no_grad, seconds):
+    """Median seconds of one batch-1 forward (eval, no_grad), over at least 30 calls."""
+    times = []
+    with no_grad():
+        model(one)  # warm-up
+        start = time.perf_counter()
+        while len(times) < 30 or (time.perf_counter() - start < seconds / 2 and len(times) < 300):
+            t = time.perf_counter()
+            model(one)
+            times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2]
 
 
 def run_child(python, framework, model, threads, seconds):
@@ -253,9 +274,14 @@ def main():
     have_torch = os.path.exists(args.torch_python)
     if not have_torch:
         print(f"(no PyTorch at {args.torch_python}: run `make bench-torch-setup` for the comparison)")
-    print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs)")
+    import swiftnn
+    config = swiftnn.config()
+    print(f"CPU: {config['cpu']}; swiftnn kernels: {config['isa']} (supported: {', '.join(config['supported_isas'])})")
+    print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs); batch-1 latency: median ms;"
+          " ratios > 1 mean swiftnn is faster")
     header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>7}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>7}"
-    print(header + f"{'RSS MB s/t':>16}")
+    print(header + f"{'b1 ms swiftnn':>14}{'b1 ms torch':>12}{'ratio':>7}{'RSS MB s/t':>16}")
+    torch_capability_shown = False
     for model in models:
         ours = run_child(sys.executable, "swiftnn", model, args.threads, args.seconds)
         theirs = run_child(args.torch_python, "torch", model, args.threads, args.seconds) if have_torch else {}
@@ -269,8 +295,14 @@ def main():
         def ratio(key):
             return f"{ours[key] / theirs[key]:.2f}" if key in theirs else "-"
 
+        latency_ratio = f"{theirs['latency_ms'] / ours['latency_ms']:.2f}" if "latency_ms" in theirs else "-"
+        if "capability" in theirs and not torch_capability_shown:
+            print(f"(PyTorch CPU capability: {theirs['capability']})")
+            torch_capability_shown = True
+
         print(f"{model:<18}{cell(ours, 'train'):>14}{cell(theirs, 'train'):>13}{ratio('train'):>7}"
               f"{cell(ours, 'eval'):>14}{cell(theirs, 'eval'):>12}{ratio('eval'):>7}"
+              f"{cell(ours, 'latency_ms', '{:.2f}'):>14}{cell(theirs, 'latency_ms', '{:.2f}'):>12}{latency_ratio:>7}"
               f"{cell(ours, 'rss_mb', '{:.0f}') + '/' + cell(theirs, 'rss_mb', '{:.0f}'):>16}", flush=True)
         if "error" in theirs:
             print(f"{'':<18} torch failed: {theirs['error']}")

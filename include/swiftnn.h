@@ -160,6 +160,15 @@ int swiftnn_max_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t 
                        int64_t capacity);
 
 
+/* ---- CPU and kernel path ------------------------------------------------ */
+/* The kernels run with the best instruction set of the CPU (chosen at load; the
+ * environment variable SWIFTNN_ISA=baseline|avx2|avx512 forces one). Strings are static. */
+const char* swiftnn_cpu_model_name(void);        /* CPUID brand string, or "unknown" */
+const char* swiftnn_kernel_isa(void);            /* "baseline", "avx2" or "avx512" */
+const char* swiftnn_supported_kernel_isas(void); /* comma-separated, baseline first */
+/* Switches every kernel to the named path; not while the engine runs work.
+ * Value error if the name is unknown or the CPU does not support it. */
+int swiftnn_set_kernel_isa(const char* name);
 /* count pieces of sizes[i] along dim (sizes must add up to the dimension); outs holds count handles. */
 int swiftnn_split(swiftnn_tensor x, const int64_t* sizes, int64_t count, int64_t dim, swiftnn_tensor* outs);
 

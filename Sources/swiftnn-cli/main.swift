@@ -24,7 +24,7 @@ let usage = """
     \(trainUsage)
     \(evalUsage)
       models            list the zoo models
-      version           print the engine version
+      version           print the engine version, the CPU and the kernel path (also --version)
     """
 
 func fail(_ message: String) -> Never {
@@ -88,8 +88,9 @@ do {
         try evaluateCheckpoint(options(arguments.dropFirst(), allowed: evalOptions))
     case "models":
         Zoo.names.forEach { print($0) }
-    case "version":
+    case "version", "--version":
         print(swiftNNVersion)
+        print(KernelISA.summary)
     case "-h", "--help", "help", nil:
         print(usage)
     default:

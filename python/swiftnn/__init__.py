@@ -45,3 +45,7 @@ from ._device import device  # noqa: E402
 from .random import Generator, initial_seed, seed  # noqa: E402
 
 __all__ += ["Generator", "cuda", "device", "initial_seed", "seed"]
+
+from .runtime_config import config, set_kernel_isa  # noqa: E402
+
+__all__ += ["config", "set_kernel_isa"]

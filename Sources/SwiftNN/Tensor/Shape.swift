@@ -1,3 +1,5 @@
+import SwiftNNKernels
+
 /// Shape arithmetic shared by the ops: broadcasting, dimension wrapping, strides.
 enum Shape {
     /// NumPy/PyTorch broadcasting: align trailing dimensions; each pair must be
@@ -41,23 +43,8 @@ enum Shape {
         return seen.sorted()
     }
 
-    /// Row-major strides, with stride 0 wherever `shape` is broadcast up to `target`
-    /// (shape right-aligned against target).
-    static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
-        var strides = [Int](repeating: 0, count: target.count)
-        var step = 1
-        let offset = target.count - shape.count
-        for i in stride(from: shape.count - 1, through: 0, by: -1) {
-            strides[i + offset] = shape[i] == 1 && target[i + offset] != 1 ? 0 : step
-            step *= shape[i]
-        }
-        return strides
-    }
+    /// Row-major strides, 0 where `shape` is broadcast up to `target` (Strides, in the kernels).
+    static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] { Strides.broadcast(shape, to: target) }
 
-    static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var s = 1
-        for i in stride(from: shape.count - 1, through: 0, by: -1) { strides[i] = s; s *= shape[i] }
-        return strides
-    }
+    static func contiguousStrides(_ shape: [Int]) -> [Int] { Strides.contiguous(shape) }
 }

@@ -1,0 +1,22 @@
+// Declarations of every kernel variant, one line per (kernel, ISA), for the dispatcher.
+#ifndef SWIFTNN_ISA_KERNELS_H
+#define SWIFTNN_ISA_KERNELS_H
+
+#include "swiftnn_micro_kernels.h"
+
+#define SWIFTNN_DECLARE_KERNELS(suffix)                                                                      \
+  void swiftnn_gemm_packed_##suffix(const float *packA, const float *packB, long mc, long nc, long kc,     \
+                                    float *c, long ldc, float alpha, float beta);                           \
+  void swiftnn_direct_conv_strip_##suffix(const float *packA, long rows, long kc, const float *origin,     \
+                                          const long *offsets, float *c, long ldc, long width, float beta); \
+  void swiftnn_direct_conv_weight_tile_##suffix(const float *const taps[6], long count, long outH,         \
+                                                long outW, long rowStride, const float *gyPanel, float *c,  \
+                                                long ldc);
+
+SWIFTNN_DECLARE_KERNELS(baseline)
+#if defined(__x86_64__)
+SWIFTNN_DECLARE_KERNELS(avx2)
+SWIFTNN_DECLARE_KERNELS(avx512)
+#endif
+
+#endif

@@ -1,0 +1,171 @@
+// The register tiles, written once and compiled per instruction set: each
+// ISA file defines the vector type and tile shape, then includes this file.
+//
+// Expected definitions:
+//   ISA_TARGET           the function attribute, e.g. __attribute__((target("avx2,fma")))
+//   KERNEL(name)         the name with the ISA suffix
+//   VEC, VW              a GCC vector of VW floats (one register of the ISA)
+//   GEMM_RP, GEMM_CV     GEMM tile: GEMM_RP six-row A panels × GEMM_CV vectors of columns
+//   CONV_RP, CONV_CV     direct-convolution strip tile, same meaning
+//   WG_CV                weight-gradient tile: vectors of columns (6 taps per tile)
+// A tile narrower than 16 columns runs in several column passes. The multiply-add
+// is written `acc += a * b`: clang contracts it to an FMA where the target has
+// one and keeps a multiply and an add where it does not (never a libm call).
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define MAX_ROWS 12
+#define MAX_VECS 4
+
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load)(const float *p) {
+  VEC v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/// All lanes = s (written lane by lane: `zero + s` would keep a real add for −0).
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(splat)(float s) {
+  VEC v;
+  for (int i = 0; i < VW; i++) v[i] = s;
+  return v;
+}
+
+ALWAYS_INLINE ISA_TARGET void KERNEL(store)(float *p, VEC v) { __builtin_memcpy(p, &v, sizeof v); }
+
+/// Writes alpha·acc + beta·C (beta == 0: C not read) for rows < mr and columns
+/// col0 + v·VW < nr; a vector straddling nr is written lane by lane.
+ALWAYS_INLINE ISA_TARGET void KERNEL(write_tile)(const int rows, const int vecs, VEC acc[MAX_ROWS][MAX_VECS],
+                                                 long col0, float *c, long ldc, long mr, long nr,
+                                                 float alpha, float beta) {
+  for (int r = 0; r < rows; r++) {
+    if (r >= mr) break;
+    float *row = c + r * ldc;
+    for (int v = 0; v < vecs; v++) {
+      long col = col0 + v * VW;
+      if (col >= nr) break;
+      VEC value = acc[r][v] * KERNEL(splat)(alpha);
+      if (col + VW <= nr) {
+        if (beta != 0) value += KERNEL(load)(row + col) * KERNEL(splat)(beta);
+        KERNEL(store)(row + col, value);
+      } else {
+        float lanes[VW];
+        __builtin_memcpy(lanes, &value, sizeof value);
+        for (long j = 0; col + j < nr; j++)
+          row[col + j] = beta != 0 ? lanes[j] + beta * row[col + j] : lanes[j];
+      }
+    }
+  }
+}
+
+/// acc = Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + vecs·VW]: A from `panels` six-row
+/// packed panels (a[0], a[1]); B row p from packed 16-column panels (b[0], b[1],
+/// 16 floats per depth) or, when origin is set, at origin + offsets[p].
+ALWAYS_INLINE ISA_TARGET void KERNEL(tile)(const int panels, const int vecs, long col0, long kc,
+                                           const float *const a[2], const float *const b[2],
+                                           const float *origin, const long *offsets,
+                                           VEC acc[MAX_ROWS][MAX_VECS]) {
+  const VEC zero = {0};
+  for (int r = 0; r < 6 * panels; r++)
+    for (int v = 0; v < vecs; v++) acc[r][v] = zero;
+  for (long p = 0; p < kc; p++) {
+    VEC bv[MAX_VECS];
+    for (int v = 0; v < vecs; v++) {
+      long col = col0 + v * VW;
+      bv[v] = KERNEL(load)(origin ? origin + offsets[p] + col : b[col / 16] + p * 16 + col % 16);
+    }
+    for (int q = 0; q < panels; q++) {
+      for (int r = 0; r < 6; r++) {
+        VEC av = KERNEL(splat)(a[q][p * 6 + r]);
+        for (int v = 0; v < vecs; v++) acc[q * 6 + r][v] += av * bv[v];
+      }
+    }
+  }
+}
+
+ALWAYS_INLINE void KERNEL(prefetch_rows)(float *c, long ldc, long mr, long nr) {
+  for (long r = 0; r < mr; r++) {
+    __builtin_prefetch(c + r * ldc, 1, 3);
+    __builtin_prefetch(c + r * ldc + nr - 1, 1, 3);
+  }
+}
+
+ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long mc, long nc, long kc,
+                                    float *c, long ldc, float alpha, float beta) {
+  enum { cols = GEMM_CV * VW, tileRows = 6 * GEMM_RP, tileCols = cols > 16 ? cols : 16 };
+  VEC acc[MAX_ROWS][MAX_VECS];
+  for (long jr = 0; jr < nc; jr += tileCols) {
+    long nr = nc - jr < tileCols ? nc - jr : tileCols;
+    const float *b[2] = {packB + jr * kc, nr > 16 ? packB + (jr + 16) * kc : packB + jr * kc};
+    for (long ir = 0; ir < mc; ir += tileRows) {
+      long mr = mc - ir < tileRows ? mc - ir : tileRows;
+      // A missing second panel re-reads the first; those rows are not written.
+      const float *a[2] = {packA + ir * kc, mr > 6 ? packA + (ir + 6) * kc : packA + ir * kc};
+      float *tile = c + ir * ldc + jr;
+      KERNEL(prefetch_rows)(tile, ldc, mr, nr);
+      for (long col0 = 0; col0 < nr; col0 += cols) {
+        // A last block of ≤ 6 rows runs the one-panel tile instead of computing 6 dead rows.
+        if (GEMM_RP > 1 && mr <= 6) {
+          KERNEL(tile)(1, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
+          KERNEL(write_tile)(6, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
+        } else {
+          KERNEL(tile)(GEMM_RP, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
+          KERNEL(write_tile)(tileRows, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
+        }
+      }
+    }
+  }
+}
+
+ISA_TARGET void KERNEL(direct_conv_strip)(const float *packA, long rows, long kc, const float *origin,
+                                          const long *offsets, float *c, long ldc, long width, float beta) {
+  enum { cols = CONV_CV * VW, tileRows = 6 * CONV_RP };
+  VEC acc[MAX_ROWS][MAX_VECS];
+  const float *unused[2] = {NULL, NULL};
+  for (long o = 0; o < rows; o += tileRows) {
+    long mr = rows - o < tileRows ? rows - o : tileRows;
+    const float *a[2] = {packA + o * kc, mr > 6 ? packA + (o + 6) * kc : packA + o * kc};
+    float *tile = c + o * ldc;
+    KERNEL(prefetch_rows)(tile, ldc, mr, width);
+    for (long col0 = 0; col0 < width; col0 += cols) {
+      if (CONV_RP > 1 && mr <= 6) {
+        KERNEL(tile)(1, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
+        KERNEL(write_tile)(6, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+      } else {
+        KERNEL(tile)(CONV_RP, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
+        KERNEL(write_tile)(tileRows, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+      }
+    }
+  }
+}
+
+ISA_TARGET void KERNEL(direct_conv_weight_tile)(const float *const taps[6], long count, long outH, long outW,
+                                                long rowStride, const float *gyPanel, float *c, long ldc) {
+  enum { cols = WG_CV * VW };
+  const VEC zero = {0};
+  for (long col0 = 0; col0 < 16; col0 += cols) {
+    VEC acc[6][MAX_VECS];
+    for (int r = 0; r < 6; r++)
+      for (int v = 0; v < WG_CV; v++) acc[r][v] = zero;
+    const float *pb = gyPanel + col0;
+    for (long y = 0; y < outH; y++) {
+      long base = y * rowStride;
+      for (long x = 0; x < outW; x++) {
+        VEC bv[MAX_VECS];
+        for (int v = 0; v < WG_CV; v++) bv[v] = KERNEL(load)(pb + v * VW);
+        for (int r = 0; r < 6; r++) {
+          VEC av = KERNEL(splat)(taps[r][base + x]);
+          for (int v = 0; v < WG_CV; v++) acc[r][v] += av * bv[v];
+        }
+        pb += 16;
+      }
+    }
+    for (long r = 0; r < count && r < 6; r++)
+      for (int v = 0; v < WG_CV; v++) {
+        float *dst = c + r * ldc + col0 + v * VW;
+        KERNEL(store)(dst, KERNEL(load)(dst) + acc[r][v]);
+      }
+  }
+}
+
+#undef ALWAYS_INLINE
+#undef MAX_ROWS
+#undef MAX_VECS
