@@ -120,16 +120,12 @@ extension Tensor {
     }
 
     private func checkWindow(_ name: String, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) throws {
-        guard kernel.h > 0, kernel.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): kernel size must be positive, got (\(kernel.h), \(kernel.w))")
-        }
-        guard stride.h > 0, stride.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): stride must be positive, got (\(stride.h), \(stride.w))")
-        }
-        guard dilation.h > 0, dilation.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): dilation must be positive, got (\(dilation.h), \(dilation.w))")
-        }
-        guard padding.h >= 0, padding.w >= 0, padding.h * 2 <= kernel.h, padding.w * 2 <= kernel.w else {
+        try SizeArithmetic.check(kernel, "kernel size", in: name, minimum: 1)
+        try SizeArithmetic.check(stride, "stride", in: name, minimum: 1)
+        try SizeArithmetic.check(dilation, "dilation", in: name, minimum: 1)
+        try SizeArithmetic.check(padding, "padding", in: name, minimum: 0)
+        // All four are at most Int32.max: 2·padding cannot overflow.
+        guard padding.h * 2 <= kernel.h, padding.w * 2 <= kernel.w else {
             throw SwiftNNError.invalidArgument(
                 "\(name): pad should be at most half of kernel size, but got padding (\(padding.h), \(padding.w)) "
                 + "for kernel (\(kernel.h), \(kernel.w))")
@@ -141,6 +137,8 @@ extension Tensor {
         guard outH > 0, outW > 0 else {
             throw SwiftNNError.invalidArgument("\(name): output size must be positive, got (\(outH), \(outW))")
         }
+        // Before the per-output window tables are built.
+        try SizeArithmetic.checkOutput(Array(shape.dropLast(2)) + [outH, outW], name)
         guard height > 0, width > 0 else {
             throw SwiftNNError.invalidArgument("\(name): input \(describe(shape)) has an empty spatial dimension")
         }
