@@ -4,9 +4,11 @@ runs in a fresh child.
 
 A case is a picklable `(target, args, kwargs)`; the child resolves `target` in
 `calls.TARGETS` and reports `(outcome, detail)`:
-  ("ok", summary) | ("raised", "ValueError") | ("bad", message)
-"bad" is a property failure inside a live interpreter: an undocumented
-exception type (SystemError, ...) or a result that differs from NumPy's.
+  ("ok", summary) | ("raised", "ValueError") | ("undocumented", message) | ("bad", message)
+"bad" is a property failure inside a live interpreter: a SystemError, an
+escape that is not an Exception, or a result that differs from NumPy's.
+"undocumented" is an ordinary exception of a type the API does not document
+(AttributeError from Python code given a wrong type, ...): listed separately.
 """
 import os
 import pickle
@@ -106,6 +108,7 @@ class Campaign:
         self.worker = Worker(timeout)
         self.counts = {}
         self.failures = []
+        self.undocumented = {}  # "target: ExceptionType" -> (count, first case)
         self.started = time.monotonic()
 
     def run(self, case):
@@ -114,6 +117,11 @@ class Campaign:
         self.counts[key] = self.counts.get(key, 0) + 1
         if outcome in ("crash", "hang", "bad"):
             self.failures.append((outcome, detail, case))
+        elif outcome == "undocumented":
+            where = f"{case[0]}{'/' + str(case[1][0]) if case[0] in ('layer', 'train', 'method', 'transform') else ''}"
+            key = f"{where}: {detail.split(':')[0]}"
+            count, first = self.undocumented.get(key, (0, (detail, case)))
+            self.undocumented[key] = (count + 1, first)
         return outcome, detail
 
     @property
@@ -123,6 +131,10 @@ class Campaign:
     def report(self):
         lines = [f"{self.total} cases in {time.monotonic() - self.started:.0f} s"]
         lines += [f"  {n:8d}  {k}" for k, n in sorted(self.counts.items(), key=lambda kv: -kv[1])]
+        if self.undocumented:
+            lines.append("undocumented exception types (target: type, count, first example):")
+            for key, (count, (detail, case)) in sorted(self.undocumented.items()):
+                lines.append(f"  {key}  x{count}\n      {detail[:160]}\n      {describe(case, 300)}")
         for outcome, detail, case in self.failures[:50]:
             lines.append(f"{outcome.upper()}: {detail}\n    {describe(case)}")
         return "\n".join(lines)
