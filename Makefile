@@ -10,7 +10,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo 
 SWIFT_CPU_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean
+.PHONY: install demo test test-swift test-c test-python cli bench bench-compare bench-torch-setup clean fuzz test-sanitize
 
 install: $(VENV)/.installed
 
@@ -64,5 +64,26 @@ test-c: install
 test-python: install
 	$(PY) -m pytest Tests/python -q
 
+# Long fuzz campaign over the Python API (each case in a child interpreter that
+# may crash; crashing inputs are listed). FUZZ_ARGS="--examples 200000 --seed 3".
+fuzz: install
+	nice -n 19 $(PY) Tests/python/fuzzing/campaign.py $(or $(FUZZ_ARGS),--examples 50000)
+
+# XCTest and the C ABI programs under AddressSanitizer (+LeakSanitizer) and
+# ThreadSanitizer, each in its own scratch path (a debug build per sanitizer).
+SAN_RUNTIME := $(dir $(shell readlink -f $(SWIFT)))../lib/swift/linux
+test-sanitize:
+	for san in address thread; do \
+	  $(SWIFT) build --build-tests --sanitize=$$san --scratch-path .build-$$san && \
+	  $(SWIFT) test --skip-build --sanitize=$$san --scratch-path .build-$$san || exit 1; \
+	  $(SWIFT) build --product swiftnn --sanitize=$$san --scratch-path .build-$$san || exit 1; \
+	  lib=.build-$$san/debug; \
+	  for t in abi_test checkpoint_test train_test; do \
+	    gcc -std=c11 -g -fsanitize=$$san -Iinclude Tests/c/$$t.c -L$$lib -lswiftnn -Wl,-rpath,$$lib \
+	      -Wl,-rpath,$(SAN_RUNTIME) -lm -o $$lib/$$t && \
+	    ASAN_OPTIONS=detect_leaks=1 $$lib/$$t $$lib || exit 1; \
+	  done; \
+	done
+
 clean:
-	rm -rf .build .build-release $(VENV) build *.egg-info python/swiftnn/*.so
+	rm -rf .build .build-release .build-address .build-thread $(VENV) build *.egg-info python/swiftnn/*.so

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fuzzing"))
 import harness  # noqa: E402
+import parsers  # noqa: E402
 import strategies  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SWIFTNN_FUZZ_EXAMPLES", "1500"))
@@ -34,7 +35,8 @@ def _property(campaign, case):
 
 
 GROUPS = {"ops": strategies.ops, "functional": strategies.functional, "layers": strategies.layers,
-          "optimizers": strategies.optimizers, "state_dicts": strategies.state_dicts, "data": strategies.data}
+          "optimizers": strategies.optimizers, "state_dicts": strategies.state_dicts, "data": strategies.data,
+          "files": strategies.file_cases(parsers.seeds())}
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
@@ -48,6 +50,17 @@ def test_api_never_crashes(campaign, group):
         _property(campaign, case)
 
     check()
+
+
+def test_undamaged_seed_files_load(campaign):
+    """The damaged-file cases start from files the parsers accept, so mutations reach deep into them."""
+    seeds = parsers.seeds()
+    for case in [("parse.safetensors", (seeds["safetensors"],), {}), ("parse.cifar_bin", (seeds["cifar_bin"],), {}),
+                 ("parse.cifar_py", (seeds["cifar_py"],), {}), ("parse.mnist", seeds["mnist"] + (False,), {}),
+                 ("parse.mnist", seeds["mnist_gz"] + (True,), {}),
+                 ("parse.model_config", ("normal_CNN", seeds["model_config"]), {})]:
+        assert campaign.run(case) == ("ok", "bool" if case[0] == "parse.model_config" else
+                                      "dict" if case[0] == "parse.safetensors" else "int"), case[0]
 
 
 def test_harness_reports_a_crash():

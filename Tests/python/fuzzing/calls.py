@@ -115,6 +115,9 @@ for _name in ["linear", "relu", "softmax", "log_softmax", "dropout", "cross_entr
               "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]:
     TARGETS["F." + _name] = getattr(F, _name)
 TARGETS["clip_grad_norm_"] = nn.utils.clip_grad_norm_
+import parsers  # noqa: E402  (after swiftnn)
+for _name in ["safetensors", "cifar_bin", "cifar_py", "mnist", "model_config"]:
+    TARGETS["parse." + _name] = getattr(parsers, _name)
 # Lets the suite check that the harness notices a dying child.
 TARGETS["os.kill_self"] = lambda: os.kill(os.getpid(), signal.SIGKILL)
 

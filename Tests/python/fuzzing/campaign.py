@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 
 import harness  # noqa: E402
+import parsers  # noqa: E402
 import strategies  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def main():
     @hypothesis_seed(options.seed)
     @settings(max_examples=options.examples, phases=[Phase.generate], database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
-    @given(strategies.cases)
+    @given(strategies.cases | strategies.file_cases(parsers.seeds()))
     def fuzz(case):
         campaign.run(case)
         if campaign.total % options.report_every == 0:

@@ -189,3 +189,55 @@ data = st.one_of(
 )
 
 cases = st.one_of(ops, functional, layers, optimizers, state_dicts, data)
+
+
+# MARK: damaged files
+
+@st.composite
+def mutated(draw, data):
+    """`data` with a few random edits: bit flips, overwritten words (int64
+    extremes where lengths and offsets live), truncation, insertion, appended junk."""
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "word", "truncate", "insert", "append", "shrink_header"]))
+        if kind == "flip" and data:
+            i = draw(st.integers(0, len(data) - 1))
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "word" and len(data) >= 8:
+            i = draw(st.integers(0, len(data) - 8))
+            value = draw(st.sampled_from(INT64_EXTREMES[:16] + [len(data), len(data) - 8, 1 << 40]))
+            data[i:i + 8] = (value % (1 << 64)).to_bytes(8, "little" if draw(st.booleans()) else "big")
+        elif kind == "truncate":
+            data = data[:draw(st.integers(0, len(data)))]
+        elif kind == "insert":
+            i = draw(st.integers(0, len(data)))
+            data[i:i] = draw(st.binary(max_size=16))
+        elif kind == "append":
+            data += draw(st.binary(max_size=64))
+        elif kind == "shrink_header" and data:
+            data = data[:8] + data[8 + draw(st.integers(0, 40)):]
+    return bytes(data)
+
+
+def file_cases(seeds):
+    from parsers import ZOO_NAMES
+    json_values = st.recursive(st.one_of(st.none(), st.booleans(), ints, floats, st.text(max_size=4)),
+                               lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=12), inner, max_size=3)),
+                               max_leaves=8)
+    config_keys = st.sampled_from(["num_classes", "in_channels", "hidden", "layers", "depth", "growth_rate",
+                                   "image_size", "patch_size", "dropout", "width", "x"])
+    configs = st.one_of(
+        st.dictionaries(config_keys, st.one_of(st.integers(-3, 40), ints, floats, json_values), max_size=3).map(
+            lambda d: __import__("json").dumps(d, allow_nan=True)),
+        mutated(seeds["model_config"].encode()).map(lambda b: b.decode("utf-8", "replace")),
+        st.text(max_size=30))
+    return st.one_of(
+        call("parse.safetensors", st.one_of(mutated(seeds["safetensors"]), st.binary(max_size=64))),
+        call("parse.cifar_bin", st.one_of(mutated(seeds["cifar_bin"]), st.binary(max_size=64))),
+        call("parse.cifar_py", st.one_of(mutated(seeds["cifar_py"]), st.binary(max_size=64))),
+        call("parse.mnist", mutated(seeds["mnist"][0]), mutated(seeds["mnist"][1]), st.just(False)),
+        call("parse.mnist", mutated(seeds["mnist_gz"][0]), st.just(seeds["mnist_gz"][1]), st.just(True)),
+        call("parse.mnist", st.just(seeds["mnist"][0]), mutated(seeds["mnist"][1]), st.just(False)),
+        call("parse.model_config", st.sampled_from(ZOO_NAMES), configs),
+    )
