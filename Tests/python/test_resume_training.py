@@ -95,3 +95,30 @@ def test_checkpoint_dir_rejects_a_foreign_file(tmp_path):
         subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), "1", "0"], capture_output=True, text=True,
                        check=True, timeout=300)
     assert "OSError" in failure.value.stderr and "not a swiftnn training checkpoint" in failure.value.stderr
+
+
+def _experiment(directory, epochs):
+    import numpy as np
+    from swiftnn import nn
+    from swiftnn.data import TensorDataset
+    from swiftnn.train import experiment
+    rng = np.random.default_rng(1)
+    images = rng.standard_normal((60, 1, 6, 6)).astype(np.float32)
+    labels = rng.integers(0, 3, 60)
+    data = TensorDataset(images, labels)
+    partition = {"train": data, "val": TensorDataset(images[:20], labels[:20]),
+                 "test": TensorDataset(images[20:40], labels[20:40])}
+    model = lambda: nn.Sequential(nn.Flatten(), nn.Linear(36, 16), nn.ReLU(), nn.Dropout(0.2),  # noqa: E731
+                                  nn.Linear(16, 3))
+    args = dict(model=model, optim="SGD", lr=0.1, momentum=0.9, epoch=epochs, train_batch_size=8,
+                test_batch_size=8, seed=5, quiet=True, checkpoint_dir=str(directory))
+    return experiment(partition, args)[1]
+
+
+def test_experiment_resumes_from_its_checkpoint_dir(tmp_path):
+    full = _experiment(tmp_path / "full", 4)
+    _experiment(tmp_path / "split", 2)  # interrupted after epoch 2
+    resumed = _experiment(tmp_path / "split", 4)
+    for key in ("train_losses", "val_losses", "train_accs", "val_accs"):
+        assert resumed[key] == full[key], key
+    assert resumed["test_acc"] == full["test_acc"]

@@ -81,7 +81,7 @@ ops = st.one_of(
     call("from_numpy", arrays()), call("zeros_like", tensors),
     call("method", st.sampled_from(["view", "reshape", "expand", "repeat", "permute", "__getitem__", "item", "tolist",
                                     "numpy", "backward", "__len__", "size", "fill_", "clamp"]),
-         tensors, sizes),
+         st.one_of(float_arrays().map(T), arrays().map(T)), sizes),
 )
 
 windows = dict(kernel_size=sizes, stride=sizes, padding=st.one_of(sizes, st.sampled_from(["same", "valid", "full"])),

@@ -16,6 +16,7 @@ grad-norm clipping 1.0, batches of 500):
     test_every_epoch    also evaluate the test set after every epoch (test_losses / test_accs)
     progress            tqdm progress bars when tqdm is installed (default True)
     quiet               no printing and no progress bars
+    checkpoint_dir      save the run after every epoch there and resume from it (see `swiftnn.train.resume`)
 """
 import argparse
 import time
@@ -27,6 +28,7 @@ from ..creation import manual_seed
 from ..data import DataLoader, Subset, random_split
 from ..nn import Module
 from ..nn.loss import CrossEntropyLoss
+from . import resume
 from .loops import evaluate, train_epoch
 
 __all__ = ["DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
@@ -157,7 +159,17 @@ def experiment(partition, args):
     keys = ["train_losses", "val_losses", "train_accs", "val_accs", "epoch_seconds", "test_losses", "test_accs"]
     result = {key: [] for key in keys}
     train_acc = val_acc = None
-    for epoch in range(args.epoch):
+    first_epoch, checkpoint = 0, None
+    if getattr(args, "checkpoint_dir", None) is not None:
+        checkpoint = resume.TrainingCheckpoint(args.checkpoint_dir, net, optimizer)
+        restored = checkpoint.restore()
+        run_seed = resume.new_run_seed() if restored is None else restored[2]
+        if restored is not None:
+            first_epoch, result = restored[0], restored[1]
+            train_acc, val_acc = (result["train_accs"] or [None])[-1], (result["val_accs"] or [None])[-1]
+    for epoch in range(first_epoch, args.epoch):
+        if checkpoint is not None:
+            resume.seed_epoch(run_seed, epoch)  # the epoch's loader seed and dropout stream
         ts = time.time()
         args._epoch = epoch
         net, train_loss, train_acc = train(net, partition, optimizer, criterion, args)
@@ -174,8 +186,10 @@ def experiment(partition, args):
             line += " Test acc {:2.2f}, loss {:2.4f}.".format(evaluation.accuracy, evaluation.loss)
         if not args.quiet:
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
+        if checkpoint is not None:
+            checkpoint.save(epoch + 1, result, run_seed)
     vars(args).pop("_epoch", None)
-    if not (args.test_every_epoch and args.epoch > 0):
+    if not (args.test_every_epoch and args.epoch > first_epoch):
         evaluation = _test(net, partition, args)
     classes = _classes(partition["test"], len(evaluation.confusion))
     result.update(train_acc=train_acc, val_acc=val_acc, test_acc=evaluation.accuracy, test_loss=evaluation.loss,
