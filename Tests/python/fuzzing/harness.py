@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Child memory cap: a legitimate but huge allocation fails with an error instead
 # of swapping the machine; a crash under it is still a crash.
-MEMORY_LIMIT = int(os.environ.get("SWIFTNN_FUZZ_MEMORY", str(3 << 30)))
+MEMORY_LIMIT = int(os.environ.get("SWIFTNN_FUZZ_MEMORY", str(3 << 29)))
 
 
 def _send(stream, obj):
