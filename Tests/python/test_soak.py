@@ -46,5 +46,5 @@ def test_rss_stays_flat_over_thousands_of_steps(tmp_path):
     loss = steps(STEPS)
     growth = _rss_bytes() - before
     assert np.isfinite(loss)
-    # A leak of even one small buffer per step (4 steps x 576 floats) would pass 8 MiB well before STEPS.
+    # A leak of 4 KiB per step (one activation buffer of this model) would add 12 MiB over 3000 steps.
     assert growth < 8 << 20, f"RSS grew by {growth / 2**20:.1f} MiB over {STEPS} steps"
