@@ -90,7 +90,8 @@ private func checkPoolArguments(_ name: String, _ kernel: Pair, _ stride: Pair, 
 }
 
 private func checkAdaptiveSize(_ name: String, _ size: (Int?, Int?)) throws {
-    try SizeArithmetic.check(Pair(size.0 ?? 1, size.1 ?? 1), "output_size", in: name, minimum: 1)
+    try SizeArithmetic.check(Pair(size.0 ?? 1, size.1 ?? 1), "output_size", in: name, minimum: 1,
+                             maximum: SizeArithmetic.maxAdaptiveOutput)
 }
 
 /// A square pair prints as one number, as PyTorch prints the pooling layers' ints.

@@ -6,21 +6,17 @@ enum SizeArithmetic {
     /// The largest kernel size, stride, padding, dilation or output size accepted
     /// (the C ABI passes them as int64; PyTorch itself keeps them in int32 range).
     static let maxWindowValue = Int(Int32.max)
+    /// The largest adaptive-pooling output per dimension: its window tables are built
+    /// before any tensor, in memory that grows with this size, not with the input.
+    static let maxAdaptiveOutput = 1 << 20
 
     /// Rejects a window argument outside [minimum, maxWindowValue].
-    static func check(_ value: Int, _ name: String, in op: String, minimum: Int) throws {
-        guard value >= minimum, value <= maxWindowValue else {
+    static func check(_ pair: Pair, _ name: String, in op: String, minimum: Int,
+                      maximum: Int = maxWindowValue) throws {
+        guard pair.h >= minimum, pair.w >= minimum, pair.h <= maximum, pair.w <= maximum else {
             let bound = minimum > 0 ? "positive" : "non-negative"
             throw SwiftNNError.invalidArgument(
-                "\(op): \(name) must be \(bound) and at most \(maxWindowValue), got \(value)")
-        }
-    }
-
-    static func check(_ pair: Pair, _ name: String, in op: String, minimum: Int) throws {
-        guard pair.h >= minimum, pair.w >= minimum, pair.h <= maxWindowValue, pair.w <= maxWindowValue else {
-            let bound = minimum > 0 ? "positive" : "non-negative"
-            throw SwiftNNError.invalidArgument(
-                "\(op): \(name) must be \(bound) and at most \(maxWindowValue), got (\(pair.h), \(pair.w))")
+                "\(op): \(name) must be \(bound) and at most \(maximum), got (\(pair.h), \(pair.w))")
         }
     }
 

@@ -137,7 +137,9 @@ extension Tensor {
         guard outH > 0, outW > 0 else {
             throw SwiftNNError.invalidArgument("\(name): output size must be positive, got (\(outH), \(outW))")
         }
-        // Before the per-output window tables are built.
+        // Before the per-output window tables (24 bytes per output row and column) are built.
+        try SizeArithmetic.check(Pair(outH, outW), "output size", in: name, minimum: 1,
+                                 maximum: SizeArithmetic.maxAdaptiveOutput)
         try SizeArithmetic.checkOutput(Array(shape.dropLast(2)) + [outH, outW], name)
         guard height > 0, width > 0 else {
             throw SwiftNNError.invalidArgument("\(name): input \(describe(shape)) has an empty spatial dimension")
