@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Arithmetic on sizes that come from the caller (kernel sizes, strides,
 /// paddings, dilations, output sizes): an overflow is a `ValueError`-class
 /// error, never a trap. Swift's `+`/`*` trap on overflow (SIGILL) and `&+`/`&*`
@@ -49,6 +53,17 @@ enum SizeArithmetic {
         do { try validateShape(shape) } catch {
             throw SwiftNNError.invalidArgument("\(op): the output size \(describe(shape)) is too large")
         }
+    }
+
+    /// Swift arrays trap when memory runs out. Before an array sized by the caller's
+    /// arguments (pooling divisors, argmax indices) is made, its bytes are tried with
+    /// malloc, so running out is an error instead of an abort.
+    static func reserve<T>(_ count: Int, of type: T.Type, _ what: @autoclosure () -> String) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow, let probe = malloc(max(bytes, 1)) else {
+            throw SwiftNNError.runtime("\(what()): cannot allocate \(count) \(T.self) values")
+        }
+        free(probe)
     }
 
     private static func tooLarge(_ what: String) -> SwiftNNError {

@@ -38,6 +38,7 @@ extension Tensor {
         let cols = PoolAxis.sliding(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w, dilation: 1,
                                     outputs: PoolAxis.outputSize(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w,
                                                                  dilation: 1, ceilMode: ceilMode))
+        try SizeArithmetic.reserve(rows.outputs * cols.outputs, of: Float.self, "avg_pool2d divisors")
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: countIncludePad,
                                            divisorOverride: divisorOverride)
         return try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors, name: "avg_pool2d")
@@ -47,6 +48,7 @@ extension Tensor {
     public func adaptiveAvgPool2d(outputSize: (Int?, Int?)) throws -> Tensor {
         let (planes, h, w) = try poolPlanes("adaptive_avg_pool2d")
         let (rows, cols) = try adaptiveAxes(outputSize, height: h, width: w, name: "adaptive_avg_pool2d")
+        try SizeArithmetic.reserve(rows.outputs * cols.outputs, of: Float.self, "adaptive_avg_pool2d divisors")
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: false, divisorOverride: nil)
         return try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors,
                            name: "adaptive_avg_pool2d")
@@ -64,6 +66,7 @@ extension Tensor {
     private func maxPool(planes: Int, height: Int, width: Int, rows: PoolAxis, cols: PoolAxis,
                          name: String) throws -> (values: Tensor, indices: [Int32]) {
         let out = try Tensor(uninitializedShape: try pooledShape(rows: rows, cols: cols, name: name))
+        try SizeArithmetic.reserve(out.count, of: Int32.self, "\(name) indices")
         var argmax = [Int32](repeating: 0, count: out.count)
         let plain2x2 = rows.step == 1 && cols.step == 1 && rows.outputs == height / 2 && cols.outputs == width / 2
             && (0..<rows.outputs).allSatisfy { rows.first[$0] == 2 * $0 && rows.count[$0] == 2 }
