@@ -1,6 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
+
+/// Where `SizeArithmetic.reserve` publishes its probe's address: without an escape
+/// the optimizer deletes the unused malloc/free pair, and the probe tests nothing.
+private let probeSink = Atomic<UInt>(0)
 
 /// Arithmetic on sizes that come from the caller (kernel sizes, strides,
 /// paddings, dilations, output sizes): an overflow is a `ValueError`-class
@@ -63,6 +68,7 @@ enum SizeArithmetic {
         guard !overflow, let probe = malloc(max(bytes, 1)) else {
             throw SwiftNNError.runtime("\(what()): cannot allocate \(count) \(T.self) values")
         }
+        probeSink.store(UInt(bitPattern: probe), ordering: .relaxed)
         free(probe)
     }
 
