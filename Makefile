@@ -72,7 +72,10 @@ fuzz: install
 # XCTest and the C ABI programs under AddressSanitizer and ThreadSanitizer, each
 # in its own scratch path (a debug build per sanitizer). LeakSanitizer checks the
 # C programs; under XCTest it is off, as XCTest itself keeps every test case alive.
+# The C programs are compiled by the toolchain's clang: its sanitizer runtimes match
+# the Swift build's (gcc's libtsan lacks symbols the Swift TSan build needs).
 SAN_RUNTIME := $(dir $(shell readlink -f $(SWIFT)))../lib/swift/linux
+SAN_CC := $(dir $(shell readlink -f $(SWIFT)))clang
 test-sanitize:
 	for san in address thread; do \
 	  $(SWIFT) build --build-tests --sanitize=$$san --scratch-path .build-$$san && \
@@ -80,8 +83,8 @@ test-sanitize:
 	  $(SWIFT) build --product swiftnn --sanitize=$$san --scratch-path .build-$$san || exit 1; \
 	  lib=.build-$$san/debug; \
 	  for t in abi_test checkpoint_test train_test; do \
-	    gcc -std=c11 -g -fsanitize=$$san -Iinclude Tests/c/$$t.c -L$$lib -lswiftnn -Wl,-rpath,$$lib \
-	      -Wl,-rpath,$(SAN_RUNTIME) -lm -o $$lib/$$t && \
+	    $(SAN_CC) -std=c11 -g -fsanitize=$$san -Iinclude Tests/c/$$t.c -L$$lib -lswiftnn -L$(SAN_RUNTIME) \
+	      -ldispatch -lBlocksRuntime -Wl,-rpath,$$lib -Wl,-rpath,$(SAN_RUNTIME) -lm -o $$lib/$$t && \
 	    ASAN_OPTIONS=detect_leaks=1 $$lib/$$t $$lib || exit 1; \
 	  done; \
 	done
