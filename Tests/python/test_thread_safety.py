@@ -47,13 +47,16 @@ def test_concurrent_inference_on_one_eval_model_matches_serial():
         np.testing.assert_array_equal(out, serial[i])
 
 
-def _train(seed, steps=30):
+def _build(seed):
+    """A seeded model, its optimizer and one batch (seeding is global: built before any thread starts)."""
     swiftnn.manual_seed(seed)
     model = _cnn()
-    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     rng = np.random.default_rng(seed)
-    x = swiftnn.tensor(rng.standard_normal((8, 3, 8, 8)).astype(np.float32))
-    y = rng.integers(0, 5, 8)
+    return (model, optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+            swiftnn.tensor(rng.standard_normal((8, 3, 8, 8)).astype(np.float32)), rng.integers(0, 5, 8))
+
+
+def _steps(model, opt, x, y, steps=30):
     losses = []
     for _ in range(steps):
         opt.zero_grad()
@@ -65,31 +68,10 @@ def _train(seed, steps=30):
 
 
 def test_two_models_trained_in_two_threads_match_their_serial_runs():
-    # Seeding is global, so each model is built (seeded) before the threads start.
-    expected = {seed: _train(seed) for seed in (1, 2)}
+    expected = {seed: _steps(*_build(seed)) for seed in (1, 2)}
+    built = {seed: _build(seed) for seed in (1, 2)}
     got = {}
-
-    def run(seed):
-        got[seed] = _train_built(*built[seed])
-
-    def _train_built(model, opt, x, y):
-        losses = []
-        for _ in range(30):
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        return losses
-
-    built = {}
-    for seed in (1, 2):
-        swiftnn.manual_seed(seed)
-        model = _cnn()
-        rng = np.random.default_rng(seed)
-        built[seed] = (model, optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
-                       swiftnn.tensor(rng.standard_normal((8, 3, 8, 8)).astype(np.float32)), rng.integers(0, 5, 8))
-    threads = [threading.Thread(target=run, args=(seed,)) for seed in (1, 2)]
+    threads = [threading.Thread(target=lambda s=seed: got.__setitem__(s, _steps(*built[s]))) for seed in (1, 2)]
     for t in threads:
         t.start()
     for t in threads:
