@@ -9,7 +9,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean
+.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
 
 install: $(VENV)/.installed
 
@@ -104,5 +104,30 @@ test-wheel: wheel
 	$(WHEEL_VENV)/bin/python -m pip install -q "$$(ls -t dist/swiftnn-*manylinux*.whl | head -1)"
 	cd /tmp && env -i HOME="$$HOME" PATH=/usr/local/bin:/usr/bin:/bin $(CURDIR)/$(WHEEL_VENV)/bin/python $(CURDIR)/Tests/wheel/smoke.py
 
+# Long fuzz campaign over the Python API (each case in a child interpreter that
+# may crash; crashing inputs are listed). FUZZ_ARGS="--examples 200000 --seed 3".
+fuzz: install
+	nice -n 19 $(PY) -W ignore Tests/python/fuzzing/campaign.py $(or $(FUZZ_ARGS),--examples 50000 --jobs 2)
+
+# XCTest and the C ABI programs under AddressSanitizer and ThreadSanitizer, each
+# in its own scratch path (a debug build per sanitizer). LeakSanitizer checks the
+# C programs; under XCTest it is off, as XCTest itself keeps every test case alive.
+# The C programs are compiled by the toolchain's clang: its sanitizer runtimes match
+# the Swift build's (gcc's libtsan lacks symbols the Swift TSan build needs).
+SAN_RUNTIME := $(dir $(shell readlink -f $(SWIFT)))../lib/swift/linux
+SAN_CC := $(dir $(shell readlink -f $(SWIFT)))clang
+test-sanitize:
+	for san in address thread; do \
+	  $(SWIFT) build --build-tests --sanitize=$$san --scratch-path .build-$$san && \
+	  ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=$$san --scratch-path .build-$$san || exit 1; \
+	  $(SWIFT) build --product swiftnn --sanitize=$$san --scratch-path .build-$$san || exit 1; \
+	  lib=.build-$$san/debug; \
+	  for t in abi_test checkpoint_test train_test; do \
+	    $(SAN_CC) -std=c11 -g -fsanitize=$$san -Iinclude Tests/c/$$t.c -L$$lib -lswiftnn -L$(SAN_RUNTIME) \
+	      -ldispatch -lBlocksRuntime -Wl,-rpath,$$lib -Wl,-rpath,$(SAN_RUNTIME) -lm -o $$lib/$$t && \
+	    ASAN_OPTIONS=detect_leaks=1 $$lib/$$t $$lib || exit 1; \
+	  done; \
+	done
+
 clean:
-	rm -rf .build .build-release $(VENV) $(WHEEL_VENV) build dist *.egg-info python/swiftnn/*.so
+	rm -rf .build .build-release .build-address .build-thread $(VENV) $(WHEEL_VENV) build dist *.egg-info python/swiftnn/*.so

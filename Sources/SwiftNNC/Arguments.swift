@@ -74,8 +74,9 @@ func dimsArg(_ dims: UnsafePointer<Int64>?, _ count: Int32) throws -> [Int]? {
 /// A {h, w} pair passed as a pointer to two int64 values.
 func pairArg(_ values: UnsafePointer<Int64>?, _ role: String) throws -> Pair {
     guard let values else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
-    let limit = Int64(Int32.max)
-    guard abs(values[0]) <= limit, abs(values[1]) <= limit else {
+    // magnitude, not abs(): abs(Int64.min) traps.
+    let limit = UInt64(Int32.max)
+    guard values[0].magnitude <= limit, values[1].magnitude <= limit else {
         throw SwiftNNError.invalidArgument("\(role) (\(values[0]), \(values[1])) is out of range")
     }
     return Pair(Int(values[0]), Int(values[1]))

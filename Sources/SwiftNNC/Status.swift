@@ -56,18 +56,29 @@ func guarded(_ body: () throws -> Void) -> Int32 {
 // MARK: Handles
 
 /// Hands a retained reference to the caller, who releases it with *_free.
+/// Handles go through `HandleRegistry`: a freed or foreign handle is caught.
 func retained(_ object: AnyObject) -> OpaquePointer {
-    OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+    HandleRegistry.shared.register(object)
 }
 
 func borrowed<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ role: String) throws -> T {
     guard let handle else { throw SwiftNNError.invalidArgument("\(role) is a null handle") }
-    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    guard let object = HandleRegistry.shared.lookup(handle) else {
+        throw SwiftNNError.invalidArgument("\(role) is not a live handle (already freed, or not made by this library)")
+    }
+    guard let typed = object as? T else {
+        throw SwiftNNError.wrongType("\(role) is a handle of a \(Swift.type(of: object)), not of a \(T.self)")
+    }
+    return typed
 }
 
+/// Ends the caller's reference. A null handle is ignored; a stale, foreign or
+/// wrong-kind handle changes nothing and leaves a message in swiftnn_last_error().
 func release<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type) {
     guard let handle else { return }
-    Unmanaged<T>.fromOpaque(UnsafeRawPointer(handle)).release()
+    if !HandleRegistry.shared.release(handle, if: { $0 is T }) {
+        lastError.set("free: not a live \(T.self) handle (already freed, wrong kind, or not made by this library)")
+    }
 }
 
 func tensorArg(_ handle: OpaquePointer?, _ role: String = "tensor") throws -> Tensor {

@@ -15,10 +15,10 @@ package struct PoolAxis {
         for o in 0..<outputs {
             let start = o &* stride &- padding
             let paddedEnd = min(start &+ (kernel &- 1) &* dilation &+ 1, size &+ padding)
-            var firstTap = 0
-            while firstTap < kernel && start &+ firstTap &* dilation < 0 { firstTap &+= 1 }
-            var lastTap = kernel &- 1
-            while lastTap >= firstTap && start &+ lastTap &* dilation >= size { lastTap &-= 1 }
+            // First and last taps inside [0, size), computed rather than searched: a
+            // window of 2^31 taps must not cost 2^31 steps.
+            let firstTap = start < 0 ? min(kernel, (0 &- start &+ dilation &- 1) / dilation) : 0
+            let lastTap = start >= size ? -1 : min(kernel &- 1, (size &- 1 &- start) / dilation)
             axis.first.append(start &+ firstTap &* dilation)
             axis.count.append(max(0, lastTap &- firstTap &+ 1))
             axis.paddedCount.append(paddedEnd &- start)

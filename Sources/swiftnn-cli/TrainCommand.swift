@@ -36,7 +36,8 @@ func flag(_ opts: [String: String], _ key: String) -> Bool {
 
 /// Fixed-point text for the tables (no Foundation).
 func fixed(_ x: Double, _ digits: Int = 2) -> String {
-    guard x.isFinite else { return "\(x)" }
+    // Int(...) traps beyond ±2^63: print such values (inf, nan, 1e30) as Swift does.
+    guard x.isFinite, abs(x) < 1e15 else { return "\(x)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let n = Int((abs(x) * scale).rounded())

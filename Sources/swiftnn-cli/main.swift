@@ -54,6 +54,7 @@ func number<T: LosslessStringConvertible>(_ opts: [String: String], _ key: Strin
 /// then SGD steps on the same batch. The draw order fixes every random number.
 func trainSynthetic(_ opts: [String: String]) throws {
     let steps: Int = number(opts, "steps", 5)
+    guard steps >= 0 else { fail("--steps must be non-negative, got \(steps)") }
     let batch: Int = number(opts, "batch", 16)
     let seed: UInt64 = number(opts, "seed", 0)
     let lr: Double = number(opts, "lr", 0.01)

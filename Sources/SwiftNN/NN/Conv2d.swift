@@ -14,11 +14,11 @@ public final class Conv2d: Module, ResettableParameters {
             throw SwiftNNError.invalidArgument(
                 "Conv2d: in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))")
         }
-        guard kernelSize.h > 0, kernelSize.w > 0, stride.h > 0, stride.w > 0, dilation.h > 0, dilation.w > 0 else {
-            throw SwiftNNError.invalidArgument("Conv2d: kernel_size, stride and dilation must be positive")
-        }
-        if case .explicit(let ph, let pw) = padding, ph < 0 || pw < 0 {
-            throw SwiftNNError.invalidArgument("Conv2d: negative padding (\(ph), \(pw))")
+        try SizeArithmetic.check(kernelSize, "kernel_size", in: "Conv2d", minimum: 1)
+        try SizeArithmetic.check(stride, "stride", in: "Conv2d", minimum: 1)
+        try SizeArithmetic.check(dilation, "dilation", in: "Conv2d", minimum: 1)
+        if case .explicit(let ph, let pw) = padding {
+            try SizeArithmetic.check(Pair(ph, pw), "padding", in: "Conv2d", minimum: 0)
         }
         if padding == .same && stride != Pair(1) {
             throw SwiftNNError.invalidArgument("Conv2d: padding='same' is not supported for strided convolutions")

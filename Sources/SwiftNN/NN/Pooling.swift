@@ -93,19 +93,20 @@ public final class AdaptiveMaxPool2d: Module {
 }
 
 private func checkPoolArguments(_ name: String, _ kernel: Pair, _ stride: Pair, _ padding: Pair, _ dilation: Pair) throws {
-    guard kernel.h > 0, kernel.w > 0, stride.h > 0, stride.w > 0, dilation.h > 0, dilation.w > 0 else {
-        throw SwiftNNError.invalidArgument("\(name): kernel_size, stride and dilation must be positive")
-    }
-    guard padding.h >= 0, padding.w >= 0, 2 * padding.h <= kernel.h, 2 * padding.w <= kernel.w else {
+    try SizeArithmetic.check(kernel, "kernel_size", in: name, minimum: 1)
+    try SizeArithmetic.check(stride, "stride", in: name, minimum: 1)
+    try SizeArithmetic.check(dilation, "dilation", in: name, minimum: 1)
+    try SizeArithmetic.check(padding, "padding", in: name, minimum: 0)
+    // All at most Int32.max: 2·padding cannot overflow.
+    guard 2 * padding.h <= kernel.h, 2 * padding.w <= kernel.w else {
         throw SwiftNNError.invalidArgument(
             "\(name): pad should be at most half of kernel size, but got padding \(describePair(padding)) for kernel \(describePair(kernel))")
     }
 }
 
 private func checkAdaptiveSize(_ name: String, _ size: (Int?, Int?)) throws {
-    guard (size.0 ?? 1) > 0, (size.1 ?? 1) > 0 else {
-        throw SwiftNNError.invalidArgument("\(name): output_size must be positive")
-    }
+    try SizeArithmetic.check(Pair(size.0 ?? 1, size.1 ?? 1), "output_size", in: name, minimum: 1,
+                             maximum: SizeArithmetic.maxAdaptiveOutput)
 }
 
 private func checkedDivisor(_ divisor: Int?) throws -> Int? {

@@ -56,8 +56,9 @@ extension Tensor {
         guard high > low else {
             throw SwiftNNError.invalidArgument("randint: high (\(high)) must be greater than low (\(low))")
         }
+        let span = try SizeArithmetic.difference(high, low, "randint: the range [\(low), \(high))")
         return DefaultGenerator.withGenerator { g in
-            (0..<shape.reduce(1, *)).map { _ in low + g.nextInt(below: high - low) }
+            (0..<shape.reduce(1, *)).map { _ in low + g.nextInt(below: span) }
         }
     }
 }

@@ -17,6 +17,7 @@ batches of 500, no gradient clipping, as the case study):
     progress            tqdm progress bars when tqdm is installed (default True)
     callback            per-batch callback, as fit's (e.g. train.LivePlot(); its epoch_end hears each epoch)
     quiet               no printing and no progress bars
+    checkpoint_dir      save the run after every epoch there and resume from it (see `swiftnn.train.resume`)
     sync_bn             under swiftnn.distributed: synchronised BatchNorm (default True)
 
 Started as several MPI ranks (after `swiftnn.distributed.init_process_group()`), the same
@@ -35,6 +36,7 @@ from ..datasets import CIFAR10
 from ..nn import Module
 from ..nn.loss import CrossEntropyLoss
 from . import data_parallel
+from . import resume
 from .loops import evaluate, train_epoch
 
 __all__ = ["CIFAR10_CLASSES", "DEFAULTS", "train", "validate", "test", "experiment", "make_partition", "print_acc_class",
@@ -193,7 +195,17 @@ def experiment(partition, args):
     keys = ["train_losses", "val_losses", "train_accs", "val_accs", "epoch_seconds", "test_losses", "test_accs"]
     result = {key: [] for key in keys}
     train_acc = val_acc = None
-    for epoch in range(args.epoch):
+    first_epoch, checkpoint = 0, None
+    if getattr(args, "checkpoint_dir", None) is not None:
+        checkpoint = resume.TrainingCheckpoint(args.checkpoint_dir, net, optimizer)
+        restored = checkpoint.restore()
+        run_seed = resume.new_run_seed() if restored is None else restored[2]
+        if restored is not None:
+            first_epoch, result = restored[0], restored[1]
+            train_acc, val_acc = (result["train_accs"] or [None])[-1], (result["val_accs"] or [None])[-1]
+    for epoch in range(first_epoch, args.epoch):
+        if checkpoint is not None:
+            resume.seed_epoch(run_seed, epoch)  # the epoch's loader seed and dropout stream
         ts = time.time()
         args._epoch = epoch
         net, train_loss, train_acc = train(net, partition, optimizer, criterion, args)
@@ -212,8 +224,10 @@ def experiment(partition, args):
             print(line + " Took {:2.2f} sec".format(te - ts), flush=True)
         if hasattr(args.callback, "epoch_end"):
             args.callback.epoch_end(train_loss, train_acc, val_loss, val_acc)
+        if checkpoint is not None and data_parallel.shows_output():  # one writer under data parallelism
+            checkpoint.save(epoch + 1, result, run_seed)
     vars(args).pop("_epoch", None)
-    if not (args.test_every_epoch and args.epoch > 0):
+    if not (args.test_every_epoch and args.epoch > first_epoch):
         evaluation = _test(net, partition, args)
     classes = _classes(partition["test"], len(evaluation.confusion))
     result.update(train_acc=train_acc, val_acc=val_acc, test_acc=evaluation.accuracy, test_loss=evaluation.loss,

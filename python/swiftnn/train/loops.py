@@ -23,6 +23,7 @@ from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ..transforms import engine_specs
 from ..distributed.metrics import is_data_parallel, is_main_process, reduce_counts
+from . import resume
 from .progress import progress_bar
 
 __all__ = ["BatchInfo", "EpochResult", "Evaluation", "fit", "train_epoch", "evaluate"]
@@ -191,15 +192,28 @@ def evaluate(model, loader, criterion=None, num_classes=None, callback=None, *, 
 
 
 def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=None, callback=None, val_loader=None,
-        scheduler=None, progress=True, engine=None):
+        scheduler=None, progress=True, engine=None, checkpoint_dir=None):
     """Trains for `epochs` whole epochs (each in the engine when it can, see `train_epoch`),
     validating on `val_loader` after each when given and stepping `scheduler` once per epoch.
     A callback with an `epoch_end(train_loss, train_acc, val_loss, val_acc)` method (LivePlot)
     also hears about each epoch.
     `progress`: a tqdm bar per epoch when tqdm is installed (False: quiet).
+    `checkpoint_dir`: after each epoch the whole training state is saved there, and a run
+    started on a directory that holds one resumes after its last epoch, giving the same
+    losses as an uninterrupted run (see `swiftnn.train.resume`).
     Returns the history: {'train_losses', 'train_accs', 'val_losses', 'val_accs', 'epoch_seconds'}."""
     history = {"train_losses": [], "train_accs": [], "val_losses": [], "val_accs": [], "epoch_seconds": []}
-    for epoch in range(epochs):
+    first_epoch, checkpoint, run_seed = 0, None, None
+    if checkpoint_dir is not None:
+        checkpoint = resume.TrainingCheckpoint(checkpoint_dir, model, optimizer, scheduler, [loader, val_loader])
+        restored = checkpoint.restore()
+        if restored is None:
+            run_seed = resume.new_run_seed()
+        else:
+            first_epoch, history, run_seed = restored
+    for epoch in range(first_epoch, epochs):
+        if checkpoint is not None:
+            resume.seed_epoch(run_seed, epoch)
         start = time.perf_counter()
         sampler = getattr(loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):
@@ -217,4 +231,6 @@ def fit(model, loader, optimizer, criterion=None, epochs=1, *, max_grad_norm=Non
         history["epoch_seconds"].append(time.perf_counter() - start)
         if hasattr(callback, "epoch_end"):  # e.g. train.LivePlot
             callback.epoch_end(result.loss, result.accuracy, *((val.loss, val.accuracy) if val_loader else ()))
+        if checkpoint is not None and is_main_process():  # one writer under data parallelism
+            checkpoint.save(epoch + 1, history, run_seed)
     return history

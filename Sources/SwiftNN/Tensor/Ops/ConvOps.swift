@@ -77,21 +77,18 @@ extension Tensor {
             throw SwiftNNError.invalidArgument("conv2d: weight must be 4D [out_channels, in_channels/groups, kH, kW], got \(describe(weight.shape))")
         }
         guard groups > 0 else { throw SwiftNNError.invalidArgument("conv2d: groups must be positive, got \(groups)") }
-        guard stride.h > 0, stride.w > 0 else {
-            throw SwiftNNError.invalidArgument("conv2d: stride must be positive, got (\(stride.h), \(stride.w))")
-        }
-        guard dilation.h > 0, dilation.w > 0 else {
-            throw SwiftNNError.invalidArgument("conv2d: dilation must be positive, got (\(dilation.h), \(dilation.w))")
-        }
+        try SizeArithmetic.check(stride, "stride", in: "conv2d", minimum: 1)
+        try SizeArithmetic.check(dilation, "dilation", in: "conv2d", minimum: 1)
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (o, cg, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         guard o % groups == 0 else {
             throw SwiftNNError.invalidArgument("conv2d: out_channels (\(o)) of weight \(describe(weight.shape)) must be divisible by groups (\(groups))")
         }
-        guard cg * groups == c else {
+        let expectedChannels = try SizeArithmetic.product(cg, groups, "conv2d: groups (\(groups))")
+        guard expectedChannels == c else {
             throw SwiftNNError.invalidArgument(
                 "conv2d: given groups=\(groups), weight of size \(describe(weight.shape)), expected input\(describe(shape)) "
-                + "to have \(cg * groups) channels, but got \(c) channels instead")
+                + "to have \(expectedChannels) channels, but got \(c) channels instead")
         }
         if let bias, bias.shape != [o] {
             throw SwiftNNError.invalidArgument("conv2d: bias must have shape [\(o)] for weight \(describe(weight.shape)), got \(describe(bias.shape))")
@@ -99,7 +96,7 @@ extension Tensor {
         let (padTop, padBottom, padLeft, padRight): (Int, Int, Int, Int)
         switch padding {
         case .explicit(let ph, let pw):
-            guard ph >= 0, pw >= 0 else { throw SwiftNNError.invalidArgument("conv2d: negative padding (\(ph), \(pw))") }
+            try SizeArithmetic.check(Pair(ph, pw), "padding", in: "conv2d", minimum: 0)
             (padTop, padBottom, padLeft, padRight) = (ph, ph, pw, pw)
         case .valid:
             (padTop, padBottom, padLeft, padRight) = (0, 0, 0, 0)
@@ -107,21 +104,28 @@ extension Tensor {
             guard stride == Pair(1) else {
                 throw SwiftNNError.invalidArgument("conv2d: padding='same' is not supported for strided convolutions")
             }
-            let totalH = dilation.h * (kh - 1), totalW = dilation.w * (kw - 1)
+            let totalH = try SizeArithmetic.span(kernel: kh, dilation: dilation.h, "conv2d: the kernel extent") - 1
+            let totalW = try SizeArithmetic.span(kernel: kw, dilation: dilation.w, "conv2d: the kernel extent") - 1
             (padTop, padBottom, padLeft, padRight) = (totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2)
         }
-        let paddedH = h + padTop + padBottom, paddedW = w + padLeft + padRight
-        let spanH = dilation.h * (kh - 1) + 1, spanW = dilation.w * (kw - 1) + 1
+        let paddedH = try SizeArithmetic.sum(h, try SizeArithmetic.sum(padTop, padBottom, "conv2d: padding"), "conv2d: padding")
+        let paddedW = try SizeArithmetic.sum(w, try SizeArithmetic.sum(padLeft, padRight, "conv2d: padding"), "conv2d: padding")
+        let spanH = try SizeArithmetic.span(kernel: kh, dilation: dilation.h, "conv2d: the kernel extent")
+        let spanW = try SizeArithmetic.span(kernel: kw, dilation: dilation.w, "conv2d: the kernel extent")
         guard spanH <= paddedH, spanW <= paddedW else {
             throw SwiftNNError.invalidArgument(
                 "conv2d: calculated padded input size per channel: (\(paddedH) x \(paddedW)) for input \(describe(shape)); "
                 + "kernel size: (\(spanH) x \(spanW)) of weight \(describe(weight.shape)). "
                 + "Kernel size can't be greater than actual input size")
         }
+        let outH = (paddedH - spanH) / stride.h + 1, outW = (paddedW - spanW) / stride.w + 1
+        try SizeArithmetic.checkOutput([n, o, outH, outW], "conv2d")
+        // The column matrix of one image: (C/groups · kh · kw) × (outH · outW).
+        try SizeArithmetic.checkOutput([cg, kh, kw, outH, outW], "conv2d (column buffer)")
         let geometry = WindowGeometry(
             channels: cg, height: h, width: w, kernelH: kh, kernelW: kw, strideH: stride.h, strideW: stride.w,
             padTop: padTop, padLeft: padLeft, dilationH: dilation.h, dilationW: dilation.w,
-            outH: (paddedH - spanH) / stride.h + 1, outW: (paddedW - spanW) / stride.w + 1)
+            outH: outH, outW: outW)
         return ConvProblem(batch: n, groups: groups, outChannels: o, geometry: geometry)
     }
 }

@@ -43,6 +43,7 @@ extension Tensor {
         let cols = PoolAxis.sliding(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w, dilation: 1,
                                     outputs: PoolAxis.outputSize(size: w, kernel: kernel.w, stride: stride.w, padding: padding.w,
                                                                  dilation: 1, ceilMode: ceilMode))
+        try SizeArithmetic.reserve(rows.outputs * cols.outputs, of: Float.self, "avg_pool2d divisors")
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: countIncludePad,
                                            divisorOverride: divisorOverride)
         let out = try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors, name: "avg_pool2d")
@@ -57,6 +58,7 @@ extension Tensor {
     public func adaptiveAvgPool2d(outputSize: (Int?, Int?)) throws -> Tensor {
         let (planes, h, w) = try poolPlanes("adaptive_avg_pool2d")
         let (rows, cols) = try adaptiveAxes(outputSize, height: h, width: w, name: "adaptive_avg_pool2d")
+        try SizeArithmetic.reserve(rows.outputs * cols.outputs, of: Float.self, "adaptive_avg_pool2d divisors")
         let divisors = PoolKernel.divisors(rows: rows, cols: cols, countIncludePad: false, divisorOverride: nil)
         let out = try avgPool(planes: planes, height: h, width: w, rows: rows, cols: cols, divisors: divisors,
                               name: "adaptive_avg_pool2d")
@@ -78,6 +80,7 @@ extension Tensor {
     private func maxPool(planes: Int, height: Int, width: Int, rows: PoolAxis, cols: PoolAxis,
                          name: String) throws -> (values: Tensor, indices: [Int32]) {
         let out = try Tensor(uninitializedShape: try pooledShape(rows: rows, cols: cols, name: name))
+        try SizeArithmetic.reserve(out.count, of: Int32.self, "\(name) indices")
         var argmax = [Int32](repeating: 0, count: out.count)
         let plain2x2 = rows.step == 1 && cols.step == 1 && rows.outputs == height / 2 && cols.outputs == width / 2
             && (0..<rows.outputs).allSatisfy { rows.first[$0] == 2 * $0 && rows.count[$0] == 2 }
@@ -134,16 +137,12 @@ extension Tensor {
     }
 
     private func checkWindow(_ name: String, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) throws {
-        guard kernel.h > 0, kernel.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): kernel size must be positive, got (\(kernel.h), \(kernel.w))")
-        }
-        guard stride.h > 0, stride.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): stride must be positive, got (\(stride.h), \(stride.w))")
-        }
-        guard dilation.h > 0, dilation.w > 0 else {
-            throw SwiftNNError.invalidArgument("\(name): dilation must be positive, got (\(dilation.h), \(dilation.w))")
-        }
-        guard padding.h >= 0, padding.w >= 0, padding.h * 2 <= kernel.h, padding.w * 2 <= kernel.w else {
+        try SizeArithmetic.check(kernel, "kernel size", in: name, minimum: 1)
+        try SizeArithmetic.check(stride, "stride", in: name, minimum: 1)
+        try SizeArithmetic.check(dilation, "dilation", in: name, minimum: 1)
+        try SizeArithmetic.check(padding, "padding", in: name, minimum: 0)
+        // All four are at most Int32.max: 2·padding cannot overflow.
+        guard padding.h * 2 <= kernel.h, padding.w * 2 <= kernel.w else {
             throw SwiftNNError.invalidArgument(
                 "\(name): pad should be at most half of kernel size, but got padding (\(padding.h), \(padding.w)) "
                 + "for kernel (\(kernel.h), \(kernel.w))")
@@ -155,6 +154,10 @@ extension Tensor {
         guard outH > 0, outW > 0 else {
             throw SwiftNNError.invalidArgument("\(name): output size must be positive, got (\(outH), \(outW))")
         }
+        // Before the per-output window tables (24 bytes per output row and column) are built.
+        try SizeArithmetic.check(Pair(outH, outW), "output size", in: name, minimum: 1,
+                                 maximum: SizeArithmetic.maxAdaptiveOutput)
+        try SizeArithmetic.checkOutput(Array(shape.dropLast(2)) + [outH, outW], name)
         guard height > 0, width > 0 else {
             throw SwiftNNError.invalidArgument("\(name): input \(describe(shape)) has an empty spatial dimension")
         }
