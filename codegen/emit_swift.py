@@ -6,7 +6,11 @@ def enum_converter(enum):
     listing = ", ".join(f"{i} ({v})" for i, v in enumerate(enum.values))
     func = "".join(p.capitalize() if i else p for i, p in enumerate(enum.name.split("_")))
     result = enum.swift or "String"
-    tail = f"    return {enum.swift}(rawValue: name)!" if enum.swift else "    return name"
+    # The table lists the engine enum's raw values, so the lookup cannot fail; throwing keeps
+    # the ABI free of traps should the two ever drift apart.
+    tail = (f"    guard let value = {enum.swift}(rawValue: name) else {{\n"
+            f"        throw SwiftNNError.runtime(\"\\(role): the engine has no {enum.swift} '\\(name)'\")\n"
+            f"    }}\n    return value") if enum.swift else "    return name"
     return f"""/// {enum.doc}
 func {func}Arg(_ code: Int32, _ role: String) throws -> {result} {{
     let name: String

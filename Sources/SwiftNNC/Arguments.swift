@@ -49,10 +49,10 @@ func tensorListArg(_ handles: UnsafePointer<OpaquePointer?>?, _ count: Int64, _ 
 
 /// `count` int64 values (class indices) from a C array.
 func int64ArrayArg(_ values: UnsafePointer<Int64>?, _ count: Int64, _ role: String) throws -> [Int] {
-    guard count >= 0, count == 0 || values != nil else {
-        throw SwiftNNError.invalidArgument("invalid \(role) buffer (count \(count))")
-    }
-    return (0..<Int(count)).map { Int(values![$0]) }
+    guard count >= 0 else { throw SwiftNNError.invalidArgument("invalid \(role) buffer (count \(count))") }
+    if count == 0 { return [] }
+    guard let values else { throw SwiftNNError.invalidArgument("\(role) buffer is null (count \(count))") }
+    return (0..<Int(count)).map { Int(values[$0]) }
 }
 
 /// A shape or dim list of `ndim` values.

@@ -158,8 +158,11 @@ public func swiftnn_grad_buckets_new(_ params: UnsafePointer<OpaquePointer?>?, _
     guarded {
         let out = try output(out)
         guard n >= 0 && n <= Int64(Int32.max) else { throw SwiftNNError.invalidArgument("parameter count \(n) is out of range") }
-        guard n == 0 || params != nil else { throw SwiftNNError.invalidArgument("parameter array is null") }
-        let tensors = try (0..<Int(n)).map { try tensorArg(params![$0], "parameter \($0)") }
+        var tensors: [Tensor] = []
+        if n > 0 {
+            guard let params else { throw SwiftNNError.invalidArgument("parameter array is null") }
+            tensors = try (0..<Int(n)).map { try tensorArg(params[$0], "parameter \($0)") }
+        }
         out.pointee = retained(try GradientBuckets(parameters: tensors, group: try groupArg(g),
                                                    bucketCapacity: try bucketCapacity(bucketCapBytes)))
     }

@@ -6,7 +6,13 @@ import Glibc
 
 // The CPU and the kernel instruction-set path (SWIFTNN_ISA), for config reports.
 
-private let supportedPathsCString = UnsafePointer(strdup(KernelISA.supported.map(\.description).joined(separator: ","))!)
+/// Built once and never freed: the C caller gets a static string.
+private let supportedPathsCString: UnsafePointer<CChar> = {
+    let bytes = Array(KernelISA.supported.map(\.description).joined(separator: ",").utf8CString)
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+    buffer.initialize(from: bytes, count: bytes.count)
+    return UnsafePointer(buffer)
+}()
 
 @_cdecl("swiftnn_cpu_model_name")
 public func swiftnn_cpu_model_name() -> UnsafePointer<CChar> { swiftnn_cpu_model() }

@@ -76,15 +76,16 @@ def test_two_ranks_with_half_batches_train_like_one_process_with_the_whole_batch
 
 @needs_mpi
 def test_adam_losses_match_and_its_weights_differ_only_by_amplified_rounding():
-    """Adam divides by sqrt(v): elements whose gradient is rounding noise (normal_CNN's conv biases
-    before BatchNorm have a true gradient of exactly zero) move by +-lr whichever way the noise
-    falls, in one process as well (1 vs 2 engine threads). Losses agree to 1e-5; the final state
-    differs no more than between those two single-process runs (x2), or agrees to 1e-5 in
-    99.99 % of the elements where those runs are bitwise equal."""
+    """Adam divides by sqrt(v), so elements whose gradient is within rounding of zero (normal_CNN's
+    conv biases before BatchNorm have a true gradient of exactly zero) step by +-lr whichever way
+    the rounding falls, and later steps follow. One process shows the same spread when only the
+    summation order changes (1 vs 2 threads, another kernel path). So: losses agree to 1e-5 or
+    within twice that one-process spread, and so does the final state (or it agrees to 1e-5 in
+    99.99 % of the elements where the one-process runs are bitwise equal)."""
     for case in _equivalence("normal_CNN(gelu)+adam", "MLPnet+adam").values():
-        assert case["loss_rel"] <= 1e-5, case
-        if case["one_process_1_vs_2_threads_rel"] > 0:
-            assert case["state_rel"] <= 2 * case["one_process_1_vs_2_threads_rel"], case
+        assert case["loss_rel"] <= max(1e-5, 2 * case["one_process_order_loss_rel"]), case
+        if case["one_process_order_state_rel"] > 0:
+            assert case["state_rel"] <= 2 * case["one_process_order_state_rel"], case
         else:
             assert case["share_within_1e-5"] >= 0.9999, case
 

@@ -7,12 +7,16 @@ import os
 import re
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-DIRECTORIES = ["Sources/SwiftNN", "Sources/SwiftNNC"]
+DIRECTORIES = ["Sources/SwiftNN", "Sources/SwiftNNKernels", "Sources/SwiftNNC"]
 
 TRAP = re.compile(r"\b(precondition|preconditionFailure|fatalError|assertionFailure)\s*\(|\btry!|[\w)\]]!(?!=)")
 
 # (file, text on the line) -> why it cannot fire from the C ABI.
 ALLOWED = {
+    ("Kernels/DirectConvWeightGradient.swift", "bytes.baseAddress!"):
+        "the bytes of a local six-pointer tuple are never empty, so their base address is never nil",
+    ("Tensor/Storage.swift", "precondition(offset >= 0 && count >= 0"):
+        "windows are cut only by GradientBuckets, from a storage it sized to the sum of the counts",
     ("Kernels/Scratch.swift", "fatalError(\"swiftnn: cannot allocate"): "scratch sized from tensors already allocated; OOM only",
     ("Kernels/GEMM.swift", "precondition(m >= 0 && n >= 0 && k >= 0"): "internal kernel contract; callers pass tensor dims",
     ("Kernels/GEMM.swift", "precondition(ldc >= n"): "internal kernel contract; leading dims from tensor shapes",
@@ -48,10 +52,7 @@ ALLOWED = {
     ("Tensor/Ops/PoolOps.swift", "idx.baseAddress!"): "argmax arrays: a native Swift array's buffer is never nil",
     ("Tensor/Ops/ReductionOps.swift", "$0.baseAddress!"): "a native Swift array's buffer is never nil",
     ("Tensor/Ops/ConvOps.swift", "bias!.shape"): "guarded by bias?.requiresGrad == true",
-    ("SchedulerAPI.swift", "milestones![$0]"): "nil checked above when count > 0",
     ("OptimizerAPI.swift", "handles![$0]"): "nil checked above when count > 0",
-    ("OpsAPI.swift", "shape![$0]"): "nil checked above when ndim > 0",
-    ("OpsAPI.swift", "targets![$0]"): "nil checked above when count > 0",
     ("CheckpointAPI.swift", "names![i]"): "nil checked above when count > 0",
     ("CheckpointAPI.swift", "tensors![i]"): "nil checked above when count > 0",
     ("DataAPI.swift", "UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)!"): "non-zero constant",
@@ -68,7 +69,7 @@ def _traps():
                 if not name.endswith(".swift"):
                     continue
                 path = os.path.join(folder, name)
-                rel = os.path.relpath(path, base)
+                rel = os.path.relpath(path, os.path.join(ROOT, "Sources"))
                 with open(path, encoding="utf-8") as f:
                     for number, line in enumerate(f, 1):
                         code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split("//")[0])

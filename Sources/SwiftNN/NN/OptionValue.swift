@@ -123,7 +123,10 @@ public struct AdaptiveSize: OptionValue {
     public var h: Int?, w: Int?
     public init(_ h: Int?, _ w: Int?) { self.h = h; self.w = w }
 
-    public var json: JSON { h == w && h != nil ? h!.json : .array([h.json, w.json]) }
+    public var json: JSON {
+        if let h, h == w { return h.json }
+        return .array([h.json, w.json])
+    }
     public init(json: JSON, option: String) throws {
         if json.intValue != nil {
             let n = try Int(json: json, option: option)

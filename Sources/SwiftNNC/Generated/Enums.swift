@@ -10,7 +10,10 @@ func reductionArg(_ code: Int32, _ role: String) throws -> Reduction {
     case 2: name = "sum"
     default: throw SwiftNNError.invalidArgument("\(role) code must be one of 0 (none), 1 (mean), 2 (sum), got \(code)")
     }
-    return Reduction(rawValue: name)!
+    guard let value = Reduction(rawValue: name) else {
+        throw SwiftNNError.runtime("\(role): the engine has no Reduction '\(name)'")
+    }
+    return value
 }
 
 /// Convolution padding: the explicit pair, or PyTorch's 'valid' and 'same' (stride 1 only).

@@ -71,16 +71,23 @@ def share_within(got, want, tolerance=1e-5):
     return close / sum(v.size for v in want.values())
 
 
-def thread_variation(name, kind):
-    """The same single-process run with 1 and with 2 engine threads: how far summation order alone moves it."""
-    states = []
-    for threads in (1, 2):
+def order_variation(name, kind):
+    """The same single-process run with 1 and with 2 engine threads, and on every kernel path the
+    CPU has (each sums in another order): how far summation order alone moves its final state and
+    its losses, at most."""
+    states, losses = [], []
+    best = swiftnn.config()["isa"]
+    variants = [(1, best), (2, best)] + [(1, isa) for isa in swiftnn.config()["supported_isas"] if isa != best]
+    for threads, isa in variants:
         swiftnn.set_num_threads(threads)
+        swiftnn.set_kernel_isa(isa)
         model = build(name)
-        train(model, make_optimizer(kind, model.parameters()), shard=False)
+        losses.append(train(model, make_optimizer(kind, model.parameters()), shard=False))
         states.append(state(model))
     swiftnn.set_num_threads(1)
-    return max(relative(states[1][k], states[0][k]) for k in states[0])
+    swiftnn.set_kernel_isa(best)
+    state_rel = max(relative(s[k], states[0][k]) for s in states[1:] for k in states[0])
+    return state_rel, max(relative(l, losses[0]) for l in losses[1:])
 
 
 import sys
@@ -106,10 +113,12 @@ for name, kind, mode in CASES:
     worst_key = max(expected, key=lambda k: relative(got[k], expected[k]))
     initial = state(build(name))
     moved = max(relative(expected[k], initial[k]) for k in expected if "weight" in k)
+    order_state_rel, order_loss_rel = order_variation(name, kind)
     if rank == 0:
         print(json.dumps({"case": "+".join(p for p in (name, kind, mode) if p), "steps": STEPS, "loss_rel": relative(global_losses, reference_losses),
                           "state_rel": relative(got[worst_key], expected[worst_key]), "worst_key": worst_key,
                           "share_within_1e-5": share_within(got, expected), "weights_moved_rel": moved,
-                          "one_process_1_vs_2_threads_rel": thread_variation(name, kind),
+                          "one_process_order_state_rel": order_state_rel,
+                          "one_process_order_loss_rel": order_loss_rel,
                           "sync_bn_layers": synced, "losses": [round(v, 6) for v in reference_losses]}), flush=True)
 dist.destroy_process_group()
