@@ -27,6 +27,17 @@
  * - swiftnn_gelu: the flag is an enum swiftnn_gelu_approximate (same values 0/1).
  * - enum swiftnn_padding_mode's constants are SWIFTNN_PADDING_MODE_* (were SWIFTNN_PADDING_*).
  * - New ops: swiftnn_abs, swiftnn_sqrt, swiftnn_clamp, swiftnn_pow.
+ * - One constructor per object kind: swiftnn_module_new(kind, config JSON),
+ *   swiftnn_optimizer_new, swiftnn_scheduler_new, with swiftnn_{module,optimizer,scheduler}_
+ *   get_option/set_option and swiftnn_module_reset; the 22 per-layer constructors,
+ *   swiftnn_batchnorm_set_momentum, the per-optimizer and per-scheduler constructors,
+ *   swiftnn_optimizer_{set,get}_lr/_hyper and swiftnn_scheduler_last_{epoch,lr} are gone;
+ *   swiftnn_scheduler_set_state takes JSON. SGD's hyperparameters are double.
+ * - Handles are looked up in a registry: freed, forged and wrong-kind handles give
+ *   SWIFTNN_ERROR_VALUE/TYPE instead of undefined behaviour.
+ * - Added: distributed (process groups, SyncBatchNorm, DDP gradient buckets), the op
+ *   trace for export, CPU and kernel-path reports (SWIFTNN_ISA), swiftnn_initial_seed,
+ *   swiftnn_recipe and swiftnn_init_fans.
  */
 #ifndef SWIFTNN_H
 #define SWIFTNN_H

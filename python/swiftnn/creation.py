@@ -47,12 +47,18 @@ def ones(*size, dtype=None, requires_grad=False):
     return full(_shape_args(size), 1.0, dtype, requires_grad)
 
 
+def _like_shape(input, name):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.shape
+
+
 def zeros_like(input, dtype=None, requires_grad=False):
-    return full(input.shape, 0.0, dtype, requires_grad)
+    return full(_like_shape(input, "zeros_like"), 0.0, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False):
-    return full(input.shape, 1.0, dtype, requires_grad)
+    return full(_like_shape(input, "ones_like"), 1.0, dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
