@@ -110,5 +110,9 @@ final class ZooTests: XCTestCase {
         assertThrows(.invalidArgument, contains: "activation", try Zoo.make("normal_CNN", config: #"{"activation_func": "swoosh"}"#))
         assertThrows(.invalidArgument, contains: "divisible", try Zoo.make("MLP_Mixer", config: #"{"patch_size": 5}"#))
         assertThrows(.invalidArgument, contains: "JSON", try Zoo.make("MLPnet", config: "{oops"))
+        // Sizes that would exhaust memory or overflow while the model is built.
+        assertThrows(.invalidArgument, contains: "layers", try Zoo.make("Densenet", config: #"{"layers": 4294967296}"#))
+        assertThrows(.invalidArgument, contains: "C must be", try Zoo.make("MLP_Mixer", config: #"{"C": 1099511627776}"#))
+        assertThrows(.invalidArgument, contains: "N must be", try Zoo.make("MLP_Mixer", config: #"{"N": 4294967296}"#))
     }
 }

@@ -243,6 +243,12 @@ def test_reference_signatures_take_positional_arguments():
     (lambda: models.MLP_Mixer(patch_size=5), ValueError, "divisible"),
     (lambda: models.MLP_Mixer(input_size=(32, 32)), ValueError, "input_size"),
     (lambda: models.Densenet(layers=5), ValueError, "layers"),
+    # Sizes that would exhaust the machine or overflow while building: errors, found by fuzzing.
+    (lambda: models.Densenet(layers=2**32), ValueError, "between 10 and 1000"),
+    (lambda: models.Densenet(growth_rate=2**40), ValueError, "growth_rate"),
+    (lambda: models.MLP_Mixer(N=2**32), ValueError, "N must be between"),
+    (lambda: models.MLP_Mixer(C=2**40), ValueError, "C must be between"),
+    (lambda: models.MLP_Mixer(input_size=(3, 2**40, 2**40), patch_size=1), ValueError, "input_size"),
     (lambda: models.Densenet(compression_factor=1.5), ValueError, "compression"),
     (lambda: models.SE_Resnet(reduction=0), ValueError, "reduction"),
     (lambda: models.GoogLeNet(aux_logits=True), ValueError, "aux_logits"),

@@ -68,8 +68,8 @@ public final class DenseNet: Module {
     public init(layers: Int = 121, classes: Int = 10, growthRate: Int = 12, compression: Float = 0.5,
                 dropRate: Float = 0.2) throws {
         let model = "Densenet"
-        guard layers >= 10 else { throw SwiftNNError.invalidArgument("\(model): layers must be at least 10, got \(layers)") }
-        _ = try positive(growthRate, "growth_rate", model: model)
+        _ = try bounded(layers, 10, maxModelDepth, "layers", model: model)
+        _ = try width(growthRate, "growth_rate", model: model)
         guard compression > 0 && compression <= 1 else {
             throw SwiftNNError.invalidArgument("\(model): compression_factor must be in (0, 1], got \(compression)")
         }
@@ -93,7 +93,7 @@ public final class DenseNet: Module {
         registerModule("bn1", try BatchNorm2d(planes))
         registerModule("relu", ReLU())
         registerModule("ada_avg_pooling", try AdaptiveAvgPool2d(outputSize: (1, 1)))
-        let fc = try Linear(planes, try positive(classes, "num_classes", model: model))
+        let fc = try Linear(planes, try width(classes, "num_classes", model: model))
         registerModule("fc", fc)
         // The reference init: conv N(0, √(2/(k·k·out))), BN weight 1 / bias 0, Linear bias 0.
         for (_, module) in namedModules() {

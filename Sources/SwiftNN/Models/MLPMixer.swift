@@ -33,26 +33,26 @@ public final class MLPMixer: Module {
     public init(inputSize: [Int] = [3, 32, 32], patchSize: Int = 4, channels: Int = 128, blocks: Int = 6,
                 classes: Int = 10, tokenHidden: Int? = nil, channelHidden: Int? = nil) throws {
         let model = "MLP_Mixer"
-        guard inputSize.count == 3, inputSize.allSatisfy({ $0 > 0 }) else {
+        guard inputSize.count == 3, inputSize.allSatisfy({ $0 > 0 && $0 <= maxModelWidth }) else {
             throw SwiftNNError.invalidArgument("\(model): input_size must be (channels, height, width), got \(describe(inputSize))")
         }
-        _ = try positive(patchSize, "patch_size", model: model)
+        _ = try width(patchSize, "patch_size", model: model)
         guard inputSize[1] % patchSize == 0, inputSize[2] % patchSize == 0 else {
             throw SwiftNNError.invalidArgument("\(model): the image size \(inputSize[1])x\(inputSize[2]) is not divisible by patch_size \(patchSize)")
         }
         self.inputSize = inputSize
         self.patchSize = patchSize
         let patches = (inputSize[1] / patchSize) * (inputSize[2] / patchSize)
-        let c = try positive(channels, "C", model: model)
+        let c = try width(channels, "C", model: model)
         super.init()
         registerModule("patch_embedding", try Conv2d(inputSize[0], c, kernelSize: Pair(patchSize), stride: Pair(patchSize)))
-        let mixers = try (0..<(try positive(blocks, "N", model: model))).map { _ in
-            try MixerBlock(patches: patches, channels: c, tokenHidden: try positive(tokenHidden ?? max(1, c / 2), "token hidden size", model: model),
-                           channelHidden: try positive(channelHidden ?? 4 * c, "channel hidden size", model: model)) as Module
+        let mixers = try (0..<(try depth(blocks, "N", model: model))).map { _ in
+            try MixerBlock(patches: patches, channels: c, tokenHidden: try width(tokenHidden ?? max(1, c / 2), "token hidden size", model: model),
+                           channelHidden: try width(channelHidden ?? 4 * c, "channel hidden size", model: model)) as Module
         }
         registerModule("mixer_layers", Sequential(mixers))
         registerModule("norm", try LayerNorm([c]))
-        registerModule("classifier", try Linear(c, try positive(classes, "classes_num", model: model)))
+        registerModule("classifier", try Linear(c, try width(classes, "classes_num", model: model)))
     }
 
     public override var typeName: String { "MLP_Mixer" }

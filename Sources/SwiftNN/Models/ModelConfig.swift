@@ -113,3 +113,25 @@ func positive(_ value: Int, _ what: String, model: String) throws -> Int {
     guard value > 0 else { throw SwiftNNError.invalidArgument("\(model): \(what) must be positive, got \(value)") }
     return value
 }
+
+/// Limits on the widths (channels, hidden sizes, image sides) and depths (counts of repeated
+/// blocks) a zoo model is built from: far beyond any real network, and low enough that the
+/// products computed while building cannot overflow, and that asking for a billion layers is an
+/// error instead of an exhausted machine.
+let maxModelWidth = 1 << 24
+let maxModelDepth = 1_000
+
+func width(_ value: Int, _ what: String, model: String) throws -> Int {
+    try bounded(value, 1, maxModelWidth, what, model: model)
+}
+
+func depth(_ value: Int, _ what: String, model: String) throws -> Int {
+    try bounded(value, 1, maxModelDepth, what, model: model)
+}
+
+func bounded(_ value: Int, _ low: Int, _ high: Int, _ what: String, model: String) throws -> Int {
+    guard value >= low && value <= high else {
+        throw SwiftNNError.invalidArgument("\(model): \(what) must be between \(low) and \(high), got \(value)")
+    }
+    return value
+}
