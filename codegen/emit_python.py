@@ -5,36 +5,9 @@ HEADER = '''from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple, Union
 
-import importlib
-
 from {dots} import _C
-
-# The module itself: the package attribute `swiftnn.tensor` is the function of that name.
-_tensor = importlib.import_module("swiftnn.tensor")
-
-TensorLike = Union["_tensor.Tensor", float, Sequence]
-IntPair = Union[int, Tuple[int, int]]
-ArrayLike = object
-
-
-def _h(value):
-    return _tensor._as_tensor(value)._h
-
-
-def _optional_h(value):
-    return None if value is None else _h(value)
-
-
-def _handles(tensors, name):
-    return _tensor._handles(tensors, name)
-
-
-def _wrap(handle):
-    return _tensor.Tensor._wrap(handle)
-
-
-def _optional_wrap(handle):
-    return None if handle is None else _wrap(handle)
+from {dots}_op_args import (ArrayLike, IntPair, TensorLike, _h, _handles, _optional_h, _optional_wrap,  # noqa: F401
+                        _tensor, _wrap)
 '''
 
 
