@@ -31,3 +31,18 @@ def test_case_study_notebook_runs(cifar_dirs, monkeypatch, tmp_path):
     assert "Epoch 0, Acc(train/val):" in text
     assert text.count("Accuracy of") >= 10
     assert "best test accuracy: plain" in text
+
+
+def test_committed_notebooks_carry_their_outputs():
+    """Every notebook is committed executed, so a reader on a code host sees results: each code
+    cell ran (in order), none ended in an error, and the notebook shows output and a plot."""
+    nbformat = pytest.importorskip("nbformat")
+    notebooks = sorted(NOTEBOOK.parent.glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        counts = [c.execution_count for c in cells]
+        assert None not in counts and counts == sorted(counts), f"{path.name}: not executed top to bottom"
+        outputs = [o for c in cells for o in c.outputs]
+        assert not [o for o in outputs if o.output_type == "error"], f"{path.name}: an error cell"
+        assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name}: no plot"
