@@ -12,5 +12,8 @@ PyMethodDef* const generated_method_tables[] = {
     ops_losses_methods,
     ops_tensors_methods,
     ops_runtime_methods,
+    ops_inplace_methods,
+    ops_indexing_methods,
+    ops_expand_methods,
     NULL,
 };

@@ -29,5 +29,8 @@ extern PyMethodDef ops_layers_methods[];
 extern PyMethodDef ops_losses_methods[];
 extern PyMethodDef ops_tensors_methods[];
 extern PyMethodDef ops_runtime_methods[];
+extern PyMethodDef ops_inplace_methods[];
+extern PyMethodDef ops_indexing_methods[];
+extern PyMethodDef ops_expand_methods[];
 
 #endif

@@ -1,5 +1,6 @@
 """Writes the Python side: forwarders for swiftnn.*, Tensor methods and
 nn.functional, and the stub of the extension module (_C.pyi)."""
+from types import SimpleNamespace
 
 HEADER = '''from __future__ import annotations
 
@@ -38,18 +39,35 @@ def docstring(op, indent):
     return f'{indent}"""{body}"""'
 
 
+def rebinding(op, target, values, indent):
+    """An in-place op's body: the engine returns the tensor to use from now on (same
+    storage, new autograd node), which the Python object takes over."""
+    return (f"{indent}{target}._h = _C.{op.name}({', '.join(values)})\n"
+            f"{indent}return {target}")
+
+
 def function(op, extra=()):
     values = [a.type.fmt(a.type.py_value, a.name) for a in op.args]
     result = op.result_info["py"]
+    if op.inplace:
+        values[0] = f"{op.args[0].name}._h"
+        body = rebinding(op, op.args[0].name, values, "    ")
+    else:
+        body = f"    return {call(op, values)}"
+    if op.inplace_variant:  # same arguments (checked by table.load)
+        variant = SimpleNamespace(name=op.inplace_variant)
+        inplace_values = [f"{op.args[0].name}._h"] + values[1:]
+        body = f"    if inplace:\n{rebinding(variant, op.args[0].name, inplace_values, '        ')}\n{body}"
     return (f"def {op.name}({signature(op, op.args, extra=extra)}) -> {'_tensor.Tensor' if result == 'Tensor' else result}:\n"
-            f"{docstring(op, '    ')}\n    return {call(op, values)}\n")
+            f"{docstring(op, '    ')}\n{body}\n")
 
 
 def method(op):
     first, rest = op.args[0], op.args[1:]
     values = [first.type.fmt(first.type.py_self_value, first.name)] + [a.type.fmt(a.type.py_value, a.name) for a in rest]
     lines = [f"    def {op.name}({signature(op, rest, leading=['self'])}) -> \"_tensor.Tensor\":",
-             docstring(op, "        "), f"        return {call(op, values)}", ""]
+             docstring(op, "        "),
+             rebinding(op, "self", values, "        ") if op.inplace else f"        return {call(op, values)}", ""]
     for name in op.dunder:
         lines += [f"    {name} = {op.name}", ""]
     for name in op.rdunder:

@@ -51,6 +51,8 @@ class Op:
     ignored: list = field(default_factory=list)
     c_symbol: str = ""
     group: str = ""
+    inplace: bool = False      # writes into its first argument; Python rebinds it to the result
+    inplace_variant: str = ""  # the in-place op nn.functional calls when given inplace=True
 
     @property
     def c_name(self):
@@ -70,7 +72,8 @@ def parse_arg(spec, keyword_only):
 
 
 def parse_op(row, group):
-    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name"}
+    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name", "inplace",
+                       "inplace_variant"}
     if unknown:
         raise SystemExit(f"codegen: op {row.get('name')!r} has unknown fields {sorted(unknown)}")
     args, keyword_only = [], False
@@ -81,11 +84,14 @@ def parse_op(row, group):
         args.append(parse_arg(spec, keyword_only))
     op = Op(name=row["name"], args=args, swift=row["swift"], doc=row["doc"].strip(),
             result=row.get("result", "tensor"), python=row.get("python", []), dunder=row.get("dunder", []),
-            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group)
+            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group,
+            inplace=row.get("inplace", False), inplace_variant=row.get("inplace_variant", ""))
     if op.result not in RESULTS:
         raise SystemExit(f"codegen: op {op.name!r}: unknown result {op.result!r}")
     if set(op.python) - SURFACES:
         raise SystemExit(f"codegen: op {op.name!r}: unknown Python surfaces {sorted(set(op.python) - SURFACES)}")
+    if op.inplace and (op.result != "tensor" or not op.args or op.args[0].type_name != "tensor" or op.rdunder):
+        raise SystemExit(f"codegen: op {op.name!r}: an in-place op takes a tensor first and returns a tensor")
     if (op.dunder or op.rdunder) and "tensor" not in op.python:
         raise SystemExit(f"codegen: op {op.name!r}: operators need the 'tensor' surface")
     return op
@@ -106,4 +112,13 @@ def load(path):
         for arg in op.args:
             if arg.type.enum and arg.type.enum not in known:
                 raise SystemExit(f"codegen: op {op.name!r}: unknown enum {arg.type.enum!r}")
+    by_name = {op.name: op for op in ops}
+    for op in ops:
+        if not op.inplace_variant:
+            continue
+        variant = by_name.get(op.inplace_variant)
+        if (variant is None or not variant.inplace or [a.name for a in variant.args] != [a.name for a in op.args]
+                or not any(e.partition("=")[0] == "inplace" for e in op.ignored)):
+            raise SystemExit(f"codegen: op {op.name!r}: inplace_variant must name an in-place op with the same "
+                             "arguments, and 'inplace=False' must be among the ignored parameters")
     return enums, ops

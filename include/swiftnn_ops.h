@@ -142,5 +142,48 @@ int swiftnn_get_num_threads(int64_t* out);
 int swiftnn_profiler_set_enabled(int enabled, int* out);
 /* Forgets the profiler's entries. */
 int swiftnn_profiler_reset(void);
+/* In place: self += alpha * other (other broadcast to self's shape). */
+int swiftnn_add_(swiftnn_tensor input, swiftnn_tensor other, float alpha, swiftnn_tensor* out);
+/* In place: self -= alpha * other (other broadcast to self's shape). */
+int swiftnn_sub_(swiftnn_tensor input, swiftnn_tensor other, float alpha, swiftnn_tensor* out);
+/* In place: self *= other (other broadcast to self's shape). */
+int swiftnn_mul_(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
+/* In place: self /= other (other broadcast to self's shape). */
+int swiftnn_div_(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
+/* In place: limits every element to [min, max]. */
+int swiftnn_clamp_(swiftnn_tensor input, swiftnn_optional_double min, swiftnn_optional_double max, swiftnn_tensor* out);
+/* In place: max(self, 0). */
+int swiftnn_relu_(swiftnn_tensor input, swiftnn_tensor* out);
+/* In place: dropout (nn.functional.dropout(..., inplace=True)). */
+int swiftnn_dropout_(swiftnn_tensor input, float p, int training, swiftnn_tensor* out);
+/* In place: every element becomes 0. */
+int swiftnn_zero_(swiftnn_tensor input, swiftnn_tensor* out);
+/* In place: every element becomes value. */
+int swiftnn_fill_(swiftnn_tensor input, float value, swiftnn_tensor* out);
+/* In place: the elements of src, broadcast to self's shape (the gradient flows to src). */
+int swiftnn_copy_(swiftnn_tensor input, swiftnn_tensor src, swiftnn_tensor* out);
+/* In place: draws from N(mean, std^2) of the default generator. */
+int swiftnn_normal_(swiftnn_tensor input, float mean, float std, swiftnn_tensor* out);
+/*
+ * In place: draws from U(from, to) of the default generator (Tensor.uniform_ takes PyTorch's
+ * `from`/`to`).
+ */
+int swiftnn_uniform_(swiftnn_tensor input, float low, float high, swiftnn_tensor* out);
+/* The elements at flat (row-major) positions, shaped `shape`; the gradient scatters back. */
+int swiftnn_take_flat(swiftnn_tensor input, const int64_t* indices, int64_t indices_count, const int64_t* shape, int shape_ndim, swiftnn_tensor* out);
+/* In place: the flat positions take `values` (one per position). */
+int swiftnn_put_flat_(swiftnn_tensor input, const int64_t* indices, int64_t indices_count, swiftnn_tensor values, swiftnn_tensor* out);
+/* Size-1 dimensions broadcast to `sizes` (-1 keeps a size; new leading dimensions allowed); a copy. */
+int swiftnn_expand(swiftnn_tensor input, const int64_t* sizes, int sizes_ndim, swiftnn_tensor* out);
+/* expand(other.size()). */
+int swiftnn_expand_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
+/* Tiles the tensor repeats[i] times along dimension i (extra leading repeats add dimensions). */
+int swiftnn_repeat(swiftnn_tensor input, const int64_t* repeats, int repeats_ndim, swiftnn_tensor* out);
+/* A copy in the autograd graph (the gradient passes through). */
+int swiftnn_clone(swiftnn_tensor input, swiftnn_tensor* out);
+/* view(other.size()). */
+int swiftnn_view_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
+/* reshape(other.size()). */
+int swiftnn_reshape_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
 
 #endif /* SWIFTNN_OPS_H */

@@ -49,3 +49,9 @@ __all__ += ["Generator", "cuda", "device", "initial_seed", "seed"]
 from .runtime_config import config, set_kernel_isa  # noqa: E402
 
 __all__ += ["config", "set_kernel_isa"]
+
+from ._indexing import gather, index_select, masked_fill, where  # noqa: E402
+from .ops import clamp_, clone, relu_  # noqa: E402
+
+__all__ += ["clamp_", "clone", "gather", "index_select", "masked_fill", "relu_", "where"]
+

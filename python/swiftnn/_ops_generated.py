@@ -16,7 +16,7 @@ ENUMS = {
     'gelu_approximate': ('none', 'tanh'),
 }
 
-__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "cat", "stack"]
+__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "cat", "stack", "clamp_", "relu_", "clone"]
 
 
 def add(input: TensorLike, other: TensorLike) -> _tensor.Tensor:
@@ -81,6 +81,9 @@ def log(input: TensorLike) -> _tensor.Tensor:
 
 def relu(input: TensorLike) -> _tensor.Tensor:
     """max(input, 0) (NaN stays NaN)."""
+    if inplace:
+        input._h = _C.relu_(input._h)
+        return input
     return _wrap(_C.relu(_h(input)))
 
 
@@ -157,6 +160,23 @@ def cat(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
 def stack(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
     """Joins same-shape tensors along a new dimension."""
     return _wrap(_C.stack(_handles(tensors, "tensors"), dim))
+
+
+def clamp_(input: TensorLike, min: Optional[float] = None, max: Optional[float] = None) -> _tensor.Tensor:
+    """In place: limits every element to [min, max]."""
+    input._h = _C.clamp_(input._h, min, max)
+    return input
+
+
+def relu_(input: TensorLike) -> _tensor.Tensor:
+    """In place: max(self, 0)."""
+    input._h = _C.relu_(input._h)
+    return input
+
+
+def clone(input: TensorLike) -> _tensor.Tensor:
+    """A copy in the autograd graph (the gradient passes through)."""
+    return _wrap(_C.clone(_h(input)))
 
 
 class TensorOps:
@@ -293,3 +313,77 @@ class TensorOps:
     def unsqueeze(self, dim: int) -> "_tensor.Tensor":
         """Inserts a size-1 dimension at dim."""
         return _wrap(_C.unsqueeze(self._h, dim))
+
+    def add_(self, other: TensorLike, *, alpha: float = 1) -> "_tensor.Tensor":
+        """In place: self += alpha * other (other broadcast to self's shape)."""
+        self._h = _C.add_(self._h, _h(other), alpha)
+        return self
+
+    __iadd__ = add_
+
+    def sub_(self, other: TensorLike, *, alpha: float = 1) -> "_tensor.Tensor":
+        """In place: self -= alpha * other (other broadcast to self's shape)."""
+        self._h = _C.sub_(self._h, _h(other), alpha)
+        return self
+
+    __isub__ = sub_
+
+    def mul_(self, other: TensorLike) -> "_tensor.Tensor":
+        """In place: self *= other (other broadcast to self's shape)."""
+        self._h = _C.mul_(self._h, _h(other))
+        return self
+
+    __imul__ = mul_
+
+    def div_(self, other: TensorLike) -> "_tensor.Tensor":
+        """In place: self /= other (other broadcast to self's shape)."""
+        self._h = _C.div_(self._h, _h(other))
+        return self
+
+    __itruediv__ = div_
+
+    def clamp_(self, min: Optional[float] = None, max: Optional[float] = None) -> "_tensor.Tensor":
+        """In place: limits every element to [min, max]."""
+        self._h = _C.clamp_(self._h, min, max)
+        return self
+
+    def relu_(self) -> "_tensor.Tensor":
+        """In place: max(self, 0)."""
+        self._h = _C.relu_(self._h)
+        return self
+
+    def zero_(self) -> "_tensor.Tensor":
+        """In place: every element becomes 0."""
+        self._h = _C.zero_(self._h)
+        return self
+
+    def fill_(self, value: float) -> "_tensor.Tensor":
+        """In place: every element becomes value."""
+        self._h = _C.fill_(self._h, value)
+        return self
+
+    def copy_(self, src: TensorLike) -> "_tensor.Tensor":
+        """In place: the elements of src, broadcast to self's shape (the gradient flows to src)."""
+        self._h = _C.copy_(self._h, _h(src))
+        return self
+
+    def normal_(self, mean: float = 0, std: float = 1) -> "_tensor.Tensor":
+        """In place: draws from N(mean, std^2) of the default generator."""
+        self._h = _C.normal_(self._h, mean, std)
+        return self
+
+    def expand_as(self, other: TensorLike) -> "_tensor.Tensor":
+        """expand(other.size())."""
+        return _wrap(_C.expand_as(self._h, _h(other)))
+
+    def clone(self) -> "_tensor.Tensor":
+        """A copy in the autograd graph (the gradient passes through)."""
+        return _wrap(_C.clone(self._h))
+
+    def view_as(self, other: TensorLike) -> "_tensor.Tensor":
+        """view(other.size())."""
+        return _wrap(_C.view_as(self._h, _h(other)))
+
+    def reshape_as(self, other: TensorLike) -> "_tensor.Tensor":
+        """reshape(other.size())."""
+        return _wrap(_C.reshape_as(self._h, _h(other)))

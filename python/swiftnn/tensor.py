@@ -4,9 +4,11 @@ Differences from PyTorch, on purpose:
 - `.numpy()` and `np.asarray(t)` always return a fresh copy, so they are
   allowed on tensors that require grad (PyTorch refuses there because its
   arrays alias the tensor's memory; ours never do).
-- In-place operators (`+=`, `sub_`, `zero_`, ...) are not recorded by autograd,
-  so they are refused on tensors that take part in it while grad mode is on
-  (use them under `swiftnn.no_grad()`, as optimizers written by hand do).
+- In-place ops (`+=`, `add_`, `relu_`, `t[i] = v`, ...) are recorded by autograd
+  with version counters, as PyTorch's; one recorded on a tensor whose storage a
+  view (`view`, `reshape`, `flatten`, ...) in the graph shares is refused instead
+  of rebasing the view's history. Indexing (`t[i]`, `t[::2]`) returns a copy, so
+  writing into `t[0]` does not change `t` (`t[0] = v` does).
 - Index tensors (`argmax`, `max(dim).indices`) are NumPy int64 arrays.
 """
 import numbers
@@ -15,6 +17,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _C, _device
+from ._indexing import IndexingOps
 from ._ops_generated import TensorOps
 from .grad_mode import no_grad
 
@@ -72,12 +75,13 @@ def _binary(fn, a, b):
     return Tensor._wrap(fn(_as_tensor(a)._h, _as_tensor(b)._h))
 
 
-class Tensor(TensorOps):
+class Tensor(TensorOps, IndexingOps):
     """An n-dimensional float32 array that can take part in autograd.
 
     `Tensor(data)` copies any array-like of numbers (NumPy arrays of any
     numeric dtype, nested lists, scalars) as float32. The op methods (add,
-    relu, sum, ...) and operators come from the op table through TensorOps.
+    relu, sum, ...) and operators come from the op table through TensorOps;
+    indexing (`t[key]`, `t[key] = v`, gather, ...) from IndexingOps.
     """
 
     # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of converting us.
@@ -244,51 +248,14 @@ class Tensor(TensorOps):
     def data(self):
         return self.detach()
 
-    # ---- in place (not recorded by autograd) ---------------------------------------
+    # ---- in place (the generated add_, mul_, relu_, ... rebind self._h; see InPlaceOps.swift) ----
 
-    def _check_inplace(self, other=None):
-        if _C.is_grad_enabled() and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
-            raise RuntimeError(
-                "in-place operations on tensors that require grad are not recorded by autograd; "
-                "run them under swiftnn.no_grad()")
-
-    def _inplace(self, fn, other):
-        self._check_inplace(other)
-        result = _binary(fn, self, other)
-        if result.shape != self.shape:
-            raise RuntimeError(
-                f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}")
-        _C.copy_from(self._h, _C.to_numpy(result._h))
+    def uniform_(self, *args, **kwargs):
+        """uniform_(from=0, to=1): in place from the engine generator."""
+        low = args[0] if len(args) > 0 else kwargs.get("from", 0.0)
+        high = args[1] if len(args) > 1 else kwargs.get("to", 1.0)
+        self._h = _C.uniform_(self._h, low, high)
         return self
-
-    def add_(self, other):
-        return self._inplace(_C.add, other)
-
-    def sub_(self, other):
-        return self._inplace(_C.sub, other)
-
-    def mul_(self, other):
-        return self._inplace(_C.mul, other)
-
-    def div_(self, other):
-        return self._inplace(_C.div, other)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def copy_(self, src):
-        """Overwrites the elements with `src`, broadcast to this tensor's shape."""
-        self._check_inplace(src)
-        _C.copy_from(self._h, np.broadcast_to(np.asarray(src, dtype=np.float32), self.shape))
-        return self
-
-    def fill_(self, value):
-        return self.copy_(value)
-
-    def zero_(self):
-        return self.copy_(0.0)
 
     # ---- reductions and shape beyond the generated ones (ops_generated.py) ------------
 
@@ -370,14 +337,3 @@ class Tensor(TensorOps):
             raise ValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self._dim_size(dim)
         return self.split(max(1, -(-n // chunks)), dim)
-
-    def uniform_(self, *args, **kwargs):
-        """uniform_(from=0, to=1): in place from the engine generator."""
-        low = args[0] if len(args) > 0 else kwargs.get("from", 0.0)
-        high = args[1] if len(args) > 1 else kwargs.get("to", 1.0)
-        _C.init_uniform(self._h, low, high)
-        return self
-
-    def normal_(self, mean=0.0, std=1.0):
-        _C.init_normal(self._h, mean, std)
-        return self

@@ -2,7 +2,9 @@
 public final class ReLU: Module, InplaceFlag {
     public var inplace = false
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) throws -> Tensor { try input.relu() }
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        inplace ? try input.updatedInPlace { try $0.relu() } : try input.relu()
+    }
     public override var extraDescription: String { inplace ? "inplace=True" : "" }
     public override var options: [ModuleOption] { [ModuleOption("inplace", inplace) { self.inplace = $0 }] }
 }

@@ -8,7 +8,10 @@ public final class Dropout: Module, InplaceFlag {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) throws -> Tensor { try input.dropout(p: p, training: training) }
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        inplace ? try input.updatedInPlace { try $0.dropout(p: p, training: training) }
+            : try input.dropout(p: p, training: training)
+    }
     public override var extraDescription: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
     public override var options: [ModuleOption] {
         [ModuleOption("p", p) { self.p = try checkedDropoutProbability($0) }, ModuleOption("inplace", inplace) { self.inplace = $0 }]

@@ -12,14 +12,17 @@ public enum Init {
 
     public static func uniform(_ t: Tensor, low: Float, high: Float) {
         DefaultGenerator.withGenerator { $0.fillUniform(t.data, count: t.count, low: low, high: high) }
+        t.bumpVersion()
     }
 
     public static func normal(_ t: Tensor, mean: Float = 0, std: Float = 1) {
         DefaultGenerator.withGenerator { $0.fillNormal(t.data, count: t.count, mean: mean, std: std) }
+        t.bumpVersion()
     }
 
     public static func constant(_ t: Tensor, _ value: Float) {
         t.data.update(repeating: value, count: t.count)
+        t.bumpVersion()
     }
 
     /// Kaiming (He) uniform for leaky-ReLU slope `a` over fan_in: bound = gain·√(3/fan_in),

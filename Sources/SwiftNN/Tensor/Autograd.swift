@@ -9,23 +9,36 @@ final class GradFn {
     var inputs: [Tensor]
     /// Dropped after the first backward pass, which frees the saved tensors.
     var backward: BackwardFunction?
+    /// The storages (with their versions) of the inputs the backward reads; freed with it.
+    var savedVersions: [SavedVersion]
+    /// The output's version when the backward reads the output, nil otherwise.
+    var outputVersion: Int?
 
-    init(name: String, inputs: [Tensor], backward: @escaping BackwardFunction) {
+    init(name: String, inputs: [Tensor], saving saved: [Tensor], outputVersion: Int?,
+         backward: @escaping BackwardFunction) {
         self.name = name
         self.inputs = inputs
         self.backward = backward
+        self.savedVersions = saved.map { SavedVersion($0) }
+        self.outputVersion = outputVersion
     }
 }
 
 extension Tensor {
     /// Attaches `backward` to a freshly computed `output` when grad mode is on and
     /// any input requires grad. Every differentiable op ends with this call.
+    ///
+    /// `saving` lists the inputs whose values the backward reads (all of them unless
+    /// told), and `savesOutput` says it reads the output: an in-place write to any of
+    /// them before the backward runs is then an error instead of a wrong gradient.
     @discardableResult
-    func recording(_ name: String, inputs: [Tensor], backward: @escaping BackwardFunction) -> Tensor {
+    func recording(_ name: String, inputs: [Tensor], saving saved: [Tensor]? = nil, savesOutput: Bool = false,
+                   backward: @escaping BackwardFunction) -> Tensor {
         OpTrace.recordUnlessKnown(name, inputs, self)
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             requiresGrad = true
-            gradFn = GradFn(name: name, inputs: inputs, backward: backward)
+            gradFn = GradFn(name: name, inputs: inputs, saving: saved ?? inputs,
+                            outputVersion: savesOutput ? storage.version : nil, backward: backward)
         }
         return self
     }
@@ -87,8 +100,10 @@ extension Tensor {
                         "trying to backward through the graph a second time (\(fn.name)); "
                         + "the saved intermediate values were freed after the first backward")
                 }
+                try fn.checkSavedVersions(output: node)
                 var inputGrads = try Profiler.measure(fn.name, .backward) { try step(gradOut, node) }
                 fn.backward = nil
+                fn.savedVersions = []
                 let inputs = fn.inputs
                 fn.inputs = []
                 for (i, input) in zip(inputs.indices, inputs) where input.requiresGrad && i < inputGrads.count {

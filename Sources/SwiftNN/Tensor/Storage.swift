@@ -12,6 +12,12 @@ final class TensorStorage {
     /// Set for a window into another storage (a parameter's slot in a flat gradient buffer):
     /// that storage stays alive while the window does, and frees the memory itself.
     private let parent: TensorStorage?
+    /// Bumped by every in-place write, so autograd can tell that a value its
+    /// backward saved was overwritten after the forward (PyTorch's version counter).
+    var version = 0
+    /// Set once a view recorded by autograd shares this storage: an in-place op
+    /// recorded on it would leave the other tensors' graphs stale, so it is refused.
+    var hasRecordedViews = false
 
     /// Uninitialised storage: callers must write every element. Throws instead of
     /// trapping when the system cannot provide the memory, so an impossible

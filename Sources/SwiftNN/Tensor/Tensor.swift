@@ -90,6 +90,7 @@ public final class Tensor {
     /// Overwrites the elements in place (for loading weights); not recorded by autograd.
     public func assign(from source: UnsafePointer<Float>) {
         data.update(from: source, count: count)
+        bumpVersion()
     }
 
     /// Overwrites the elements with another tensor's, which must have the same shape.
@@ -99,6 +100,7 @@ public final class Tensor {
                 "cannot copy a tensor of shape \(describe(other.shape)) into one of shape \(describe(shape))")
         }
         data.update(from: other.data, count: count)
+        bumpVersion()
     }
 
     /// Turns gradient tracking on or off. Only leaves may change it, as in PyTorch.

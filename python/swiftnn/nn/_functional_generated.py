@@ -21,6 +21,9 @@ __all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softmax", "
 
 def relu(input: TensorLike, inplace: object = False) -> _tensor.Tensor:
     """max(input, 0) (NaN stays NaN)."""
+    if inplace:
+        input._h = _C.relu_(input._h)
+        return input
     return _wrap(_C.relu(_h(input)))
 
 
@@ -61,6 +64,9 @@ def log_softmax(input: TensorLike, dim: int) -> _tensor.Tensor:
 
 def dropout(input: TensorLike, p: float = 0.5, training: bool = True, inplace: object = False) -> _tensor.Tensor:
     """Zeroes elements with probability p and scales the rest by 1/(1-p) when training."""
+    if inplace:
+        input._h = _C.dropout_(input._h, p, training)
+        return input
     return _wrap(_C.dropout(_h(input), p, training))
 
 

@@ -113,12 +113,22 @@ class Linear(_ResettableParameters, _EngineModule):
             self.register_parameter("bias", None)
 
 
+def _rebound(module, input, output):
+    """An in-place layer returns its input, which now stands for the result (as PyTorch's)."""
+    if module.inplace and isinstance(input, Tensor):
+        input._h = output._h
+        return input
+    return output
+
+
 class ReLU(_EngineModule):
-    """`inplace=True` is accepted for PyTorch compatibility; the result is computed
-    out of place (same values, the input is left unchanged)."""
+    """`inplace=True` writes the result into the input (recorded by autograd)."""
 
     def __init__(self, inplace=False):
         super().__init__(_layer("ReLU", inplace=inplace))
+
+    def forward(self, input):
+        return _rebound(self, input, super().forward(input))
 
 
 class Sigmoid(_EngineModule):
@@ -150,10 +160,13 @@ class Identity(_EngineModule):
 
 class Dropout(_EngineModule):
     """Zeroes elements with probability p while training and scales the rest by 1/(1-p);
-    the identity in eval mode. `inplace` is accepted as in ReLU."""
+    the identity in eval mode. `inplace=True` writes into the input, as in ReLU."""
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__(_layer("Dropout", p=p, inplace=inplace))
+
+    def forward(self, input):
+        return _rebound(self, input, super().forward(input))
 
 
 class Flatten(_EngineModule):

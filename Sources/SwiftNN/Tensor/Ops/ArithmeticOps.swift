@@ -20,21 +20,22 @@ extension Tensor {
 
     public func adding(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, +).recording("AddBackward", inputs: [a, b]) { g, _ in
+        return try broadcastCombine(other, +).recording("AddBackward", inputs: [a, b], saving: []) { g, _ in
             [try g.sumToShape(a.shape), try g.sumToShape(b.shape)]
         }
     }
 
     public func subtracting(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, -).recording("SubBackward", inputs: [a, b]) { g, _ in
+        return try broadcastCombine(other, -).recording("SubBackward", inputs: [a, b], saving: []) { g, _ in
             [try g.sumToShape(a.shape), b.requiresGrad ? try g.negated().sumToShape(b.shape) : nil]
         }
     }
 
     public func multiplying(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, *).recording("MulBackward", inputs: [a, b]) { g, _ in
+        return try broadcastCombine(other, *).recording("MulBackward", inputs: [a, b],
+                                                               saving: (b.requiresGrad ? [a] : []) + (a.requiresGrad ? [b] : [])) { g, _ in
             [a.requiresGrad ? try g.broadcastCombine(b, *).sumToShape(a.shape) : nil,
              b.requiresGrad ? try g.broadcastCombine(a, *).sumToShape(b.shape) : nil]
         }
@@ -42,7 +43,8 @@ extension Tensor {
 
     public func dividing(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, /).recording("DivBackward", inputs: [a, b]) { g, out in
+        return try broadcastCombine(other, /).recording("DivBackward", inputs: [a, b], saving: [b],
+                                                               savesOutput: b.requiresGrad) { g, out in
             // d(a/b)/db = -(a/b)/b = -out/b
             [a.requiresGrad ? try g.broadcastCombine(b, /).sumToShape(a.shape) : nil,
              b.requiresGrad ? try g.broadcastCombine(out, *).broadcastCombine(b, { -$0 / $1 }).sumToShape(b.shape) : nil]
@@ -52,7 +54,7 @@ extension Tensor {
     public func negated() throws -> Tensor {
         let out = try Tensor(uninitializedShape: shape)
         Elementwise.map(data, out.data, count: count) { -$0 }
-        return out.recording("NegBackward", inputs: [self]) { g, _ in [try g.negated()] }
+        return out.recording("NegBackward", inputs: [self], saving: []) { g, _ in [try g.negated()] }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.adding(rhs) }

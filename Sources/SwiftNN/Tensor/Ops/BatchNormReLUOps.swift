@@ -53,7 +53,7 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         OpTrace.record("batch_norm_relu", pieces + [residual, runningMean, runningVar, weight, bias], out,
                        [("pieces", .int(pieces.count)), ("eps", .float(eps)), ("training", .bool(training))])
-        return out.recording("BatchNormReluBackward", inputs: inputs) { g, out in
+        return out.recording("BatchNormReluBackward", inputs: inputs, savesOutput: true) { g, out in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             let gResidual = residualNeedsGrad ? try Tensor(uninitializedShape: shape) : nil
             BatchNormReLUKernel.gradientSums(g.data, out.data, x, mean: mean.data, invstd: invstd.data,

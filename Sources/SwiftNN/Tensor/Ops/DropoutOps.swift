@@ -11,7 +11,7 @@ extension Tensor {
         let key = DefaultGenerator.withGenerator { $0.next() }
         let out = try Tensor(uninitializedShape: shape)
         DropoutKernel.apply(data, out.data, count: count, key: key, keep: keep, scale: scale)
-        return out.recording("DropoutBackward", inputs: [self]) { g, _ in
+        return out.recording("DropoutBackward", inputs: [self], saving: []) { g, _ in
             let gx = try Tensor(uninitializedShape: g.shape)
             DropoutKernel.apply(g.data, gx.data, count: g.count, key: key, keep: keep, scale: scale)
             return [gx]

@@ -16,7 +16,7 @@ extension Tensor {
 
     /// √x (NaN below 0); the gradient is 1 / (2√x).
     public func sqrt() throws -> Tensor {
-        try mapped { sqrtf($0) }.recording("SqrtBackward", inputs: [self]) { g, out in
+        try mapped { sqrtf($0) }.recording("SqrtBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
             [try g.zipped(out) { $0 / (2 * $1) }]
         }
     }

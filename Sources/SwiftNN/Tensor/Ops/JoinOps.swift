@@ -37,7 +37,7 @@ extension Tensor {
             offset += t.shape[d]
         }
         OpTrace.record("cat", tensors, out, [("dim", .int(d))])
-        return out.recording("CatBackward", inputs: tensors) { g, _ in
+        return out.recording("CatBackward", inputs: tensors, saving: []) { g, _ in
             try zip(tensors, offsets).map { t, offset in
                 t.requiresGrad ? try g.narrowCopy(dim: d, start: offset, length: t.shape[d]) : nil
             }
@@ -80,7 +80,7 @@ extension Tensor {
                 + "of dimension \(d) in shape \(describe(shape))")
         }
         let inputShape = shape
-        return try narrowCopy(dim: d, start: start, length: length).recording("NarrowBackward", inputs: [self]) { g, _ in
+        return try narrowCopy(dim: d, start: start, length: length).recording("NarrowBackward", inputs: [self], saving: []) { g, _ in
             let gin = try Tensor.zeros(inputShape)
             var to = [Int](repeating: 0, count: inputShape.count)
             to[d] = start
@@ -149,7 +149,7 @@ extension Tensor {
         let out = try Tensor.full(outShape, value: value)
         BoxCopy.copy(data, shape: shape, start: srcStart, out.data, shape: outShape, start: dstStart, extent: extent)
         let inputShape = shape
-        return out.recording("ConstantPadNdBackward", inputs: [self]) { g, _ in
+        return out.recording("ConstantPadNdBackward", inputs: [self], saving: []) { g, _ in
             let gin = try Tensor.zeros(inputShape)
             BoxCopy.copy(g.data, shape: outShape, start: dstStart, gin.data, shape: inputShape, start: srcStart, extent: extent)
             return [gin]

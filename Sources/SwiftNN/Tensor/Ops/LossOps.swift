@@ -47,7 +47,7 @@ extension Tensor {
         }
         let out = try reduced(perSample, shape: [outer] + Array(shape[2...]), reduction: reduction, count: counted)
         let input = self
-        return out.recording("CrossEntropyBackward", inputs: [self]) { g, _ in
+        return out.recording("CrossEntropyBackward", inputs: [self], saving: []) { g, _ in
             // d loss_j / d z = softmax(z) − target distribution, times the upstream gradient.
             let dx = try Tensor(uninitializedShape: input.shape)
             for o in 0..<outer {

@@ -109,7 +109,7 @@ extension Tensor {
         let input = self
         OpTrace.record("local_response_norm", [self], out,
                        [("size", .int(size)), ("alpha", .float(alpha)), ("beta", .float(beta)), ("k", .float(k))])
-        return out.recording("LocalResponseNormBackward", inputs: [self]) { g, out in
+        return out.recording("LocalResponseNormBackward", inputs: [self], savesOutput: true) { g, out in
             let dx = try Tensor(uninitializedShape: input.shape)
             NormKernels.lrnBackward(g.data, input.data, out.data, base: base.data, dx.data, outer: outer,
                                     channels: channels, inner: inner, size: size, alpha: alpha, beta: beta)

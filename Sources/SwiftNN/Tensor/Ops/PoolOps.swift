@@ -94,7 +94,7 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        let values = out.recording("MaxPool2DBackward", inputs: [self]) { gy, _ in
+        let values = out.recording("MaxPool2DBackward", inputs: [self], saving: []) { gy, _ in
             let gx = try Tensor(uninitializedShape: inputShape)
             argmax.withUnsafeBufferPointer { idx in
                 PoolKernel.maxBackward(gy.data, argmax: idx.baseAddress!, planes: planes, inPlane: height * width,
@@ -111,7 +111,7 @@ extension Tensor {
         PoolKernel.avgForward(data, planes: planes, height: height, width: width, rows: rows, cols: cols,
                               divisors: divisors, y: out.data)
         let inputShape = shape
-        return out.recording("AvgPool2DBackward", inputs: [self]) { gy, _ in
+        return out.recording("AvgPool2DBackward", inputs: [self], saving: []) { gy, _ in
             let gx = try Tensor(uninitializedShape: inputShape)
             PoolKernel.avgBackward(gy.data, planes: planes, height: height, width: width, rows: rows, cols: cols,
                                    divisors: divisors, gx: gx.data)

@@ -25,7 +25,7 @@ extension Tensor {
         Reduce.fold(data, shape: shape, reduced: plan.reduced, out.data, initial: 0, +)
         let inputShape = shape
         OpTrace.record("sum", [self], out, [("dims", .ints(plan.reduced.indices.filter { plan.reduced[$0] })), ("keepdim", .bool(keepDim))])
-        return out.recording("SumBackward", inputs: [self]) { g, _ in
+        return out.recording("SumBackward", inputs: [self], saving: []) { g, _ in
             [try g.reshape(plan.keptShape).expanded(to: inputShape)]
         }
     }
@@ -40,7 +40,7 @@ extension Tensor {
         for i in 0..<out.count { out.data[i] *= scale }
         let inputShape = shape
         OpTrace.record("mean", [self], out, [("dims", .ints(plan.reduced.indices.filter { plan.reduced[$0] })), ("keepdim", .bool(keepDim))])
-        return out.recording("MeanBackward", inputs: [self]) { g, _ in
+        return out.recording("MeanBackward", inputs: [self], saving: []) { g, _ in
             [try g.reshape(plan.keptShape).expanded(to: inputShape).mapped { $0 * scale }]
         }
     }
@@ -56,7 +56,7 @@ extension Tensor {
             $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
         }
         let input = self
-        return out.recording("AmaxBackward", inputs: [self]) { g, out in
+        return out.recording("AmaxBackward", inputs: [self], savesOutput: true) { g, out in
             let best = try out.reshape(plan.keptShape)
             let mask = try input.broadcastCombine(best) { $0 == $1 ? 1 : 0 }
             let ties = try mask.sum(dims: dims, keepDim: true)
@@ -85,7 +85,7 @@ extension Tensor {
             Reduce.maxAlong(data, outer: outer, size: size, inner: inner, values: values.data, indices: $0.baseAddress!)
         }
         let inputShape = shape
-        values.recording("MaxBackward", inputs: [self]) { g, _ in
+        values.recording("MaxBackward", inputs: [self], saving: []) { g, _ in
             let gin = try Tensor.zeros(inputShape)
             for o in 0..<outer {
                 for i in 0..<inner {

@@ -26,9 +26,11 @@ extension Tensor {
         }
         if resolved == shape { return self }
         let inputShape = shape
-        return Tensor(shape: resolved, storage: storage).recording("ViewBackward", inputs: [self]) { g, _ in
+        let view = Tensor(shape: resolved, storage: storage).recording("ViewBackward", inputs: [self], saving: []) { g, _ in
             [try g.reshape(inputShape)]
         }
+        if view.requiresGrad { storage.hasRecordedViews = true }
+        return view
     }
 
     /// PyTorch's `view`; identical to `reshape` because tensors are contiguous.
@@ -78,7 +80,7 @@ extension Tensor {
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in order.enumerated() { inverse[d] = i }
         OpTrace.record("permute", [self], out, [("dims", .ints(order))])
-        return out.recording("PermuteBackward", inputs: [self]) { g, _ in [try g.permute(inverse)] }
+        return out.recording("PermuteBackward", inputs: [self], saving: []) { g, _ in [try g.permute(inverse)] }
     }
 
     /// Swaps two dimensions.

@@ -14,7 +14,8 @@ extension Tensor {
         let out = try Tensor(uninitializedShape: shape)
         SoftmaxKernel.forward(data, out.data, outer: outer, size: size, inner: inner, log: logOutput)
         OpTrace.record(logOutput ? "log_softmax" : "softmax", [self], out, [("dim", .int(dim))])
-        return out.recording(logOutput ? "LogSoftmaxBackward" : "SoftmaxBackward", inputs: [self]) { g, out in
+        return out.recording(logOutput ? "LogSoftmaxBackward" : "SoftmaxBackward", inputs: [self], saving: [],
+                             savesOutput: true) { g, out in
             let dx = try Tensor(uninitializedShape: out.shape)
             SoftmaxKernel.backward(g.data, out.data, dx.data, outer: outer, size: size, inner: inner, log: logOutput)
             return [dx]

@@ -37,25 +37,25 @@ extension Tensor {
 
     public func relu() throws -> Tensor {
         // NaN stays NaN (as in PyTorch): `x > 0 ? x : 0` would turn it into 0.
-        try mapped { $0 < 0 ? 0 : $0 }.recording("ReluBackward", inputs: [self]) { g, out in
+        try mapped { $0 < 0 ? 0 : $0 }.recording("ReluBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
             [try g.zipped(out) { $1 > 0 ? $0 : 0 }]
         }
     }
 
     public func sigmoid() throws -> Tensor {
-        try mapped { 1 / (1 + expf(-$0)) }.recording("SigmoidBackward", inputs: [self]) { g, out in
+        try mapped { 1 / (1 + expf(-$0)) }.recording("SigmoidBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
             [try g.zipped(out) { $0 * $1 * (1 - $1) }]
         }
     }
 
     public func tanh() throws -> Tensor {
-        try mapped { tanhf($0) }.recording("TanhBackward", inputs: [self]) { g, out in
+        try mapped { tanhf($0) }.recording("TanhBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
             [try g.zipped(out) { $0 * (1 - $1 * $1) }]
         }
     }
 
     public func exp() throws -> Tensor {
-        try mapped { expf($0) }.recording("ExpBackward", inputs: [self]) { g, out in
+        try mapped { expf($0) }.recording("ExpBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
             [try g.zipped(out, *)]
         }
     }
