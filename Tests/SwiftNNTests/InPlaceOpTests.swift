@@ -87,4 +87,26 @@ final class InPlaceOpTests: XCTestCase {
         XCTAssertThrowsError(try Tensor(shape: [3], scalars: [1, 2, 3]).expand([4]))
         XCTAssertThrowsError(try Tensor(shape: [2, 3], scalars: [Float](repeating: 0, count: 6)).repeated([2]))
     }
+
+    func testFiniteDifferenceGradients() throws {
+        for n in [1, 7, 17] {
+            let x = randomTensor([n, 3], seed: UInt64(n), low: -1, high: 1, requiresGrad: true)
+            let other = randomTensor([3], seed: 99, low: 0.5, high: 1.5, requiresGrad: true)
+            XCTAssertEqual(try gradientMismatches([x], "take") {
+                try $0[0].take((0..<(2 * n)).map { ($0 * 5) % (3 * n) }, shape: [2, n])
+            }, [])
+            XCTAssertEqual(try gradientMismatches([x, other], "put") {
+                try $0[0].putting([3 * n - 1, 0, 1], values: $0[1])
+            }, [])
+            XCTAssertEqual(try gradientMismatches([other], "expand") { try $0[0].expand([n, 2, 3]) }, [])
+            XCTAssertEqual(try gradientMismatches([x], "repeat") { try $0[0].repeated([2, 1, 2]) }, [])
+            for (name, op) in [("add_", { (a: Tensor, b: Tensor) in try a.adding(b) }),
+                               ("mul_", { (a: Tensor, b: Tensor) in try a.multiplying(b) }),
+                               ("div_", { (a: Tensor, b: Tensor) in try a.dividing(b) })] {
+                XCTAssertEqual(try gradientMismatches([x, other], name) { t in
+                    try t[0].multiplying(Tensor(1.5)).updatedInPlace { try op($0, t[1]) }
+                }, [])
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ extension Tensor {
         var result = try op(self)
         if result === self { return self }  // the op changed nothing (dropout in eval mode)
         guard result.shape == shape else {
-            throw SwiftNNError.invalidArgument(
+            throw SwiftNNError.runtime(
                 "output with shape \(describe(shape)) doesn't match the broadcast shape \(describe(result.shape))")
         }
         guard let fn = result.gradFn, result.requiresGrad else {
