@@ -44,6 +44,7 @@ public final class OpTrace {
     private var ids: [ObjectIdentifier: Int] = [:]
     /// Value id -> index of the node that produced it.
     private var producers: [Int: Int] = [:]
+    private var aliases: [Tensor] = []
     private let thread = pthread_self()
 
     private static let key: pthread_key_t = {
@@ -109,6 +110,15 @@ public final class OpTrace {
         let kind = gradName.hasSuffix("Backward") ? String(gradName.dropLast("Backward".count)) : gradName
         trace.add(Node(kind: kind, inputs: inputs.map(trace.value), output: trace.value(output), attributes: []),
                   replacing: false)
+    }
+
+    /// Makes `alias` stand for the value `original` holds: an in-place op computes
+    /// `original` and hands back another tensor over the overwritten storage. Free when
+    /// no trace is active.
+    static func alias(_ alias: Tensor, to original: Tensor) {
+        guard let trace = active, let id = trace.ids[ObjectIdentifier(original)] else { return }
+        trace.aliases.append(alias)  // kept alive, so its identity is not reused while recording
+        trace.ids[ObjectIdentifier(alias)] = id
     }
 
     private func add(_ node: Node, replacing: Bool) {

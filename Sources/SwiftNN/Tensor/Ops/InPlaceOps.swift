@@ -21,8 +21,12 @@ extension Tensor {
         }
         guard let fn = result.gradFn, result.requiresGrad else {
             try write(result)
-            // Recorded with grad on, a constant result (fill_) cuts the old history off.
-            return GradMode.isEnabled && gradFn != nil ? Tensor(shape: shape, storage: storage) : self
+            // Recorded with grad on, a constant result (fill_) cuts the old history off; a
+            // trace (ONNX export) needs a tensor that stands for the new value.
+            guard (GradMode.isEnabled && gradFn != nil) || OpTrace.active != nil else { return self }
+            let fresh = Tensor(shape: shape, storage: storage)
+            OpTrace.alias(fresh, to: result)
+            return fresh
         }
         if storage.hasRecordedViews {
             throw SwiftNNError.runtime(
@@ -40,6 +44,7 @@ extension Tensor {
         try write(result)
         let rebound = Tensor(shape: shape, storage: storage, requiresGrad: true)
         rebound.gradFn = recorded
+        OpTrace.alias(rebound, to: result)
         if recorded.outputVersion != nil { recorded.outputVersion = storage.version }
         return rebound
     }
