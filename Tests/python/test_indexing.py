@@ -165,8 +165,15 @@ def test_index_select_against_numpy_with_gradient(rng, dim):
     a = randn(rng, 3, 4, 5)
     index = np.array([2, 0, 2])
     check_op(lambda t: t.index_select(dim, index), lambda x: np.take(x, index, axis=dim), a, rng=rng)
-    check_op(lambda t: swiftnn.index_select(t, dim, swiftnn.tensor(index) if False else index),
-             lambda x: np.take(x, index, axis=dim), a, rng=rng)
+    check_op(lambda t: swiftnn.index_select(t, dim, list(index)), lambda x: np.take(x, index, axis=dim), a, rng=rng)
+
+
+def test_index_select_errors_and_zero_dim():
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        swiftnn.zeros(3, 2).index_select(0, [3])
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        swiftnn.zeros(3, 2).index_select(2, [0])
+    assert swiftnn.tensor(4.0).index_select(0, [0]).item() == 4.0
 
 
 def test_masked_fill_and_where_with_gradients(rng):

@@ -246,3 +246,14 @@ def test_values_of_inplace_ops_against_numpy(rng):
     t = swiftnn.tensor(a)
     t.clamp_(max=0.1)
     assert_close(t.numpy(), np.minimum(a, 0.1))
+
+
+def test_optimizer_step_between_forward_and_backward_is_detected(rng):
+    w = swiftnn.tensor(randn(rng, 3, 3), requires_grad=True)
+    x = swiftnn.tensor(randn(rng, 2, 3))
+    optimizer = swiftnn.optim.SGD([w], lr=0.1)
+    (x @ w).sum().backward()
+    loss = (x @ w).sum()
+    optimizer.step()              # writes w in place: the pending backward needs the old w
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

@@ -161,8 +161,10 @@ class IndexingOps:
             raise IndexError("index_select(): Index is supposed to be a vector")
         rank = self.ndim
         dim = _wrap_dim(dim, rank)
-        if rank == 0:
-            return self[index.reshape(-1)[0]] if index.size == 1 else self[index.reshape(-1)]
+        if rank == 0:   # a 0-d tensor acts as one of size 1
+            if index.size != 1 or int(index.reshape(-1)[0]) not in (0, -1):
+                raise IndexError("index out of range in self")
+            return _take(self, np.zeros(1, np.int64), ())
         key = (slice(None),) * dim + (index.reshape(-1),)
         return self[key]
 

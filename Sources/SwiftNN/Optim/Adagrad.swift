@@ -32,7 +32,7 @@ public final class Adagrad: Optimizer {
             let t = advanceStep(index)
             let clr = Float(lr / (1 + (t - 1) * lrDecay))
             let s = try buffer("sum", index, fill: Float(h("initial_accumulator_value")))
-            let w = p.data, gr = grad.data
+            let w = p.dataForWriting(), gr = grad.data
             elementwise(p.count) { range in
                 for i in range {
                     let g = sign * gr[i] + wd * w[i]

@@ -43,7 +43,7 @@ public class Adam: Optimizer {
             let vMax = amsgrad ? try buffer("max_exp_avg_sq", index) : v
             let stepSize = Float(lr / (1 - power(beta1, t)))
             let correction2 = Float((1 - power(beta2, t)).squareRoot())
-            let w = p.data, gr = grad.data
+            let w = p.dataForWriting(), gr = grad.data
             elementwise(p.count) { range in
                 for i in range {
                     w[i] *= decay

@@ -36,7 +36,7 @@ public final class RMSprop: Optimizer {
             let s = try buffer("square_avg", index)
             let a = centered ? try buffer("grad_avg", index) : s
             let b = mu > 0 ? try buffer("momentum_buffer", index) : s
-            let w = p.data, gr = grad.data
+            let w = p.dataForWriting(), gr = grad.data
             elementwise(p.count) { range in
                 for i in range {
                     let g = sign * gr[i] + wd * w[i]

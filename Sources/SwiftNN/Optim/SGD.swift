@@ -35,7 +35,7 @@ public final class SGD: Optimizer {
         let nesterov = self.nesterov
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let w = p.data, gr = grad.data
+            let w = p.dataForWriting(), gr = grad.data
             if mu == 0 {
                 elementwise(p.count) { range in
                     for i in range { w[i] -= lr * (sign * gr[i] + wd * w[i]) }

@@ -44,4 +44,11 @@ extension Tensor {
 
     /// Records that the elements were overwritten in place.
     @inline(__always) func bumpVersion() { storage.version &+= 1 }
+
+    /// The elements, for a write in place that bypasses the ops (an optimizer step):
+    /// counted as one in-place write, as PyTorch's optimizers count.
+    func dataForWriting() -> UnsafeMutablePointer<Float> {
+        bumpVersion()
+        return data
+    }
 }

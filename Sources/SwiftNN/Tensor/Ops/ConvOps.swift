@@ -40,7 +40,7 @@ extension Tensor {
                 (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1 - g.width - g.padLeft]))])
         let x = self
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return out.recording("ConvolutionBackward", inputs: inputs) { gy, _ in
+        return out.recording("ConvolutionBackward", inputs: inputs, saving: [x, weight]) { gy, _ in
             let gx = x.requiresGrad ? try Tensor(uninitializedShape: x.shape) : nil
             let gw = weight.requiresGrad ? try Tensor(uninitializedShape: weight.shape) : nil
             let gb = bias?.requiresGrad == true ? try Tensor(uninitializedShape: bias!.shape) : nil

@@ -64,7 +64,7 @@ extension Tensor {
                    alpha: 1, a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
                    beta: bias == nil ? 0 : 1, c: out.data, ldc: outFeatures)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return out.recording("LinearBackward", inputs: inputs) { g, _ in
+        return out.recording("LinearBackward", inputs: inputs, saving: [x, weight]) { g, _ in
             var grads: [Tensor?] = [nil, nil, nil]
             if x.requiresGrad {
                 let gx = try Tensor(uninitializedShape: x.shape)

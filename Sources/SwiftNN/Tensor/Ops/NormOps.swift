@@ -29,7 +29,8 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         OpTrace.record("batch_norm", [self, runningMean, runningVar, weight, bias], out,
                        [("eps", .float(eps)), ("training", .bool(training))])
-        return out.recording("NativeBatchNormBackward", inputs: inputs) { g, _ in
+        return out.recording("NativeBatchNormBackward", inputs: inputs,
+                             saving: [self] + (weight.map { [$0] } ?? [])) { g, _ in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             NormKernels.channelGradSums(g.data, input.data, outer: outer, channels: channels, inner: inner,
                                         mean: mean.data, invstd: invstd.data, sumG: sumG.data, sumGXhat: sumGXhat.data)
