@@ -54,7 +54,7 @@ def function(op, extra=()):
         body = rebinding(op, op.args[0].name, values, "    ")
     else:
         body = f"    return {call(op, values)}"
-    if op.inplace_variant:  # same arguments (checked by table.load)
+    if op.inplace_variant and any(e.partition("=")[0] == "inplace" for e in extra):  # same arguments (table.load)
         variant = SimpleNamespace(name=op.inplace_variant)
         inplace_values = [f"{op.args[0].name}._h"] + values[1:]
         body = f"    if inplace:\n{rebinding(variant, op.args[0].name, inplace_values, '        ')}\n{body}"

@@ -81,9 +81,6 @@ def log(input: TensorLike) -> _tensor.Tensor:
 
 def relu(input: TensorLike) -> _tensor.Tensor:
     """max(input, 0) (NaN stays NaN)."""
-    if inplace:
-        input._h = _C.relu_(input._h)
-        return input
     return _wrap(_C.relu(_h(input)))
 
 
