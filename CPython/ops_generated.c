@@ -12,5 +12,6 @@ PyMethodDef* const generated_method_tables[] = {
     ops_losses_methods,
     ops_tensors_methods,
     ops_runtime_methods,
+    ops_selection_methods,
     NULL,
 };

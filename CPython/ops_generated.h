@@ -29,5 +29,6 @@ extern PyMethodDef ops_layers_methods[];
 extern PyMethodDef ops_losses_methods[];
 extern PyMethodDef ops_tensors_methods[];
 extern PyMethodDef ops_runtime_methods[];
+extern PyMethodDef ops_selection_methods[];
 
 #endif

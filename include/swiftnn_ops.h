@@ -142,5 +142,9 @@ int swiftnn_get_num_threads(int64_t* out);
 int swiftnn_profiler_set_enabled(int enabled, int* out);
 /* Forgets the profiler's entries. */
 int swiftnn_profiler_reset(void);
+/* Elements along dim in order (stable; NaN above every number) and the int64 index each came from. */
+int swiftnn_sort(swiftnn_tensor input, int64_t dim, int descending, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
+/* The k largest (or smallest) elements along dim, in order, and the int64 index each came from. */
+int swiftnn_topk(swiftnn_tensor input, int64_t k, int64_t dim, int largest, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
 
 #endif /* SWIFTNN_OPS_H */
