@@ -34,6 +34,8 @@ def _as_array(data):
         array = np.asarray(data)
     except OverflowError as e:
         raise RuntimeError(f"Overflow when unpacking long ({e})") from None
+    if array.dtype == object and any(isinstance(v, numbers.Integral) for v in array.flat):
+        raise RuntimeError("Overflow when unpacking long (an int beyond int64)")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"Could not infer dtype of {type(data).__name__} (got NumPy dtype {array.dtype})")
     return array

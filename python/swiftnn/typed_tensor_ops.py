@@ -83,6 +83,9 @@ class TypedTensorOps(Comparisons):
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """The k largest (smallest) values along dim with their int64 indices; always sorted."""
+        shape = self.shape
+        if shape and -len(shape) <= dim < len(shape) and not 0 <= k <= shape[dim]:
+            raise RuntimeError("selected index k out of range")  # PyTorch's error (the engine says IndexError)
         values, indices = _C.topk(self._h, k, dim, largest)
         return return_types.topk(*_wrap_pair(values, indices))
 
