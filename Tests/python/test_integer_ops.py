@@ -209,3 +209,19 @@ def test_bincount_and_unique():
     values, counts = t.unique(return_counts=True)
     same(values, np.array([0, 1, 3]))
     same(counts, np.array([1, 2, 1]))
+
+
+def test_function_forms_keep_integer_dtypes(rng):
+    a = ints(rng, (3, 4))
+    t = torch.tensor(a)
+    same(torch.sum(t), a.sum())
+    same(torch.sum(t, 1), a.sum(1))
+    same(torch.add(t, 2), a + 2)
+    same(torch.reshape(t, (4, 3)), a.reshape(4, 3))
+    same(torch.flatten(t), a.reshape(-1))
+    same(torch.cat([t, t], 1), np.concatenate([a, a], 1))
+    same(torch.stack([t, t.byte()]), np.stack([a, a.astype(np.uint8).astype(np.int64)]))
+    assert torch.cat([torch.zeros(2), torch.ones(1)]).dtype == torch.float32
+    assert torch.add(t, 0.5).dtype == torch.float32 and torch.sum(t.float()).dtype == torch.float32
+    with pytest.raises(RuntimeError, match="mean"):
+        torch.mean(t)
