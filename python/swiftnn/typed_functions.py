@@ -8,6 +8,7 @@ engine in float32; for integer and bool tensors the versions below keep their
 dtype as PyTorch does (`torch.sum(labels)` is int64, `torch.cat` of int64
 tensors is int64)."""
 import builtins
+import functools
 
 import numpy as np
 
@@ -68,8 +69,7 @@ def _dispatching(name):
         if isinstance(input, IntegerTensor):
             return getattr(input, name)(*args, **kwargs)
         return generated(input, *args, **kwargs)
-    function.__name__, function.__doc__ = name, generated.__doc__
-    return function
+    return functools.update_wrapper(function, generated)  # the table's signature and docstring
 
 
 globals().update({name: _dispatching(name) for name in _KEEPING_DTYPE})
