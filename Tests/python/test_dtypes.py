@@ -134,17 +134,31 @@ def test_integer_tensors_cannot_require_grad():
 def test_bad_inputs_raise():
     with pytest.raises(TypeError):
         torch.tensor(["a", "b"])
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="no complex64 tensors"):
         torch.tensor([1, 2], dtype=np.complex64)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="no float64 tensors"):
         torch.tensor([1, 2], dtype="float64")
+    with pytest.raises(TypeError, match="not a dtype"):
+        torch.zeros(2, dtype="bogus")
     with pytest.raises(RuntimeError, match="Overflow"):
         torch.tensor([2**70])
     with pytest.raises(TypeError):
         torch.from_numpy([1, 2])
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError):
         torch.arange(0, 5, 0)
+    with pytest.raises(ValueError):
+        torch.arange(5, 0, 1)
+    with pytest.raises(ValueError):
+        torch.arange(2**40)
     with pytest.raises(RuntimeError):
         torch.tensor([1, 2]).mean()
     assert torch.tensor([1, 2]).float().mean().item() == 1.5
     assert torch.tensor([1, 2]).mean(dtype=torch.float32).item() == 1.5
+
+
+def test_integer_tensor_constructor():
+    t = torch.IntegerTensor([1, 2])
+    assert t.dtype == torch.int64 and isinstance(t, torch.Tensor) and t.tolist() == [1, 2]
+    assert torch.IntegerTensor([1, 0], dtype=torch.bool).tolist() == [True, False]
+    with pytest.raises(TypeError):
+        torch.IntegerTensor([1.5])

@@ -225,3 +225,24 @@ def test_function_forms_keep_integer_dtypes(rng):
     assert torch.add(t, 0.5).dtype == torch.float32 and torch.sum(t.float()).dtype == torch.float32
     with pytest.raises(RuntimeError, match="mean"):
         torch.mean(t)
+
+
+def test_inplace_methods_added_to_tensor_later_reach_integer_storage():
+    """A float32 Tensor in-place method the integer type lacks runs on a float32 copy and is
+    written back, instead of silently updating a temporary engine copy."""
+    from swiftnn import integer_tensor
+
+    class Probe(torch.IntegerTensor):
+        pass
+
+    def halve_(self):
+        return self.copy_(self.numpy() / 2)
+
+    torch.Tensor.halve_ = halve_
+    try:
+        assert "halve_" in integer_tensor.guard_inplace_methods(Probe)
+        t = Probe._of(np.array([4, 6, 9]))
+        assert t.halve_() is t and t.tolist() == [2, 3, 4]
+    finally:
+        del torch.Tensor.halve_
+    assert integer_tensor.guard_inplace_methods(Probe) == []

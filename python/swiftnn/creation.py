@@ -9,6 +9,9 @@ from .integer_tensor import from_numpy_array
 from .tensor import Tensor, _shape_args
 
 
+_MAX_ELEMENTS = 2**31 - 1
+
+
 def _leaf(handle, requires_grad):
     t = Tensor._wrap(handle)
     if requires_grad:
@@ -125,10 +128,13 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     dt = dtypes.result_type(start, end, step) if dtype is None else dtypes.as_dtype(dtype)
     if dt.is_floating_point:
         return _leaf(_C.arange(start, end, step), requires_grad)
+    # ValueError, as the engine's float32 arange says for the same mistakes.
     if step == 0:
-        raise RuntimeError("step must be nonzero")
+        raise ValueError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise ValueError("arange: upper bound and larger bound inconsistent with step sign")
+    if -(-(end - start) // step) > _MAX_ELEMENTS:
+        raise ValueError(f"arange: {-(-(end - start) // step)} elements is too many")
     return _typed(np.arange(start, end, step, dtype=np.int64), dt, requires_grad)
 
 

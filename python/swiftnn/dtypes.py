@@ -85,7 +85,8 @@ def get_default_dtype():
 
 
 def as_dtype(value):
-    """A swiftnn dtype from a dtype, a NumPy type or a name; TypeError for types swiftnn does not hold."""
+    """A swiftnn dtype from a dtype, a NumPy type or a name: TypeError for what is no dtype,
+    ValueError for dtypes swiftnn does not hold (float64, complex, ...)."""
     if isinstance(value, dtype):
         return value
     try:
@@ -94,7 +95,7 @@ def as_dtype(value):
         raise TypeError(f"{value!r} is not a dtype") from None
     found = _BY_NUMPY.get(numpy_type)
     if found is None:
-        raise TypeError(f"swiftnn has no {numpy_type} tensors (float32 computes; int64, int32, int16, int8, uint8 "
+        raise ValueError(f"swiftnn has no {numpy_type} tensors (float32 computes; int64, int32, int16, int8, uint8 "
                         "and bool hold labels, indices and masks)")
     return found
 

@@ -58,10 +58,12 @@ class IntegerTensor(IntegerArithmetic, IntegerShapeOps, Tensor):
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None):
+        """A copy of `data` in `dtype` (else the integer or bool type `swiftnn.tensor` infers)."""
         array = np.array(data, dtype=None if dtype is None else dtypes.as_dtype(dtype).dtype)
-        if dtypes.of_array(array).is_floating_point:
+        dt = dtypes.of_array(array)
+        if dt.is_floating_point:
             raise TypeError("IntegerTensor holds integer or bool elements; use swiftnn.tensor for floats")
-        self._array = from_numpy_array(array)._array
+        self._array = array.astype(dt.dtype, copy=False)
 
     @classmethod
     def _of(cls, array):
@@ -72,7 +74,7 @@ class IntegerTensor(IntegerArithmetic, IntegerShapeOps, Tensor):
     @property
     def _h(self):
         """A float32 engine copy, for ops that run in the engine (promotion to float32)."""
-        return _C.from_array(np.ascontiguousarray(self._array, dtype=np.float32))
+        return _C.from_array(np.array(self._array, dtype=np.float32, order="C"))
 
     # ---- data ---------------------------------------------------------------
 
@@ -290,10 +292,18 @@ def _through_float32(name):
     return inplace
 
 
-# In-place methods of the float32 Tensor that the integer type does not define itself write
-# into an engine handle; on an IntegerTensor that handle is a temporary copy, so they run on a
-# float32 copy here and the result is written back (exact for values below 2**24).
-for _name in dir(Tensor):
-    if _name.endswith("_") and not _name.startswith("_") and not any(
-            _name in vars(base) for base in IntegerTensor.__mro__[:IntegerTensor.__mro__.index(Tensor)]):
-        setattr(IntegerTensor, _name, _through_float32(_name))
+def guard_inplace_methods(cls=None):
+    """In-place methods of the float32 Tensor that the integer type does not define itself
+    would write into an engine handle, which on an IntegerTensor is a temporary copy: they
+    are replaced by `_through_float32` versions (exact for values below 2**24). Runs at
+    import; returns the names it covered."""
+    cls = cls or IntegerTensor
+    own = cls.__mro__[:cls.__mro__.index(Tensor)]
+    covered = [name for name in dir(Tensor) if name.endswith("_") and not name.startswith("_")
+               and not any(name in vars(base) for base in own)]
+    for name in covered:
+        setattr(cls, name, _through_float32(name))
+    return covered
+
+
+guard_inplace_methods()
