@@ -101,3 +101,12 @@ def test_bool_rules():
     with pytest.raises(RuntimeError, match="Negation"):
         -a
     assert (a + 1).dtype == torch.int64
+
+
+def test_floor_and_trunc_division_with_floats():
+    a = torch.tensor([7, -7])
+    assert (a // 2.0).dtype == torch.float32 and (a // 2.0).tolist() == [3.0, -4.0]
+    assert (a % 2.5).tolist() == [2.0, 0.5]
+    assert a.div(2.0, rounding_mode="trunc").tolist() == [3.0, -3.0]
+    assert a.div(2, rounding_mode="floor").tolist() == [3, -4]
+    assert (a // 0.0).tolist()[0] == float("inf")

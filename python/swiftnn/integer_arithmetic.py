@@ -143,7 +143,7 @@ def _arith(a, b, name, fn, reflected=False):
     dt, x, y = found
     if reflected:
         x, y = y, x
-    if dt.is_floating_point:
+    if dt.is_floating_point and hasattr(_ops_generated, name):
         return _float_op(name, *((b, a) if reflected else (a, b)))
     if dt is dtypes.bool and name == "sub":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -152,10 +152,13 @@ def _arith(a, b, name, fn, reflected=False):
 
 
 def _checked_division(fn):
+    """Integer division by zero raises (PyTorch's ZeroDivisionError); floats give inf/nan. Float
+    results of // and % are computed here too: the engine has no such op (their gradient is 0)."""
     def divide(x, y):
-        if np.any(y == 0):
+        if x.dtype.kind != "f" and np.any(y == 0):
             raise RuntimeError("ZeroDivisionError")
-        return fn(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn(x, y)
     return divide
 
 
