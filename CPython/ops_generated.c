@@ -15,5 +15,6 @@ PyMethodDef* const generated_method_tables[] = {
     ops_inplace_methods,
     ops_indexing_methods,
     ops_expand_methods,
+    ops_selection_methods,
     NULL,
 };

@@ -32,5 +32,6 @@ extern PyMethodDef ops_runtime_methods[];
 extern PyMethodDef ops_inplace_methods[];
 extern PyMethodDef ops_indexing_methods[];
 extern PyMethodDef ops_expand_methods[];
+extern PyMethodDef ops_selection_methods[];
 
 #endif

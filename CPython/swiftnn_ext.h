@@ -90,6 +90,10 @@ void tensor_list_release(TensorList* list);
 int int64_array_from(PyObject* obj, const char* name, void* out);
 void int64_array_release(Int64Array* array);
 int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
+/* index_results.c: the int64 index buffer of a (values, indices) result (sort, topk). */
+typedef struct { PyArrayObject* arr; int64_t* v; int64_t n; } IndexBuffer;
+int index_buffer_for(IndexBuffer* buffer, swiftnn_tensor sizing);
+PyObject* indexed_result(int status, swiftnn_tensor out, IndexBuffer* buffer);
 
 /* ---- nn.c ---- */
 /* A string an engine call writes like swiftnn_module_repr (length first, then the text). */

@@ -191,6 +191,17 @@ RESULTS = {
     "bool": {"c_out": "int* out", "swift_out": "_ out: UnsafeMutablePointer<Int32>?",
              "swift_call": "returningFlag(out)", "c_local": "int out = 0;",
              "c_return": "status ? raise_status(status) : PyBool_FromLong(out)", "py": "bool", "py_wrap": "{}"},
+    # Values plus the int64 index each came from (sort, topk): the caller sizes the index buffer
+    # to the first tensor argument's numel, which bounds every such result; the tail trims it.
+    "tensor_indices": {"c_out": "swiftnn_tensor* out, int64_t* indices, int64_t capacity",
+                       "swift_out": "_ out: UnsafeMutablePointer<OpaquePointer?>?, "
+                                    "_ indices: UnsafeMutablePointer<Int64>?, _ capacity: Int64",
+                       "swift_call": "returningIndexed(out, indices, capacity)",
+                       "c_local": "swiftnn_tensor out = NULL;\n    IndexBuffer indices = {0};",
+                       "c_prepare": "index_buffer_for(&indices, {first_tensor})",
+                       "c_call_out": ["&out", "indices.v", "indices.n"],
+                       "c_return": "indexed_result(status, out, &indices)", "py": "Tuple[Tensor, Tensor]",
+                       "py_wrap": "_wrap_indexed({})"},
     "none": {"c_out": None, "swift_out": None, "swift_call": "guarded", "c_local": "",
              "c_return": "none_result(status)", "py": "None", "py_wrap": "{}"},
 }

@@ -54,10 +54,13 @@ def wrapper(op):
         lines.append(f"    {info['c_local']}")
     call_args = [c for a in op.args for c in a.type.fmt_list(a.type.c_call, a.name)]
     if info["c_out"]:
-        call_args.append("&out")
+        call_args += info.get("c_call_out", ["&out"])
     lines.append("    int status = -1;")
     call = f"ENGINE(status, {op.c_name}({', '.join(call_args)}));"
     lines.append(f"    int ok = {checks};" if op.args else "    int ok = 1;")
+    if info.get("c_prepare"):
+        first_tensor = next(a.name for a in op.args if a.type_name == "tensor")
+        lines.append(f"    if (ok) ok = {info['c_prepare'].format(first_tensor=first_tensor)};")
     lines.append(f"    if (ok) {call}")
     for a in op.args:
         if a.type.cleanup:

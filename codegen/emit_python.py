@@ -8,7 +8,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 from {dots} import _C
 from {dots}_op_args import (ArrayLike, IntPair, TensorLike, _h, _handles, _optional_h, _optional_wrap,  # noqa: F401
-                        _tensor, _wrap)
+                        _tensor, _wrap, _wrap_indexed)
 '''
 
 
@@ -110,7 +110,8 @@ def stub(enums, ops, banner):
     for enum in enums:
         out.append(f"# {enum.name}: {', '.join(repr(v) for v in enum.values)}")
     out.append("")
-    stub_types = {"Tensor": "TensorHandle", "Optional[Tensor]": "Optional[TensorHandle]"}
+    stub_types = {"Tensor": "TensorHandle", "Optional[Tensor]": "Optional[TensorHandle]",
+                  "Tuple[Tensor, Tensor]": "Tuple[TensorHandle, Any]"}
     for op in ops:
         params = []
         for a in op.args:

@@ -185,5 +185,9 @@ int swiftnn_clone(swiftnn_tensor input, swiftnn_tensor* out);
 int swiftnn_view_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
 /* reshape(other.size()). */
 int swiftnn_reshape_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
+/* Elements along dim in order (stable; NaN above every number) and the int64 index each came from. */
+int swiftnn_sort(swiftnn_tensor input, int64_t dim, int descending, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
+/* The k largest (or smallest) elements along dim, in order, and the int64 index each came from. */
+int swiftnn_topk(swiftnn_tensor input, int64_t k, int64_t dim, int largest, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
 
 #endif /* SWIFTNN_OPS_H */

@@ -24,8 +24,8 @@ def test_version():
     7,
     np.float64(2.5),
 ])
-def test_tensor_copies_any_numeric_array_like_as_float32(data):
-    t = swiftnn.tensor(data)
+def test_Tensor_constructor_copies_any_numeric_array_like_as_float32(data):
+    t = swiftnn.Tensor(data)  # torch.Tensor(data) is float32; swiftnn.tensor infers (test_dtypes.py)
     expected = np.asarray(data, dtype=np.float32)
     out = t.numpy()
     assert out.dtype == np.float32 and out.shape == expected.shape
@@ -161,7 +161,8 @@ def test_item_tolist_and_conversions():
 
 
 def test_repr_like_torch():
-    assert repr(swiftnn.tensor([[1, 2], [3, 4]])) == "tensor([[1., 2.],\n        [3., 4.]])"
+    assert repr(swiftnn.tensor([[1.0, 2], [3, 4]])) == "tensor([[1., 2.],\n        [3., 4.]])"
+    assert repr(swiftnn.tensor([[1, 2], [3, 4]])) == "tensor([[1, 2],\n        [3, 4]])"
     assert repr(swiftnn.tensor(3.0)) == "tensor(3.)"
     assert repr(swiftnn.ones(2, requires_grad=True)) == "tensor([1., 1.], requires_grad=True)"
     y = swiftnn.ones(2, requires_grad=True) * 2

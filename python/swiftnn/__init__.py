@@ -55,3 +55,14 @@ from .ops import clamp_, clone, relu_  # noqa: E402
 
 __all__ += ["clamp_", "clone", "gather", "index_select", "masked_fill", "relu_", "where"]
 
+# Integer and bool tensors, dtypes and PyTorch's promotion; comparisons and int64-index selections.
+from .dtypes import (bool, can_cast, dtype, float, get_default_dtype, int, int8, int16, int32, int64, long,  # noqa: E402,A004
+                     promote_types, result_type, short, uint8)
+from .creation import as_tensor, empty, full_like, randperm  # noqa: E402
+from .integer_tensor import IntegerTensor  # noqa: E402
+from .typed_functions import *  # noqa: E402,F401,F403
+from .typed_functions import __all__ as _typed_functions  # noqa: E402
+
+__all__ += ["IntegerTensor", "as_tensor", "bool", "can_cast", "dtype", "empty", "float", "full_like",
+            "get_default_dtype", "int", "int8", "int16", "int32", "int64", "long", "promote_types", "randperm",
+            "result_type", "short", "uint8"] + _typed_functions

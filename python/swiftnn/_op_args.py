@@ -30,3 +30,11 @@ def _wrap(handle):
 
 def _optional_wrap(handle):
     return None if handle is None else _wrap(handle)
+
+
+def _wrap_indexed(pair):
+    """(values handle, int64 array) -> (Tensor, int64 tensor of the values' shape)."""
+    from .integer_tensor import from_numpy_array
+    handle, indices = pair
+    values = _wrap(handle)
+    return values, from_numpy_array(indices.reshape(values.shape))

@@ -4,8 +4,12 @@ import numbers
 
 import numpy as np
 
-from . import _C
-from .tensor import Tensor, _shape_args, float32
+from . import _C, dtypes
+from .integer_tensor import from_numpy_array
+from .tensor import Tensor, _shape_args
+
+
+_MAX_ELEMENTS = 2**31 - 1
 
 
 def _leaf(handle, requires_grad):
@@ -15,36 +19,83 @@ def _leaf(handle, requires_grad):
     return t
 
 
-def _check_dtype(dtype):
-    if dtype is not None and np.dtype(dtype) != float32:
-        raise TypeError(f"swiftnn tensors are float32; dtype {dtype!r} is not supported")
+def _typed(array, dtype, requires_grad):
+    """A new tensor of `array` in `dtype` (inferred from the array when None)."""
+    dt = dtypes.of_array(array) if dtype is None else dtypes.as_dtype(dtype)
+    if not dt.is_floating_point:
+        if requires_grad:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        return from_numpy_array(np.array(array, dtype=dt.dtype))
+    return _leaf(_C.from_array(array), requires_grad)
 
 
-def tensor(data, dtype=None, requires_grad=False):
-    """A new float32 tensor copied from any array-like (NumPy arrays of any numeric dtype, lists, numbers)."""
-    _check_dtype(dtype)
-    return _leaf(_C.from_array(data), requires_grad)
+def _as_array(data):
+    """`data` as NumPy sees it; Python ints beyond int64 raise PyTorch's overflow error."""
+    if isinstance(data, Tensor):
+        return data.numpy()
+    try:
+        array = np.asarray(data)
+    except OverflowError as e:
+        raise RuntimeError(f"Overflow when unpacking long ({e})") from None
+    if array.dtype == object and any(isinstance(v, numbers.Integral) for v in array.flat):
+        raise RuntimeError("Overflow when unpacking long (an int beyond int64)")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__} (got NumPy dtype {array.dtype})")
+    return array
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor copied from `data`, of the dtype PyTorch picks: Python bools -> bool,
+    ints -> int64, floats -> float32; NumPy arrays keep their integer or bool type
+    (floats become float32, the engine's type). `dtype=` converts."""
+    return _typed(_as_array(data), dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """`data` as a tensor: a tensor of the right dtype is returned as is, NumPy integer and
+    bool arrays are shared (not copied), anything else is converted as `tensor` does."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    if isinstance(data, np.ndarray) and dtype is None and dtypes.of_array(data).dtype == data.dtype:
+        return from_numpy(data)
+    return tensor(data, dtype)
 
 
 def from_numpy(ndarray):
-    """A tensor holding a float32 copy of `ndarray` (PyTorch shares memory; the engine always copies)."""
+    """A tensor of `ndarray`: integer and bool arrays are shared, as in PyTorch; float arrays
+    are copied as float32 (the engine owns its float storage)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor._wrap(_C.from_array(ndarray))
+    return from_numpy_array(ndarray)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
-    _check_dtype(dtype)
+def _fill_dtype(fill_value, dtype):
+    if dtype is not None:
+        return dtypes.as_dtype(dtype)
+    return dtypes.float32 if isinstance(fill_value, Tensor) else dtypes.result_type(fill_value)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of `size` filled with `fill_value`; its dtype is the fill value's (int -> int64,
+    bool -> bool, float -> float32) unless `dtype` says otherwise."""
     shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
-    return _leaf(_C.full(shape, fill_value), requires_grad)
+    dt = _fill_dtype(fill_value, dtype)
+    if dt.is_floating_point:
+        return _leaf(_C.full(shape, fill_value), requires_grad)
+    return _typed(np.full(shape, fill_value, dtype=dt.dtype), dt, requires_grad)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, requires_grad=False, device=None):
     return full(_shape_args(size), 0.0, dtype, requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, requires_grad=False, device=None):
     return full(_shape_args(size), 1.0, dtype, requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of `size` (zero-filled: swiftnn never hands out uninitialised memory)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
 def _like_shape(input, name):
@@ -53,20 +104,38 @@ def _like_shape(input, name):
     return input.shape
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
-    return full(_like_shape(input, "zeros_like"), 0.0, dtype, requires_grad)
+def zeros_like(input, dtype=None, requires_grad=False, device=None):
+    """Zeros of the input's shape and (unless `dtype` is given) dtype."""
+    shape = _like_shape(input, "zeros_like")
+    return full(shape, 0.0, input.dtype if dtype is None else dtype, requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
-    return full(_like_shape(input, "ones_like"), 1.0, dtype, requires_grad)
+def ones_like(input, dtype=None, requires_grad=False, device=None):
+    shape = _like_shape(input, "ones_like")
+    return full(shape, 1.0, input.dtype if dtype is None else dtype, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
-    """Values from start up to (not including) end; `arange(end)` starts at 0. Always float32."""
-    _check_dtype(dtype)
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+    shape = _like_shape(input, "full_like")
+    return full(shape, fill_value, input.dtype if dtype is None else dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    """Values from start up to (not including) end; `arange(end)` starts at 0. int64 when
+    every argument is an int (as PyTorch), else float32; `dtype` converts."""
     if end is None:
         start, end = 0, start
-    return _leaf(_C.arange(start, end, step), requires_grad)
+    dt = dtypes.result_type(start, end, step) if dtype is None else dtypes.as_dtype(dtype)
+    if dt.is_floating_point:
+        return _leaf(_C.arange(start, end, step), requires_grad)
+    # ValueError, as the engine's float32 arange says for the same mistakes.
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError("arange: upper bound and larger bound inconsistent with step sign")
+    if -(-(end - start) // step) > _MAX_ELEMENTS:
+        raise ValueError(f"arange: {-(-(end - start) // step)} elements is too many")
+    return _typed(np.arange(start, end, step, dtype=np.int64), dt, requires_grad)
 
 
 def randn(*size, requires_grad=False):
@@ -79,9 +148,9 @@ def rand(*size, requires_grad=False):
     return _leaf(_C.rand(_shape_args(size)), requires_grad)
 
 
-def randint(*args, size=None):
+def randint(*args, size=None, dtype=None, requires_grad=False, generator=None, device=None):
     """`randint(high, size)` or `randint(low, high, size)`: integers uniform in [low, high)
-    from the default generator, as a NumPy int64 array (class labels, indices)."""
+    from the default generator, as an int64 tensor (class labels, indices)."""
     args = list(args)
     if size is None:
         if not args:
@@ -96,7 +165,19 @@ def randint(*args, size=None):
     shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
     if any(not isinstance(d, numbers.Integral) or d < 0 for d in shape):
         raise ValueError(f"randint(): invalid size {shape}")
-    return _C.randint(low, high, math.prod(shape)).reshape(shape)
+    if generator is not None:
+        raise NotImplementedError("randint(generator=...): draws come from the default generator")
+    values = _C.randint(low, high, math.prod(shape)).reshape(shape)
+    return _typed(values, dtypes.int64 if dtype is None else dtype, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
+    """A random permutation of 0..n-1 (int64) from the default generator or `generator`."""
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
+    from .random import next_seed  # (random imports this module)
+    order = _C.random_permutation(int(n), next_seed(generator))
+    return _typed(order, dtypes.int64 if dtype is None else dtype, requires_grad)
 
 
 def manual_seed(seed):

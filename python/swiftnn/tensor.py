@@ -9,7 +9,9 @@ Differences from PyTorch, on purpose:
   view (`view`, `reshape`, `flatten`, ...) in the graph shares is refused instead
   of rebasing the view's history. Indexing (`t[i]`, `t[::2]`) returns a copy, so
   writing into `t[0]` does not change `t` (`t[0] = v` does).
-- Index tensors (`argmax`, `max(dim).indices`) are NumPy int64 arrays.
+- float32 is the only type the engine computes in and the only one that can
+  require grad; int64/int32/uint8/bool tensors (labels, indices, masks, image
+  bytes) are `IntegerTensor`s, a subclass held by NumPy (integer_tensor.py).
 """
 import numbers
 from collections import namedtuple
@@ -19,9 +21,9 @@ import numpy as np
 from . import _C, _device
 from ._indexing import IndexingOps
 from ._ops_generated import TensorOps
+from .dtypes import float32
 from .grad_mode import no_grad
-
-float32 = np.dtype(np.float32)
+from .typed_tensor_ops import TypedTensorOps
 
 # torch.return_types.max
 max_result = namedtuple("max", ["values", "indices"])
@@ -71,11 +73,16 @@ def _handles(tensors, name):
     return [_as_tensor(t)._h for t in tensors]
 
 
+def _int64_result(indices):
+    from .integer_tensor import from_numpy_array
+    return from_numpy_array(indices)
+
+
 def _binary(fn, a, b):
     return Tensor._wrap(fn(_as_tensor(a)._h, _as_tensor(b)._h))
 
 
-class Tensor(TensorOps, IndexingOps):
+class Tensor(TensorOps, IndexingOps, TypedTensorOps):
     """An n-dimensional float32 array that can take part in autograd.
 
     `Tensor(data)` copies any array-like of numbers (NumPy arrays of any
@@ -158,11 +165,11 @@ class Tensor(TensorOps, IndexingOps):
 
     def to(self, *args, **kwargs):
         """to(device), to(dtype), to(device, dtype), to(other): the tensor itself, as every
-        device is the CPU (a CUDA device warns once); dtypes other than float32 raise.
-        copy=True gives a new tensor (still in the autograd graph)."""
+        device is the CPU (a CUDA device warns once), or a copy in another dtype
+        (swiftnn.int64, ...). copy=True gives a new tensor (still in the autograd graph)."""
         _, dtype, copy = _device.to_arguments(args, kwargs, "Tensor")
-        if dtype is not None and not _device.is_float32(dtype):
-            raise ValueError(f"swiftnn tensors are float32 on the CPU; cannot convert to {dtype!r}")
+        if dtype is not None and dtype != float32:
+            return self.type(dtype)
         return self.mul(1.0) if copy else self
 
     def __len__(self):
@@ -265,15 +272,15 @@ class Tensor(TensorOps, IndexingOps):
             return self.amax()
         values, indices = _C.max_dim(self._h, dim, keepdim)
         values = Tensor._wrap(values)
-        return max_result(values, indices.reshape(values.shape))
+        return max_result(values, _int64_result(indices.reshape(values.shape)))
 
     def argmax(self, dim=None, keepdim=False):
-        """Indices of the maxima as a NumPy int64 array (of the flattened tensor when dim is None)."""
+        """Indices of the maxima as an int64 tensor (of the flattened tensor when dim is None)."""
         with no_grad():
             if dim is None:
-                return _C.max_dim(_C.reshape(self._h, [-1]), 0, False)[1].reshape(())
+                return _int64_result(_C.max_dim(_C.reshape(self._h, [-1]), 0, False)[1].reshape(()))
             values, indices = _C.max_dim(self._h, dim, keepdim)
-            return indices.reshape(_C.shape(values))
+            return _int64_result(indices.reshape(_C.shape(values)))
 
     # ---- shape ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from .. import _C
+from ..integer_tensor import from_numpy_array
 from ..tensor import Tensor
 from .reassign import engine_arrays
 
@@ -84,8 +85,8 @@ class EngineDataset(Dataset):
     def _assigned_item(self, index):
         data, targets = self.data, self.targets
         sample = np.asarray(data)[index]
-        if isinstance(data, Tensor):
-            sample = Tensor(sample)
+        if isinstance(data, Tensor):  # a tensor of the data's dtype (uint8 images stay uint8)
+            sample = from_numpy_array(sample)
         return sample, int(np.asarray(targets)[index])
 
     def _engine_data(self):
@@ -148,9 +149,10 @@ class TensorDataset(EngineDataset):
     def __getitem__(self, index):
         i = _index(index, len(self))
         if self._h is None:
-            return tuple(Tensor(a[i]) if a.dtype.kind in "biuf" and a.ndim > 1 else a[i] for a in self.tensors)
+            return tuple(from_numpy_array(a[i]) if a.dtype.kind in "biuf" and a.ndim > 1 else a[i]
+                         for a in self.tensors)
         if self.transform is None and self.target_transform is None:
-            return Tensor(self.tensors[0][i]), int(self.tensors[1][i])
+            return from_numpy_array(self.tensors[0][i]), int(self.tensors[1][i])
         return super().__getitem__(i)
 
 

@@ -6,7 +6,8 @@ import numpy as np
 from .. import _C
 from ..random import Generator
 from ..random import mix_seed as _mix_seed
-from ..tensor import Size, Tensor
+from ..integer_tensor import IntegerTensor, from_numpy_array
+from ..tensor import Tensor
 from ..transforms import engine_specs
 from .dataset import Subset
 from .sampler import BatchSampler
@@ -16,53 +17,23 @@ __all__ = ["DataLoader", "Labels", "default_collate"]
 _MASK = 2**64 - 1
 
 
-class _SizeInt(int):
-    """An int that can also be called like PyTorch's `size(dim)`."""
-
-    def __call__(self, dim=None):
-        return self._shape if dim is None else self._shape[dim]
-
-
-class Labels(np.ndarray):
-    """Class indices as an int64 NumPy array that also answers PyTorch's tensor
-    calls used on labels: `labels.size(0)`, `.to(device)`, `.cuda()`, `.long()`."""
-
-    @property
-    def size(self):
-        n = _SizeInt(int(np.prod(self.shape, dtype=np.int64)))
-        n._shape = Size(self.shape)
-        return n
-
-    def to(self, *args, **kwargs):
-        return self
-
-    def cpu(self):
-        return self
-
-    def cuda(self, *args, **kwargs):
-        return self
-
-    def long(self):
-        return self
-
-    def numpy(self):
-        return self.view(np.ndarray)
+# The type of label batches: int64 tensors, as PyTorch's DataLoader yields.
+Labels = IntegerTensor
 
 
 def _labels(values):
-    return np.asarray(values, dtype=np.int64).view(Labels)
+    return from_numpy_array(np.asarray(values, dtype=np.int64))
 
 
 def default_collate(batch):
-    """Stacks a list of samples: (x, y) tuples give (Tensor of stacked x, Labels or Tensor of y)."""
+    """Stacks a list of samples: (x, y) tuples give (Tensor of stacked x, int64 tensor or Tensor of y)."""
     first = batch[0]
     if isinstance(first, (tuple, list)):
         return tuple(default_collate([sample[i] for sample in batch]) for i in range(len(first)))
-    if isinstance(first, Tensor):
-        return Tensor(np.stack([s.numpy() for s in batch]))
     if isinstance(first, (numbers.Integral, np.integer)):
         return _labels(batch)
-    return Tensor(np.stack([np.asarray(s) for s in batch]))
+    # Tensors and arrays keep their dtype (uint8 images, int64 labels); floats become float32.
+    return from_numpy_array(np.stack([np.asarray(s) for s in batch]))
 
 
 def _engine_source(dataset):
@@ -93,7 +64,7 @@ class DataLoader:
     exclusive with batch_size, shuffle, sampler and drop_last) choose the samples as in
     PyTorch; an engine dataset's batches are still assembled and transformed in Swift.
     `collate_fn(list of samples)` makes each batch in Python. Batches are (Tensor images,
-    Labels int64 array); with `numpy=True`, plain NumPy arrays."""
+    int64 tensor of labels); with `numpy=True`, plain NumPy arrays."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,

@@ -18,7 +18,7 @@ def _labels(targets):
         return None
     if labels.ndim != 1:
         return None
-    if labels.dtype.kind == "f":  # float tensors holding class indices (swiftnn.tensor of ints today)
+    if labels.dtype.kind == "f":  # float tensors holding class indices
         if not np.all(np.isfinite(labels)) or not np.array_equal(labels, np.round(labels)):
             return None
     elif labels.dtype.kind not in "iub":
@@ -30,8 +30,8 @@ def _samples(data):
     """The engine layout of `data`: uint8 images (N,H,W,C) / (N,H,W) become raw-pixel (N,C,H,W),
     so items are the same HWC/HW images as torchvision's; float arrays and Tensors stay as they are
     (items are Tensors of data[i])."""
-    if isinstance(data, Tensor):
-        return data.numpy()
+    if isinstance(data, Tensor):  # kept in the layout the script gave it (often permuted to NCHW)
+        return np.asarray(data, dtype=np.float32)
     if not isinstance(data, np.ndarray) or data.ndim < 2:
         return None
     if data.dtype == np.uint8:

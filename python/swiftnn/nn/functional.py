@@ -23,9 +23,14 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     if weight is not None:
         raise NotImplementedError("cross_entropy: per-class weights are not supported")
     input = _as_tensor(input)
-    if isinstance(target, Tensor) and target.shape == input.shape:
+    if isinstance(target, Tensor) and target.is_floating_point():
+        if target.shape != input.shape:  # PyTorch reads a float target as class probabilities
+            raise RuntimeError("expected scalar type Long but found Float (float targets are class "
+                               f"probabilities of the input's shape {list(input.shape)}, got {list(target.shape)})")
         return Tensor._wrap(_C.cross_entropy_probs(input._h, target._h, reduction, label_smoothing))
     target = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
+    if target.dtype.kind == "b":
+        raise RuntimeError("expected scalar type Long but found Bool")
     if target.dtype.kind not in "biuf":
         raise TypeError(f"cross_entropy: expected class indices or probabilities as target, got dtype {target.dtype}")
     if target.dtype.kind == "f" and target.shape == input.shape:
@@ -36,6 +41,23 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
                          f"{list(shape[:1] + shape[2:])} (or probabilities of shape {list(shape)}), "
                          f"got {list(target.shape)}")
     return Tensor._wrap(_C.cross_entropy(input._h, target, reduction, label_smoothing, ignore_index))
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot rows [..., num_classes] of int64 class indices (num_classes=-1: max + 1)."""
+    if not isinstance(tensor, Tensor) or tensor.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    classes = tensor.numpy()
+    if classes.size and classes.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not classes.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(classes.max()) + 1
+    elif classes.size and classes.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    from ..integer_tensor import from_numpy_array
+    return from_numpy_array((classes[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 def pad(input, pad, mode="constant", value=None):
