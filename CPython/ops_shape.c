@@ -119,6 +119,20 @@ static PyObject* py_pad(PyObject* self, PyObject* args, PyObject* kwargs) {
     return tensor_result(status, out);
 }
 
+static PyObject* py_clone(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", NULL};
+    PyObject *o_input;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:clone", kwlist, &o_input))
+        return NULL;
+    swiftnn_tensor input;
+    swiftnn_tensor out = NULL;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input);
+    if (ok) ENGINE(status, swiftnn_clone(input, &out));
+    if (!ok) return NULL;
+    return tensor_result(status, out);
+}
+
 PyMethodDef ops_shape_methods[] = {
     {"reshape", (PyCFunction)(void (*)(void))py_reshape, METH_VARARGS | METH_KEYWORDS, "The same elements in a new shape (one size may be -1)."},
     {"flatten", (PyCFunction)(void (*)(void))py_flatten, METH_VARARGS | METH_KEYWORDS, "Merges dimensions start_dim..end_dim into one."},
@@ -127,5 +141,6 @@ PyMethodDef ops_shape_methods[] = {
     {"unsqueeze", (PyCFunction)(void (*)(void))py_unsqueeze, METH_VARARGS | METH_KEYWORDS, "Inserts a size-1 dimension at dim."},
     {"squeeze", (PyCFunction)(void (*)(void))py_squeeze, METH_VARARGS | METH_KEYWORDS, "Removes dimension dim if its size is 1."},
     {"pad", (PyCFunction)(void (*)(void))py_pad, METH_VARARGS | METH_KEYWORDS, "Constant padding; pad lists (before, after) pairs from the last dimension backwards."},
+    {"clone", (PyCFunction)(void (*)(void))py_clone, METH_VARARGS | METH_KEYWORDS, "A copy with its own storage, in the autograd graph (the gradient passes through)."},
     {NULL, NULL, 0, NULL},
 };

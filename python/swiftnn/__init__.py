@@ -49,3 +49,9 @@ __all__ += ["Generator", "cuda", "device", "initial_seed", "seed"]
 from .runtime_config import config, set_kernel_isa  # noqa: E402
 
 __all__ += ["config", "set_kernel_isa"]
+
+# Reductions with Python-level argument forms, clone, and PyTorch's print options.
+from .ops import clone, min, numel, std, var  # noqa: E402
+from ._tensor_str import set_printoptions  # noqa: E402
+
+__all__ += ["clone", "min", "numel", "set_printoptions", "std", "var"]

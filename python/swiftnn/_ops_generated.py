@@ -16,7 +16,7 @@ ENUMS = {
     'gelu_approximate': ('none', 'tanh'),
 }
 
-__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "cat", "stack"]
+__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "clone", "cat", "stack"]
 
 
 def add(input: TensorLike, other: TensorLike) -> _tensor.Tensor:
@@ -147,6 +147,11 @@ def permute(input: TensorLike, dims: Union[int, Sequence[int]]) -> _tensor.Tenso
 def unsqueeze(input: TensorLike, dim: int) -> _tensor.Tensor:
     """Inserts a size-1 dimension at dim."""
     return _wrap(_C.unsqueeze(_h(input), dim))
+
+
+def clone(input: TensorLike) -> _tensor.Tensor:
+    """A copy with its own storage, in the autograd graph (the gradient passes through)."""
+    return _wrap(_C.clone(_h(input)))
 
 
 def cat(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
@@ -293,3 +298,7 @@ class TensorOps:
     def unsqueeze(self, dim: int) -> "_tensor.Tensor":
         """Inserts a size-1 dimension at dim."""
         return _wrap(_C.unsqueeze(self._h, dim))
+
+    def clone(self) -> "_tensor.Tensor":
+        """A copy with its own storage, in the autograd graph (the gradient passes through)."""
+        return _wrap(_C.clone(self._h))

@@ -67,3 +67,11 @@ public func swiftnn_pad(_ inputRaw: OpaquePointer?, _ padRaw: UnsafePointer<Int6
         return try input.pad(pad.map { Swift.max(-(1 << 40), Swift.min(1 << 40, $0)) }, value: value)
     }
 }
+
+@_cdecl("swiftnn_clone")
+public func swiftnn_clone(_ inputRaw: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandle(out) {
+        let input = try tensorArg(inputRaw, "input")
+        return try input.clone()
+    }
+}
