@@ -370,19 +370,6 @@ def assert_same_outputs(model, zoo, x, rtol=1e-4, atol=1e-5):
         np.testing.assert_allclose(model(x).numpy(), zoo(x).numpy(), rtol=rtol, atol=atol)
 
 
-def test_resnet_layout_and_parameter_count_are_the_zoo_models():
-    model = Resnet()
-    assert sum(p.numel() for p in model.parameters()) == 23520842
-    assert list(model.state_dict()) == list(torch.models.Resnet().state_dict())
-
-
-def test_resnet_with_inplace_residual_add_matches_the_zoo_model():
-    # inplace helper: `out += self.shortcut(residual)` on a tensor that requires grad.
-    torch.manual_seed(0)
-    model = Resnet()
-    assert_same_outputs(model, torch.models.Resnet(), torch.randn(1, 3, 32, 32))
-
-
 def test_bottleneck_with_inplace_add_trains_like_the_out_of_place_one():
     # inplace helper: the same gradients through `+=` as through `+`.
     torch.manual_seed(0)
@@ -595,13 +582,16 @@ def test_se_layer_scales_each_channel_by_its_excitation():
     assert x.grad.shape == (2, 32, 5, 5) and layer.fc[0].weight.grad is not None
 
 
-def test_se_resnet_layout_and_parameter_count_are_the_zoo_models():
-    model = SE_Resnet()
-    assert sum(p.numel() for p in model.parameters()) == 26035786
-    assert list(model.state_dict()) == list(torch.models.SE_Resnet().state_dict())
+@pytest.mark.parametrize("build, zoo, count", [(Resnet, "Resnet", 23520842), (SE_Resnet, "SE_Resnet", 26035786)])
+def test_residual_networks_as_written_have_the_zoo_layout_and_count(build, zoo, count):
+    model = build()
+    assert sum(p.numel() for p in model.parameters()) == count
+    assert list(model.state_dict()) == list(getattr(torch.models, zoo)().state_dict())
 
 
-def test_se_resnet_as_written_matches_the_zoo_model():
-    # inplace helper: expand_as in SELayer and `out += ...` in SE_Bottleneck.
+@pytest.mark.parametrize("build, zoo", [(Resnet, "Resnet"), (SE_Resnet, "SE_Resnet")])
+def test_residual_networks_as_written_match_the_zoo_models(build, zoo):
+    # Under no_grad, `out += self.shortcut(residual)` adds into a tensor outside autograd;
+    # SE_Resnet also needs expand_as (inplace helper).
     torch.manual_seed(0)
-    assert_same_outputs(SE_Resnet(), torch.models.SE_Resnet(), torch.randn(1, 3, 32, 32))
+    assert_same_outputs(build(), getattr(torch.models, zoo)(), torch.randn(1, 3, 32, 32))
