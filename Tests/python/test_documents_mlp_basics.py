@@ -235,9 +235,9 @@ def test_load_data_turns_cifar_into_uint8_and_int64_tensors(cifar_root, capsys):
     assert train_dataset.data.dtype == torch.uint8 and train_dataset.data.shape == (80, 3, 32, 32)
     assert train_dataset.targets.dtype == torch.int64 and train_dataset.targets.shape == (80,)
     assert test_dataset.data.shape == (40, 3, 32, 32)
-    # Items still come out as (image, label) after the reassignment.
-    image, label = train_dataset[0]
-    assert int(label) == int(train_dataset.targets[0])
+    original = datasets.CIFAR10(cifar_root, train=True)
+    assert train_dataset.targets.tolist() == list(original.targets)
+    np.testing.assert_array_equal(train_dataset.data.numpy(), np.transpose(np.asarray(original.data), (0, 3, 1, 2)))
     assert load_data("MNIST", cifar_root) == (None, None)
     assert "Incorrect dataset!" in capsys.readouterr().out
 
