@@ -73,10 +73,52 @@ static PyObject* py_amin(PyObject* self, PyObject* args, PyObject* kwargs) {
     return tensor_result(status, out);
 }
 
+static PyObject* py_var(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "dim", "correction", "keepdim", NULL};
+    PyObject *o_input, *o_dim, *o_correction, *o_keepdim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:var", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
+        return NULL;
+    swiftnn_tensor input;
+    DimList dim;
+    float correction;
+    int keepdim;
+    swiftnn_tensor out = NULL;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             optional_dims_from(o_dim, "dim", &dim) &&
+             float_from(o_correction, "correction", &correction) &&
+             bool_from(o_keepdim, "keepdim", &keepdim);
+    if (ok) ENGINE(status, swiftnn_var(input, dim.all ? NULL : dim.v, dim.n, correction, keepdim, &out));
+    if (!ok) return NULL;
+    return tensor_result(status, out);
+}
+
+static PyObject* py_std(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "dim", "correction", "keepdim", NULL};
+    PyObject *o_input, *o_dim, *o_correction, *o_keepdim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:std", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
+        return NULL;
+    swiftnn_tensor input;
+    DimList dim;
+    float correction;
+    int keepdim;
+    swiftnn_tensor out = NULL;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             optional_dims_from(o_dim, "dim", &dim) &&
+             float_from(o_correction, "correction", &correction) &&
+             bool_from(o_keepdim, "keepdim", &keepdim);
+    if (ok) ENGINE(status, swiftnn_std(input, dim.all ? NULL : dim.v, dim.n, correction, keepdim, &out));
+    if (!ok) return NULL;
+    return tensor_result(status, out);
+}
+
 PyMethodDef ops_reductions_methods[] = {
     {"sum", (PyCFunction)(void (*)(void))py_sum, METH_VARARGS | METH_KEYWORDS, "Sum over dim (an int, a list, or None for every dimension)."},
     {"mean", (PyCFunction)(void (*)(void))py_mean, METH_VARARGS | METH_KEYWORDS, "Mean over dim (an int, a list, or None for every dimension)."},
     {"amax", (PyCFunction)(void (*)(void))py_amax, METH_VARARGS | METH_KEYWORDS, "Largest value over dim (every dimension by default)."},
     {"amin", (PyCFunction)(void (*)(void))py_amin, METH_VARARGS | METH_KEYWORDS, "Smallest value over dim (every dimension by default)."},
+    {"var", (PyCFunction)(void (*)(void))py_var, METH_VARARGS | METH_KEYWORDS, "Variance over dim (every dimension when None): sum of squared deviations / max(0, n - correction). Wrapped by hand in Python for torch.var's unbiased= and positional forms."},
+    {"std", (PyCFunction)(void (*)(void))py_std, METH_VARARGS | METH_KEYWORDS, "Standard deviation: the square root of var with the same arguments."},
     {NULL, NULL, 0, NULL},
 };

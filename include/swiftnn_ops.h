@@ -63,6 +63,13 @@ int swiftnn_mean(swiftnn_tensor input, const int64_t* dim, int dim_ndim, int kee
 int swiftnn_amax(swiftnn_tensor input, const int64_t* dim, int dim_ndim, int keepdim, swiftnn_tensor* out);
 /* Smallest value over dim (every dimension by default). */
 int swiftnn_amin(swiftnn_tensor input, const int64_t* dim, int dim_ndim, int keepdim, swiftnn_tensor* out);
+/*
+ * Variance over dim (every dimension when None): sum of squared deviations / max(0, n -
+ * correction). Wrapped by hand in Python for torch.var's unbiased= and positional forms.
+ */
+int swiftnn_var(swiftnn_tensor input, const int64_t* dim, int dim_ndim, float correction, int keepdim, swiftnn_tensor* out);
+/* Standard deviation: the square root of var with the same arguments. */
+int swiftnn_std(swiftnn_tensor input, const int64_t* dim, int dim_ndim, float correction, int keepdim, swiftnn_tensor* out);
 /* The same elements in a new shape (one size may be -1). */
 int swiftnn_reshape(swiftnn_tensor input, const int64_t* shape, int shape_ndim, swiftnn_tensor* out);
 /* Merges dimensions start_dim..end_dim into one. */

@@ -199,6 +199,40 @@ static void test_module_trace(void) {
     swiftnn_module_free(net);
 }
 
+/* The children of a zoo model are its live engine modules: a weight written through
+ * fc1's own handle is the weight the model's state dict holds. */
+static void test_module_children(void) {
+    swiftnn_module net = NULL, fc1 = NULL, again = NULL, none = NULL;
+    OK(swiftnn_model_new("MLPnet", NULL, &net));
+    int64_t count = 0, length = 0;
+    OK(swiftnn_module_child_count(net, &count));
+    CHECK(count == 4, "MLPnet has %lld children, want 4", (long long)count);
+    char name[32], kind[32];
+    OK(swiftnn_module_child(net, 0, name, sizeof name, &length, &fc1));
+    CHECK(strcmp(name, "fc1") == 0 && length == 3, "first child %s", name);
+    OK(swiftnn_module_type_name(fc1, kind, sizeof kind, NULL));
+    CHECK(strcmp(kind, "Linear") == 0, "fc1 kind %s", kind);
+    OK(swiftnn_module_child(net, 0, NULL, 0, NULL, &again));
+    CHECK(again == fc1, "the same child gave two handles");
+    swiftnn_tensor weight = NULL, root_weight = NULL;
+    int param_kind = -1;
+    OK(swiftnn_module_state_entry(fc1, 0, name, sizeof name, NULL, &param_kind, &weight));
+    OK(swiftnn_module_state_entry(net, 0, name, sizeof name, NULL, &param_kind, &root_weight));
+    CHECK(weight == root_weight, "fc1.weight is not the model's tensor");
+    CHECK(swiftnn_module_child(net, 4, name, sizeof name, NULL, &none) == SWIFTNN_ERROR_INDEX, "index 4 accepted");
+    CHECK(swiftnn_module_child(net, -1, name, sizeof name, NULL, &none) == SWIFTNN_ERROR_INDEX, "index -1 accepted");
+    CHECK(swiftnn_module_child_count(NULL, &count) == SWIFTNN_ERROR_VALUE, "null module counted");
+    CHECK(swiftnn_module_child_count(net, NULL) == SWIFTNN_ERROR_VALUE, "null output accepted");
+    CHECK(none == NULL, "output written on error");
+    OK(swiftnn_module_child_count(fc1, &count));
+    CHECK(count == 0, "Linear has %lld children", (long long)count);
+    swiftnn_tensor_free(root_weight);
+    swiftnn_tensor_free(weight);
+    swiftnn_module_free(again);
+    swiftnn_module_free(fc1);
+    swiftnn_module_free(net);
+}
+
 int main(void) {
     CHECK(swiftnn_abi_version() == SWIFTNN_ABI_VERSION, "ABI version mismatch");
     CHECK(strlen(swiftnn_version()) > 0, "empty version");
@@ -207,6 +241,7 @@ int main(void) {
     test_module_state_and_sgd();
     test_optimizers_schedulers_and_clipping();
     test_module_trace();
+    test_module_children();
     if (failures) {
         fprintf(stderr, "%d C ABI check(s) failed\n", failures);
         return 1;

@@ -12,4 +12,4 @@ def test_readme_python_example_runs(capsys):
     printed = capsys.readouterr().out
     loss = float(re.search(r"loss (\S+)", printed).group(1))
     assert loss < 1.0986  # below chance level (ln 3) after 20 steps
-    assert "(16, 4)" in printed
+    assert "swiftnn.Size([16, 4])" in printed

@@ -305,11 +305,14 @@ def test_load_state_dict_accepts_numpy_arrays_of_any_float_dtype():
     rng = np.random.default_rng(1)
     state = {k: rng.standard_normal(v.shape).astype(np.float64) for k, v in model.state_dict().items()}
     state["features.1.num_batches_tracked"] = np.array(5)
+    state["features.5.num_batches_tracked"] = np.array(7)
     result = model.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
     loaded = model.state_dict()
     for key, value in state.items():
         np.testing.assert_array_equal(loaded[key], value.astype(np.float32))
+    # As in PyTorch, the counters come back as int64, inside a zoo model as in a lone BatchNorm2d.
+    assert loaded["features.5.num_batches_tracked"].dtype == np.int64
     partial = {"classifier.bias": np.ones(10, np.float32), "unknown": np.zeros(1, np.float32)}
     result = models.normal_CNN(kernal_list=[4, "p", 4]).load_state_dict(partial, strict=False)
     assert result.unexpected_keys == ["unknown"] and "classifier.weight" in result.missing_keys

@@ -3,6 +3,7 @@ Inputs may be Tensors or anything `swiftnn.tensor` accepts. Most come from the
 op table (`_ops_generated.py`); the ones below have Python-level logic."""
 from ._ops_generated import *  # noqa: F401,F403
 from ._ops_generated import __all__ as _generated
+from ._spread import std, var  # noqa: F401
 from .tensor import _as_tensor
 
 
@@ -26,6 +27,11 @@ def chunk(input, chunks, dim=0):
     return _as_tensor(input).chunk(chunks, dim)
 
 
+def numel(input):
+    return _as_tensor(input).numel()
+
+
 concat = concatenate = cat  # noqa: F405
 
-__all__ = _generated + ["max", "argmax", "squeeze", "split", "chunk", "concat", "concatenate"]
+__all__ = _generated + ["max", "argmax", "squeeze", "split", "chunk", "concat", "concatenate", "numel",
+                        "std", "var"]

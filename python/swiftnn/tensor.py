@@ -21,6 +21,7 @@ import numpy as np
 from . import _C, _device
 from ._indexing import IndexingOps
 from ._ops_generated import TensorOps
+from ._tensor_str import tensor_repr
 from .dtypes import float32
 from .grad_mode import no_grad
 from .typed_tensor_ops import TypedTensorOps
@@ -30,7 +31,8 @@ max_result = namedtuple("max", ["values", "indices"])
 
 
 class Size(tuple):
-    """A tensor shape: a tuple of ints (PyTorch's `torch.Size`), printed as a tuple."""
+    """A tensor shape: a tuple of ints (PyTorch's `torch.Size`), printed as `swiftnn.Size([2, 3])`
+    the way PyTorch prints `torch.Size([2, 3])`. Slicing, + and * give Sizes, as in PyTorch."""
 
     def numel(self):
         n = 1
@@ -38,14 +40,33 @@ class Size(tuple):
             n *= d
         return n
 
+    def __repr__(self):
+        return f"swiftnn.Size({list(self)})"
+
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(super().__add__(other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, count):
+        return Size(super().__mul__(count))
+
+    __rmul__ = __mul__
+
 
 class GradFn:
-    """The op that produced a tensor. Only its name crosses from the engine."""
+    """The op that produced a tensor. Only its name crosses from the engine; it is shown as
+    PyTorch names its nodes (the engine's "AddBackward" is "AddBackward0")."""
 
     __slots__ = ("_name",)
 
     def __init__(self, name):
-        self._name = name
+        self._name = name + "0" if name.endswith("Backward") else name
 
     def name(self):
         return self._name
@@ -196,17 +217,8 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
         return format(repr(self), spec)
 
     def __repr__(self):
-        array = _C.to_numpy(self._h)
-        body = np.array2string(array, separator=", ", prefix="tensor(")
-        extras = []
-        if array.size == 0 and array.shape != (0,):
-            extras.append(f"size={array.shape}")
         grad_fn = self.grad_fn
-        if grad_fn is not None:
-            extras.append(f"grad_fn=<{grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return tensor_repr(_C.to_numpy(self._h), None if grad_fn is None else grad_fn.name(), self.requires_grad)
 
     # ---- autograd -------------------------------------------------------------
 
@@ -290,6 +302,9 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
     def view(self, *shape):
         return self.reshape(*shape)
 
+    def is_contiguous(self, memory_format=None):
+        return True
+
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -300,7 +315,12 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
         rank = self.ndim
         return self if rank < 2 else self.permute(*reversed(range(rank)))
 
-    def permute(self, *dims):
+    def permute(self, *dims, **kwargs):
+        """permute(2, 0, 1), permute((2, 0, 1)) or permute(dims=(2, 0, 1))."""
+        if kwargs:
+            if dims or set(kwargs) != {"dims"}:
+                raise TypeError(f"permute() takes the dims positionally or as dims=, got {dims} and {sorted(kwargs)}")
+            dims = (kwargs["dims"],)
         return Tensor._wrap(_C.permute(self._h, _shape_args(dims)))
 
     def squeeze(self, dim=None):
@@ -344,3 +364,9 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
             raise ValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self._dim_size(dim)
         return self.split(max(1, -(-n // chunks)), dim)
+
+
+# var and std take the tensor first, so the function forms are the methods too.
+from . import _spread  # noqa: E402
+
+Tensor.var, Tensor.std = _spread.var, _spread.std

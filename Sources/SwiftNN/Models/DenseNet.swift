@@ -28,6 +28,9 @@ public final class DenseBottleneck: Module {
         return out
     }
 
+    /// The reference code's class name.
+    public override var typeName: String { "BottleneckBlock" }
+
     public override func forward(_ x: Tensor) throws -> Tensor {
         try Tensor.cat([x, newFeatures([x])], dim: 1)
     }
@@ -60,6 +63,8 @@ public final class DenseTransition: Module {
         }
         return try dropout(conv1(normalized)).avgPool2d(kernel: Pair(2), stride: Pair(2))
     }
+
+    public override var typeName: String { "TransitionBlock" }
 
     public override func forward(_ x: Tensor) throws -> Tensor { try forward(features: [x]) }
 }

@@ -53,6 +53,9 @@ public final class Bottleneck: Module {
         if let se { registerModule("se", se) }
     }
 
+    /// The reference code's class names: SE_Resnet's blocks are `SE_Bottleneck`.
+    public override var typeName: String { se == nil ? "Bottleneck" : "SE_Bottleneck" }
+
     public override func forward(_ x: Tensor) throws -> Tensor {
         var out = try bn1.withReLU(conv1(x))
         out = try bn2.withReLU(conv2(out))

@@ -41,3 +41,25 @@ public func swiftnn_amin(_ inputRaw: OpaquePointer?, _ dimRaw: UnsafePointer<Int
         return try input.amin(dims: dim, keepDim: keepdim)
     }
 }
+
+@_cdecl("swiftnn_var")
+public func swiftnn_var(_ inputRaw: OpaquePointer?, _ dimRaw: UnsafePointer<Int64>?, _ dimRawCount: Int32, _ correctionRaw: Float, _ keepdimRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandle(out) {
+        let input = try tensorArg(inputRaw, "input")
+        let dim = try dimsArg(dimRaw, dimRawCount)
+        let correction = correctionRaw
+        let keepdim = keepdimRaw != 0
+        return try input.variance(dims: dim, correction: correction, keepDim: keepdim)
+    }
+}
+
+@_cdecl("swiftnn_std")
+public func swiftnn_std(_ inputRaw: OpaquePointer?, _ dimRaw: UnsafePointer<Int64>?, _ dimRawCount: Int32, _ correctionRaw: Float, _ keepdimRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandle(out) {
+        let input = try tensorArg(inputRaw, "input")
+        let dim = try dimsArg(dimRaw, dimRawCount)
+        let correction = correctionRaw
+        let keepdim = keepdimRaw != 0
+        return try input.std(dims: dim, correction: correction, keepDim: keepdim)
+    }
+}

@@ -3,7 +3,6 @@ friends take the reference documents' own argument names (typos included:
 `kernal_list`, `last_activateion_func`, `Residual_Block_size`) and the correctly
 spelt ones, and return Modules whose state_dict keys are the reference code's."""
 import json
-from collections import OrderedDict
 
 from .. import _C, _device
 from ..nn.layers import _EngineModule
@@ -38,8 +37,9 @@ def _pick(name, value, alias_name, alias):
 
 class _ZooModel(_EngineModule):
     """A whole network living in the engine; forward, train/eval and state run there.
-    Arguments left at None take the engine's defaults (listed in the README), which
-    live only there."""
+    Its layers are Python modules over the engine's own (`model.features[0]`,
+    `model.modules()`; see nn/engine_tree.py). Arguments left at None take the engine's
+    defaults (listed in the README), which live only there."""
     _engine_name = None
 
     def __init__(self, **config):
@@ -49,17 +49,6 @@ class _ZooModel(_EngineModule):
         except TypeError as error:
             raise TypeError(f"{self._engine_name}: arguments must be numbers, strings, booleans or lists ({error})") from None
         super().__init__(_C.model_new(self._engine_name, text))
-        object.__setattr__(self, "_state_order", [name for name, _, _ in _C.module_state(self._handle)])
-
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
-        """In the engine's (PyTorch's) order: each inner module's parameters then its buffers, depth
-        first; the base class would list every parameter before every buffer."""
-        if destination is None:
-            destination = OrderedDict()
-        for name in self._state_order:
-            value = self._parameters[name] if name in self._parameters else self._buffers[name]
-            destination[prefix + name] = value if keep_vars else value.numpy()
-        return destination
 
     def __repr__(self):
         return _C.module_repr(self._handle)

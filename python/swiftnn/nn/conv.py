@@ -6,14 +6,13 @@ from .layers import _EngineModule, _layer, _ResettableParameters
 class Conv2d(_ResettableParameters, _EngineModule):
     """2-D convolution: weight [out_channels, in_channels/groups, kH, kW], bias [out_channels],
     initialised as PyTorch's (kaiming-uniform a=√5, bias uniform ±1/√fan_in)."""
+    _optional_parameters = ("bias",)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__(_layer("Conv2d", in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size,
                                 stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias,
                                 padding_mode=padding_mode))
-        if not bias:
-            self.register_parameter("bias", None)
 
 
 class MaxPool2d(_EngineModule):

@@ -49,18 +49,41 @@ def _layer(kind, **config):
     return _C.module_new(kind, _to_json(config))
 
 
+def fixed_structure_error(module, action):
+    """What changing the layer structure of an engine module raises."""
+    return RuntimeError(
+        f"cannot {action} the engine module {module._get_name()}: its forward runs in the engine, which "
+        "would keep the old structure. Re-initialise weights in place (nn.init, .data), or build the "
+        "model as a Python nn.Module to change its layers.")
+
+
 class _EngineModule(Module):
-    """A Module whose computation, state and settings live in an engine module handle."""
+    """A Module whose computation, state and settings live in an engine module handle.
+    Its engine children (a zoo model's layers) are Python modules too (engine_tree.py)."""
+
+    # State PyTorch registers as None when the layer is built without it (bias=False, affine=False).
+    _optional_parameters = ()
+    _optional_buffers = ()
 
     def __init__(self, handle):
+        from .engine_tree import engine_children
         super().__init__()
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_options", frozenset(json.loads(_C.module_get_option(handle, None))))
         for name, kind, tensor in _C.module_state(handle):
+            if "." in name:
+                continue  # a child's: that child holds it
             if kind == 0:
                 self._parameters[name] = Parameter._wrap(tensor)
             else:
                 self._buffers[name] = Tensor._wrap(tensor)
+        for name in self._optional_parameters:
+            self._parameters.setdefault(name, None)
+        for name in self._optional_buffers:
+            self._buffers.setdefault(name, None)
+        children = engine_children(handle)
+        self._modules.update(children)
+        object.__setattr__(self, "_engine_children", frozenset(name for name, _ in children))
 
     def forward(self, input):
         return Tensor._wrap(_C.module_forward(self._handle, _as_tensor(input)._h))
@@ -83,6 +106,7 @@ class _EngineModule(Module):
         if name in self.__dict__.get("_options", ()):
             _C.module_set_option(self._handle, name, _to_json(value))
             return
+        self._check_replaceable(name)
         # `layer.weight = Parameter(...)` must reach the engine, which runs forward.
         params = self.__dict__.get("_parameters")
         if params is not None and name in params:
@@ -91,6 +115,21 @@ class _EngineModule(Module):
                                 f"{self._get_name()} (swiftnn.nn.Parameter expected)")
             _C.module_set_parameter(self._handle, name, value._h)
         super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        self._check_replaceable(name)
+        super().__delattr__(name)
+
+    def add_module(self, name, module):
+        self._check_replaceable(name)
+        super().add_module(name, module)
+
+    register_module = add_module
+
+    def _check_replaceable(self, name):
+        """Raises if `name` is a child the engine's forward runs (replacing it would be ignored)."""
+        if name in self.__dict__.get("_engine_children", ()):
+            raise fixed_structure_error(self, f"replace or delete '{name}' in")
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | self._options)
@@ -106,11 +145,10 @@ class _ResettableParameters:
 class Linear(_ResettableParameters, _EngineModule):
     """y = x·Wᵀ + b over the last dimension; weight [out_features, in_features],
     initialised as PyTorch's (kaiming-uniform a=√5, bias uniform ±1/√in_features)."""
+    _optional_parameters = ("bias",)
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__(_layer("Linear", in_features=in_features, out_features=out_features, bias=bias))
-        if not bias:
-            self.register_parameter("bias", None)
 
 
 def _rebound(module, input, output):

@@ -6,16 +6,13 @@ from .layers import _EngineModule, _layer, _ResettableParameters
 
 
 class _BatchNorm(_ResettableParameters, _EngineModule):
+    _optional_parameters = ("weight", "bias")
+    _optional_buffers = ("running_mean", "running_var", "num_batches_tracked")
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None):
         super().__init__(_layer(type(self)._kind, num_features=num_features, eps=eps, momentum=momentum,
                                 affine=affine, track_running_stats=track_running_stats))
-        if not affine:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if not track_running_stats:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
 
     def reset_running_stats(self):
         _C.module_reset(self._handle, "running_stats")
@@ -41,14 +38,11 @@ class BatchNorm2d(_BatchNorm):
 
 class LayerNorm(_ResettableParameters, _EngineModule):
     """Normalizes over the trailing `normalized_shape` dimensions; weight ones, bias zeros."""
+    _optional_parameters = ("weight", "bias")
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__(_layer("LayerNorm", normalized_shape=normalized_shape, eps=eps,
                                 elementwise_affine=elementwise_affine, bias=bias))
-        if not elementwise_affine:
-            self.register_parameter("weight", None)
-        if not (elementwise_affine and bias):
-            self.register_parameter("bias", None)
 
 
 class LocalResponseNorm(_EngineModule):
