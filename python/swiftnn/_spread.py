@@ -1,6 +1,8 @@
 """var and std with PyTorch's argument forms. Each is both `swiftnn.<name>(x, ...)`
 and the method `x.<name>(...)` (tensor.py binds them); the engine computes var and std
 (`_C.var`, `_C.std` from the op table)."""
+import numbers
+
 from . import _C
 from .tensor import Tensor, _as_tensor
 
