@@ -6,6 +6,7 @@ import numbers
 from . import _C
 from .tensor import Tensor, _as_tensor
 
+
 def _correction(name, dim, unbiased, correction):
     """(dim, correction) from torch.var's three forms: (dim, unbiased, keepdim), (dim, *,
     correction, keepdim) and (unbiased) given positionally."""
