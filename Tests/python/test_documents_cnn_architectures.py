@@ -124,8 +124,15 @@ def test_alexnet_training_recipe_on_an_image_folder(alexnet, image_folder, capsy
                                  batch_size=2)
     optimizer = optim.SGD(params=model.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
     lr_scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
-    before = [p.numpy().copy() for p in model.parameters()]
     model.train()
+    # As written, the head's Dropout(inplace=True) overwrites the ReLU output that ReLU's
+    # backward reads: PyTorch raises "modified by an inplace operation" on the first
+    # backward (checked with PyTorch 2.x), and so does swiftnn.
+    imgs, classes = next(iter(dataloader))
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        F.cross_entropy(model(imgs), classes).backward()
+    alexnet.classifier[3] = nn.Dropout(p=0.5)  # what a PyTorch user changes to train it
+    before = [p.numpy().copy() for p in model.parameters()]
     steps = 0
     for epoch in range(1):
         lr_scheduler.step()

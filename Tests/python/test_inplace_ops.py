@@ -51,7 +51,7 @@ def test_plus_equals_statement_rebinds_the_same_object(rng):
     y = x * 2
     alias = y
     y += 1
-    assert y is alias and y.grad_fn.name() == "AddBackward"
+    assert y is alias and y.grad_fn.name() == "AddBackward0"
     y.sum().backward()
     assert_close(x.grad.numpy(), np.full(3, 2.0))
 
@@ -186,13 +186,24 @@ def test_broadcast_result_must_fit_self():
         a.add_(swiftnn.zeros(2, 3))
 
 
-def test_inplace_on_a_tensor_with_a_recorded_view_is_refused_not_wrong(rng):
+def test_inplace_on_a_view_flows_through_the_view_like_pytorch(rng):
+    # flatten then an in-place op (x.view(n, -1) before Dropout(inplace=True) in AlexNet's head)
+    a = randn(rng, 2, 3, away_from=0)
+    x = swiftnn.tensor(a, requires_grad=True)
+    v = (x * 1).view(6)
+    v.mul_(3)
+    v.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 3.0), rtol=1e-6)
+
+
+def test_stale_alias_of_a_view_changed_in_place_raises_not_wrong(rng):
     x = swiftnn.tensor(randn(rng, 2, 3), requires_grad=True)
     h = x * 1
     v = h.view(6)
+    v.mul_(2)
+    out = (h * h).sum()  # h's history predates the write through v
     with pytest.raises(RuntimeError, match="shares its storage with a view"):
-        h.mul_(2)
-    assert v.shape == (6,)
+        out.backward()
 
 
 def test_functional_and_layer_inplace_forms(rng):
@@ -201,7 +212,7 @@ def test_functional_and_layer_inplace_forms(rng):
         x = swiftnn.tensor(a, requires_grad=True)
         h = x * 2
         out = relu(h)
-        assert out is h and h.grad_fn.name() == "ReluBackward"
+        assert out is h and h.grad_fn.name() == "ReluBackward0"
         (out * out).sum().backward()
         assert_close(x.grad.numpy(), np.where(a > 0, 8 * a, 0))
     assert_close(F.relu(swiftnn.tensor(a)).numpy(), np.maximum(a, 0))

@@ -66,8 +66,8 @@ class IntegerShapeOps:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if self._array.size else \
             self.reshape(shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
-    def permute(self, *dims):
-        dims = _shape_args(dims)
+    def permute(self, *dims, **kwargs):
+        dims = _tensor._permute_dims(dims, kwargs)
         return self._new(self._array.transpose([_axis(d, self._array.ndim) for d in dims]))
 
     def transpose(self, dim0, dim1):

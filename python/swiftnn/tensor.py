@@ -87,6 +87,15 @@ def _shape_args(shape):
     return shape
 
 
+def _permute_dims(dims, kwargs):
+    """The dims of permute(2, 0, 1), permute((2, 0, 1)) or permute(dims=(2, 0, 1))."""
+    if kwargs:
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"permute() takes the dims positionally or as dims=, got {dims} and {sorted(kwargs)}")
+        dims = (kwargs["dims"],)
+    return _shape_args(dims)
+
+
 def _handles(tensors, name):
     """Engine handles of a sequence of tensors (or array-likes)."""
     if isinstance(tensors, Tensor):
@@ -317,11 +326,7 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
 
     def permute(self, *dims, **kwargs):
         """permute(2, 0, 1), permute((2, 0, 1)) or permute(dims=(2, 0, 1))."""
-        if kwargs:
-            if dims or set(kwargs) != {"dims"}:
-                raise TypeError(f"permute() takes the dims positionally or as dims=, got {dims} and {sorted(kwargs)}")
-            dims = (kwargs["dims"],)
-        return Tensor._wrap(_C.permute(self._h, _shape_args(dims)))
+        return Tensor._wrap(_C.permute(self._h, _permute_dims(dims, kwargs)))
 
     def squeeze(self, dim=None):
         """Removes size-1 dimensions: all of them, one, or those in a tuple."""

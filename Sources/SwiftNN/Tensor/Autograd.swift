@@ -13,6 +13,8 @@ final class GradFn {
     var savedVersions: [SavedVersion]
     /// The output's version when the backward reads the output, nil otherwise.
     var outputVersion: Int?
+    /// Set when an input's history was stale at recording time (see `Tensor.historyIsStale`).
+    var staleInputError: String?
 
     init(name: String, inputs: [Tensor], saving saved: [Tensor], outputVersion: Int?,
          backward: @escaping BackwardFunction) {
@@ -39,6 +41,13 @@ extension Tensor {
             requiresGrad = true
             gradFn = GradFn(name: name, inputs: inputs, saving: saved ?? inputs,
                             outputVersion: savesOutput ? storage.version : nil, backward: backward)
+            if let stale = inputs.first(where: { $0.historyIsStale }) {
+                gradFn?.staleInputError =
+                    "an input of \(name) (shape \(describe(stale.shape))) shares its storage with a view that an "
+                    + "in-place operation changed after the input was computed, so its autograd history is out of "
+                    + "date (swiftnn does not rebase the histories of views); clone() the tensor before the "
+                    + "in-place op, or use the out-of-place op"
+            }
         }
         return self
     }
@@ -100,6 +109,7 @@ extension Tensor {
                         "trying to backward through the graph a second time (\(fn.name)); "
                         + "the saved intermediate values were freed after the first backward")
                 }
+                if let message = fn.staleInputError { throw SwiftNNError.runtime(message) }
                 try fn.checkSavedVersions(output: node)
                 var inputGrads = try Profiler.measure(fn.name, .backward) { try step(gradOut, node) }
                 fn.backward = nil

@@ -16,8 +16,11 @@ final class TensorStorage {
     /// backward saved was overwritten after the forward (PyTorch's version counter).
     var version = 0
     /// Set once a view recorded by autograd shares this storage: an in-place op
-    /// recorded on it would leave the other tensors' graphs stale, so it is refused.
+    /// recorded through one alias leaves the others' histories stale.
     var hasRecordedViews = false
+    /// The version written by the last in-place op recorded through a shared view:
+    /// a tensor over this storage made before it no longer has a valid history.
+    var rebasedAtVersion = -1
 
     /// Uninitialised storage: callers must write every element. Throws instead of
     /// trapping when the system cannot provide the memory, so an impossible

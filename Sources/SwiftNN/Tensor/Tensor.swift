@@ -18,13 +18,21 @@ public final class Tensor {
     var gradFn: GradFn?
     /// Where autograd writes this parameter's gradient when a `GradientBuckets` reduces it.
     var gradSlot: GradientSlot?
+    /// The storage's version when this tensor was made: its autograd history describes
+    /// the elements as they were then.
+    let madeAtVersion: Int
 
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         self.shape = shape
         self.count = shape.reduce(1, *)
         self.storage = storage
         self.requiresGrad = requiresGrad
+        madeAtVersion = storage.version
     }
+
+    /// True when an in-place op recorded through another view of this storage changed
+    /// the elements after this tensor was made, so its graph no longer describes them.
+    var historyIsStale: Bool { gradFn != nil && storage.rebasedAtVersion > madeAtVersion }
 
     /// A tensor whose elements the caller writes before anyone reads them.
     /// Every op allocates its result here, so every result shape is checked.

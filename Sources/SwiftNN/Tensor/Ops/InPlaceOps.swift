@@ -28,11 +28,6 @@ extension Tensor {
             OpTrace.alias(fresh, to: result)
             return fresh
         }
-        if storage.hasRecordedViews {
-            throw SwiftNNError.runtime(
-                "an in-place operation recorded by autograd on a tensor that shares its storage with a view "
-                + "(view, reshape, flatten, squeeze, unsqueeze) is not supported; use the out-of-place op")
-        }
         if fn.savedVersions.contains(where: { $0.storage === storage }) {
             // The backward reads the value about to be overwritten: give it a copy, as
             // PyTorch's in-place formulas keep the original self.
@@ -42,6 +37,9 @@ extension Tensor {
             throw SwiftNNError.runtime("in-place op returned its input; nothing to record")
         }
         try write(result)
+        // Other views of this storage keep their old histories: using one of them in a
+        // later op is an error (`historyIsStale`) rather than a silently wrong gradient.
+        if storage.hasRecordedViews { storage.rebasedAtVersion = storage.version }
         let rebound = Tensor(shape: shape, storage: storage, requiresGrad: true)
         rebound.gradFn = recorded
         OpTrace.alias(rebound, to: result)
