@@ -18,6 +18,7 @@ PyObject* raise_status(int status) {
         case SWIFTNN_ERROR_TYPE: type = PyExc_TypeError; break;
         case SWIFTNN_ERROR_INDEX: type = PyExc_IndexError; break;
         case SWIFTNN_ERROR_IO: type = PyExc_OSError; break;
+        case SWIFTNN_ERROR_ATTRIBUTE: type = PyExc_AttributeError; break;
         default: type = PyExc_RuntimeError; break;
     }
     PyErr_SetString(type, message && message[0] ? message : "swiftnn engine error (no message)");
@@ -192,11 +193,8 @@ int optional_int64_from(PyObject* obj, const char* name, void* out) {
 }
 
 int float_from(PyObject* obj, const char* name, void* out) {
-    double v = PyFloat_AsDouble(obj);
-    if (v == -1.0 && PyErr_Occurred()) {
-        PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", name, Py_TYPE(obj)->tp_name);
-        return 0;
-    }
+    double v;
+    if (!double_from(obj, name, &v)) return 0;
     *(float*)out = (float)v;
     return 1;
 }
@@ -319,17 +317,18 @@ int optional_dims_from(PyObject* obj, const char* name, void* out) {
     return 1;
 }
 
-/* A sequence of tensor handles, kept alive in list->holder while the GIL is released. */
-int tensor_list_from(PyObject* obj, const char* name, void* out) {
-    TensorList* list = out;
-    PyObject* tuple = PyObject_TypeCheck(obj, &TensorHandle_Type) ? NULL : PySequence_Tuple(obj);
+/* A sequence of handles of one kind, kept alive in list->holder while the GIL is released. */
+static int handle_list_from(PyObject* obj, const char* name, void* out, PyTypeObject* single,
+                            int (*convert)(PyObject*, void*), const char* kinds) {
+    HandleList* list = out;
+    PyObject* tuple = PyObject_TypeCheck(obj, single) ? NULL : PySequence_Tuple(obj);
     if (!tuple) {
         PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "%s must be a sequence of tensors, got %.100s", name, Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of %s, got %.100s", name, kinds, Py_TYPE(obj)->tp_name);
         return 0;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(tuple);
-    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(swiftnn_tensor));
+    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(void*));
     list->holder = tuple;
     list->n = (int64_t)n;
     if (!list->v) {
@@ -337,12 +336,20 @@ int tensor_list_from(PyObject* obj, const char* name, void* out) {
         return 0;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (!tensor_arg(PyTuple_GET_ITEM(tuple, i), &list->v[i])) return 0;
+        if (!convert(PyTuple_GET_ITEM(tuple, i), &list->v[i])) return 0;
     }
     return 1;
 }
 
-void tensor_list_release(TensorList* list) {
+int tensor_list_from(PyObject* obj, const char* name, void* out) {
+    return handle_list_from(obj, name, out, &TensorHandle_Type, tensor_arg, "tensors");
+}
+
+int optimizer_list_from(PyObject* obj, const char* name, void* out) {
+    return handle_list_from(obj, name, out, &OptimizerHandle_Type, optimizer_arg, "optimizers");
+}
+
+void handle_list_release(HandleList* list) {
     PyMem_Free(list->v);
     Py_XDECREF(list->holder);
 }
@@ -375,4 +382,154 @@ int enum_from(PyObject* obj, const char* name, const char* const* names, const c
     if (!int64_from(obj, name, &code)) return 0;
     *(int*)out = code >= 0 && code <= INT32_MAX ? (int)code : -1;
     return 1;
+}
+
+/* Handles of the other engine objects, plain and optional (None -> NULL). */
+#define HANDLE_FROM(kind)                                                      \
+    int kind##_from(PyObject* obj, const char* name, void* out) {             \
+        (void)name;                                                            \
+        return kind##_arg(obj, out);                                           \
+    }                                                                          \
+    int optional_##kind##_from(PyObject* obj, const char* name, void* out) {  \
+        if (obj != Py_None) return kind##_from(obj, name, out);                \
+        *(void**)out = NULL;                                                   \
+        return 1;                                                              \
+    }
+HANDLE_FROM(module)
+HANDLE_FROM(optimizer)
+HANDLE_FROM(scheduler)
+HANDLE_FROM(dataset)
+HANDLE_FROM(transform)
+HANDLE_FROM(loader)
+
+int int32_from(PyObject* obj, const char* name, void* out) {
+    int64_t v;
+    if (!int64_from(obj, name, &v)) return 0;
+    if (v < INT32_MIN || v > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s is out of range: %lld", name, (long long)v);
+        return 0;
+    }
+    *(int*)out = (int)v;
+    return 1;
+}
+
+int uint64_from(PyObject* obj, const char* name, void* out) {
+    if (!PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    PyObject* index = PyNumber_Index(obj);
+    unsigned long long v = index ? PyLong_AsUnsignedLongLong(index) : (unsigned long long)-1;
+    Py_XDECREF(index);
+    if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "%s must be an int in [0, 2**64), got %R", name, obj);
+        return 0;
+    }
+    *(uint64_t*)out = (uint64_t)v;
+    return 1;
+}
+
+int double_from(PyObject* obj, const char* name, void* out) {
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    *(double*)out = v;
+    return 1;
+}
+
+/* UTF-8 of a str, valid while the argument lives (the caller's reference). */
+int string_from(PyObject* obj, const char* name, void* out) {
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a str, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    return (*(const char**)out = PyUnicode_AsUTF8(obj)) != NULL;
+}
+
+int optional_string_from(PyObject* obj, const char* name, void* out) {
+    if (obj != Py_None) return string_from(obj, name, out);
+    *(const char**)out = NULL;
+    return 1;
+}
+
+int path_from(PyObject* obj, const char* name, void* out) {
+    PathArg* path = out;
+    if (!PyUnicode_FSConverter(obj, &path->holder)) return 0;
+    path->v = PyBytes_AS_STRING(path->holder);
+    return 1;
+}
+
+char* text_buffer(int64_t length) {
+    char* buf = length >= 0 ? PyMem_Malloc((size_t)length + 1) : NULL;
+    if (!buf) PyErr_NoMemory();
+    return buf;
+}
+
+/* The text of a text_buffer the engine filled (freed here), or the error of a failed call. */
+PyObject* text_result(int status, char* buf) {
+    PyObject* text = status ? raise_status(status) : buf ? PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace") : NULL;
+    PyMem_Free(buf);
+    return text;
+}
+
+/* A pooling stride: None or [] (PyTorch's default) leaves both entries without a value. */
+int stride_from(PyObject* obj, const char* name, void* out) {
+    OptionalPairArg* pair = out;
+    if (obj == Py_None || (PyList_Check(obj) && PyList_GET_SIZE(obj) == 0)) {
+        pair->v[0] = pair->v[1] = (swiftnn_optional_int64){0, 0};
+        return 1;
+    }
+    PairArg values;
+    if (!pair_from(obj, name, &values)) return 0;
+    pair->v[0] = (swiftnn_optional_int64){values.v[0], 1};
+    pair->v[1] = (swiftnn_optional_int64){values.v[1], 1};
+    return 1;
+}
+
+/* (TensorHandle, int64 array shaped like the tensor) from an engine-allocated index buffer (freed here). */
+PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count) {
+    if (status) return raise_status(status); /* nothing was handed out */
+    PyObject* handle = wrap_tensor(out);
+    int ndim = 0;
+    int64_t dims[SWIFTNN_MAX_DIMS];
+    npy_intp shape[SWIFTNN_MAX_DIMS], numel = 1;
+    if (handle) ENGINE(status, swiftnn_tensor_ndim(out, &ndim));
+    if (handle && !status) ENGINE(status, swiftnn_tensor_shape(out, dims, SWIFTNN_MAX_DIMS));
+    for (int i = 0; handle && !status && i < ndim; i++) numel *= (shape[i] = (npy_intp)dims[i]);
+    PyArrayObject* array = NULL;
+    if (status)
+        raise_status(status);
+    else if (handle && numel != (npy_intp)count)
+        PyErr_Format(PyExc_RuntimeError, "the engine gave %lld indices for %lld values", (long long)count, (long long)numel);
+    else if (handle && (array = (PyArrayObject*)PyArray_SimpleNew(ndim, shape, NPY_INT64)))
+        memcpy(PyArray_DATA(array), indices, (size_t)count * sizeof(int64_t));
+    ENGINE(status, swiftnn_buffer_free(indices));
+    PyObject* result = array ? PyTuple_Pack(2, handle, (PyObject*)array) : NULL;
+    Py_XDECREF(array);
+    Py_XDECREF(handle);
+    return result;
+}
+
+/* Room for n result handles (a "tensors" result). */
+int handle_slots(HandleList* list, int64_t n) {
+    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(void*));
+    list->n = n;
+    if (!list->v) PyErr_NoMemory();
+    return list->v != NULL;
+}
+
+/* A tuple of TensorHandles taking ownership of every slot, or the error of a failed call. */
+PyObject* tensors_result(int status, HandleList* list) {
+    PyObject* tuple = status ? raise_status(status) : PyTuple_New((Py_ssize_t)list->n);
+    for (int64_t i = 0; !status && i < list->n; i++) {
+        PyObject* item = wrap_tensor(list->v[i]); /* frees the handle when it fails */
+        if (item && tuple) PyTuple_SET_ITEM(tuple, (Py_ssize_t)i, item);
+        else Py_XDECREF(item);
+    }
+    if (tuple && PyErr_Occurred()) Py_CLEAR(tuple);
+    PyMem_Free(list->v);
+    return tuple;
 }

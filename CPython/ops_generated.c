@@ -12,5 +12,8 @@ PyMethodDef* const generated_method_tables[] = {
     ops_losses_methods,
     ops_tensors_methods,
     ops_runtime_methods,
+    ops_modules_methods,
+    ops_optim_methods,
+    ops_data_methods,
     NULL,
 };

@@ -29,5 +29,8 @@ extern PyMethodDef ops_layers_methods[];
 extern PyMethodDef ops_losses_methods[];
 extern PyMethodDef ops_tensors_methods[];
 extern PyMethodDef ops_runtime_methods[];
+extern PyMethodDef ops_modules_methods[];
+extern PyMethodDef ops_optim_methods[];
+extern PyMethodDef ops_data_methods[];
 
 #endif

@@ -12,7 +12,7 @@ static PyObject* py_cat(PyObject* self, PyObject* args, PyObject* kwargs) {
     int status = -1;
     int ok = tensor_list_from(o_tensors, "tensors", &tensors) &&
              int64_from(o_dim, "dim", &dim);
-    if (ok) ENGINE(status, swiftnn_cat(tensors.v, tensors.n, dim, &out));
+    if (ok) ENGINE(status, swiftnn_cat((const swiftnn_tensor*)tensors.v, tensors.n, dim, &out));
     tensor_list_release(&tensors);
     if (!ok) return NULL;
     return tensor_result(status, out);
@@ -29,14 +29,35 @@ static PyObject* py_stack(PyObject* self, PyObject* args, PyObject* kwargs) {
     int status = -1;
     int ok = tensor_list_from(o_tensors, "tensors", &tensors) &&
              int64_from(o_dim, "dim", &dim);
-    if (ok) ENGINE(status, swiftnn_stack(tensors.v, tensors.n, dim, &out));
+    if (ok) ENGINE(status, swiftnn_stack((const swiftnn_tensor*)tensors.v, tensors.n, dim, &out));
     tensor_list_release(&tensors);
     if (!ok) return NULL;
     return tensor_result(status, out);
 }
 
+static PyObject* py_split(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "sizes", "dim", NULL};
+    PyObject *o_input, *o_sizes, *o_dim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:split", kwlist, &o_input, &o_sizes, &o_dim))
+        return NULL;
+    swiftnn_tensor input;
+    Int64Array sizes = {0};
+    int64_t dim;
+    HandleList outs = {0};
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             int64_array_from(o_sizes, "sizes", &sizes) &&
+             int64_from(o_dim, "dim", &dim) &&
+             handle_slots(&outs, sizes.n);
+    if (ok) ENGINE(status, swiftnn_split(input, sizes.v, sizes.n, dim, (swiftnn_tensor*)outs.v));
+    int64_array_release(&sizes);
+    if (!ok) return NULL;
+    return tensors_result(status, &outs);
+}
+
 PyMethodDef ops_joins_methods[] = {
     {"cat", (PyCFunction)(void (*)(void))py_cat, METH_VARARGS | METH_KEYWORDS, "Joins tensors along an existing dimension."},
     {"stack", (PyCFunction)(void (*)(void))py_stack, METH_VARARGS | METH_KEYWORDS, "Joins same-shape tensors along a new dimension."},
+    {"split", (PyCFunction)(void (*)(void))py_split, METH_VARARGS | METH_KEYWORDS, "Pieces of the listed sizes along dim (the sizes must add up to the dimension)."},
     {NULL, NULL, 0, NULL},
 };

@@ -85,6 +85,32 @@ static PyObject* py_profiler_reset(PyObject* self, PyObject* args, PyObject* kwa
     return none_result(status);
 }
 
+static PyObject* py_random_seed(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":random_seed", kwlist))
+        return NULL;
+    uint64_t out = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_random_seed(&out));
+    if (!ok) return NULL;
+    return status ? raise_status(status) : PyLong_FromUnsignedLongLong(out);
+}
+
+static PyObject* py_profiler_entries(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":profiler_entries", kwlist))
+        return NULL;
+    char* buf = NULL;
+    int64_t length = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_profiler_entries(NULL, 0, &length));
+    if (ok && !status && (buf = text_buffer(length))) ENGINE(status, swiftnn_profiler_entries(buf, length + 1, NULL));
+    if (!ok) return NULL;
+    return text_result(status, buf);
+}
+
 PyMethodDef ops_runtime_methods[] = {
     {"init_uniform", (PyCFunction)(void (*)(void))py_init_uniform, METH_VARARGS | METH_KEYWORDS, "Fills tensor in place from the default generator (not recorded by autograd)."},
     {"init_normal", (PyCFunction)(void (*)(void))py_init_normal, METH_VARARGS | METH_KEYWORDS, "Fills tensor in place from the default generator (not recorded by autograd)."},
@@ -92,5 +118,7 @@ PyMethodDef ops_runtime_methods[] = {
     {"get_num_threads", (PyCFunction)(void (*)(void))py_get_num_threads, METH_VARARGS | METH_KEYWORDS, "Worker threads of the engine's pool."},
     {"profiler_set_enabled", (PyCFunction)(void (*)(void))py_profiler_set_enabled, METH_VARARGS | METH_KEYWORDS, "Turns the op profiler on or off; returns the previous state."},
     {"profiler_reset", (PyCFunction)(void (*)(void))py_profiler_reset, METH_VARARGS | METH_KEYWORDS, "Forgets the profiler's entries."},
+    {"random_seed", (PyCFunction)(void (*)(void))py_random_seed, METH_VARARGS | METH_KEYWORDS, "A seed drawn from the default generator (fixed by swiftnn_manual_seed)."},
+    {"profiler_entries", (PyCFunction)(void (*)(void))py_profiler_entries, METH_VARARGS | METH_KEYWORDS, "Time and calls per op type (leaf layers forward, autograd nodes backward): JSON array of {\"name\", \"phase\", \"calls\", \"seconds\"}, slowest first."},
     {NULL, NULL, 0, NULL},
 };

@@ -70,7 +70,9 @@ PyObject* none_result(int status);
 typedef struct { int64_t v[2]; } PairArg;
 typedef struct { swiftnn_optional_int64 v[2]; } OptionalPairArg;
 typedef struct { int64_t v[2]; int mode; } ConvPaddingArg;
-typedef struct { PyObject* holder; swiftnn_tensor* v; int64_t n; } TensorList;
+typedef struct { PyObject* holder; void** v; int64_t n; } HandleList; /* also TensorList */
+typedef HandleList TensorList;
+typedef struct { PyObject* holder; const char* v; } PathArg;
 typedef struct { PyArrayObject* arr; const int64_t* v; int64_t n; } Int64Array;
 int tensor_from(PyObject* obj, const char* name, void* out);
 int optional_tensor_from(PyObject* obj, const char* name, void* out);
@@ -86,23 +88,39 @@ int conv_padding_from(PyObject* obj, const char* name, void* out);
 int dims_from(PyObject* obj, const char* name, void* out);
 int optional_dims_from(PyObject* obj, const char* name, void* out);
 int tensor_list_from(PyObject* obj, const char* name, void* out);
-void tensor_list_release(TensorList* list);
+int optimizer_list_from(PyObject* obj, const char* name, void* out);
+void handle_list_release(HandleList* list);
+#define tensor_list_release handle_list_release
+#define HANDLE_FROM_DECL(kind)                                   \
+    int kind##_from(PyObject* obj, const char* name, void* out); \
+    int optional_##kind##_from(PyObject* obj, const char* name, void* out);
+HANDLE_FROM_DECL(module)
+HANDLE_FROM_DECL(optimizer)
+HANDLE_FROM_DECL(scheduler)
+HANDLE_FROM_DECL(dataset)
+HANDLE_FROM_DECL(transform)
+HANDLE_FROM_DECL(loader)
+int int32_from(PyObject* obj, const char* name, void* out);
+int uint64_from(PyObject* obj, const char* name, void* out);
+int double_from(PyObject* obj, const char* name, void* out);
+int string_from(PyObject* obj, const char* name, void* out);
+int optional_string_from(PyObject* obj, const char* name, void* out);
+int path_from(PyObject* obj, const char* name, void* out);
+int stride_from(PyObject* obj, const char* name, void* out);
+/* Results beyond one tensor: (tensor, int64 indices), several tensors. */
+PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count);
+int handle_slots(HandleList* list, int64_t n);
+PyObject* tensors_result(int status, HandleList* list);
+/* Text results: a buffer for length bytes plus the NUL, and its str (freed there). */
+char* text_buffer(int64_t length);
+PyObject* text_result(int status, char* buf);
 int int64_array_from(PyObject* obj, const char* name, void* out);
 void int64_array_release(Int64Array* array);
 int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
 
-/* ---- nn.c ---- */
-/* A string an engine call writes like swiftnn_module_repr (length first, then the text). */
-typedef int (*engine_text_fn)(void* handle, const char* name, char* buf, int64_t capacity, int64_t* length);
-PyObject* engine_text(void* handle, const char* name, engine_text_fn fn);
-/* Parses (handle, name or None) with `format` and returns the setting's JSON text. */
-PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject*, void*), engine_text_fn fn);
-
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
 extern PyMethodDef* const generated_method_tables[]; /* ops_generated.c: one table per group, NULL-terminated */
-extern PyMethodDef indexed_ops_methods[]; /* indexed_ops.c */
-extern PyMethodDef runtime_methods[]; /* runtime.c */
 extern PyMethodDef nn_methods[];
 extern PyMethodDef data_methods[]; /* data.c */
 

@@ -30,3 +30,8 @@ def _wrap(handle):
 
 def _optional_wrap(handle):
     return None if handle is None else _wrap(handle)
+
+
+def _wrap_indexed(result):
+    """(handle, int64 indices) -> (Tensor, indices)."""
+    return _wrap(result[0]), result[1]

@@ -7,7 +7,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 from . import _C
 from ._op_args import (ArrayLike, IntPair, TensorLike, _h, _handles, _optional_h, _optional_wrap,  # noqa: F401
-                        _tensor, _wrap)
+                        _tensor, _wrap, _wrap_indexed)
 
 # The names of each enum of the op table, in code order.
 ENUMS = {

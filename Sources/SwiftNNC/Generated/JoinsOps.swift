@@ -19,3 +19,13 @@ public func swiftnn_stack(_ tensorsRaw: UnsafePointer<OpaquePointer?>?, _ tensor
         return try Tensor.stack(tensors, dim: dim)
     }
 }
+
+@_cdecl("swiftnn_split")
+public func swiftnn_split(_ inputRaw: OpaquePointer?, _ sizesRaw: UnsafePointer<Int64>?, _ sizesRawCount: Int64, _ dimRaw: Int64, _ outs: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandles(outs, sizesRawCount) {
+        let input = try tensorArg(inputRaw, "input")
+        let sizes = try int64ArrayArg(sizesRaw, sizesRawCount, "sizes")
+        let dim = try intArg(dimRaw, "dim")
+        return try input.split(sizes: sizes, dim: dim)
+    }
+}

@@ -51,3 +51,17 @@ public func swiftnn_profiler_reset() -> Int32 {
         Profiler.reset()
     }
 }
+
+@_cdecl("swiftnn_random_seed")
+public func swiftnn_random_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    returningValue(out) {
+        return drawSeed()
+    }
+}
+
+@_cdecl("swiftnn_profiler_entries")
+public func swiftnn_profiler_entries(_ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningText(buf, capacity, length) {
+        return profilerEntriesJSON()
+    }
+}
