@@ -305,6 +305,11 @@ int dims_from(PyObject* obj, const char* name, void* out) {
 }
 
 /* Like dims_from; None or an empty sequence means every dimension. */
+int dims_or_all_from(PyObject* obj, const char* name, void* out) {
+    if (obj == Py_None) return optional_dims_from(obj, name, out);
+    return dims_from(obj, name, out);
+}
+
 int optional_dims_from(PyObject* obj, const char* name, void* out) {
     DimList* dims = out;
     if (obj == Py_None) {
@@ -513,23 +518,16 @@ PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64
     return result;
 }
 
-/* Room for n result handles (a "tensors" result). */
-int handle_slots(HandleList* list, int64_t n) {
-    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(void*));
-    list->n = n;
-    if (!list->v) PyErr_NoMemory();
-    return list->v != NULL;
-}
-
-/* A tuple of TensorHandles taking ownership of every slot, or the error of a failed call. */
-PyObject* tensors_result(int status, HandleList* list) {
-    PyObject* tuple = status ? raise_status(status) : PyTuple_New((Py_ssize_t)list->n);
-    for (int64_t i = 0; !status && i < list->n; i++) {
-        PyObject* item = wrap_tensor(list->v[i]); /* frees the handle when it fails */
+/* A tuple of TensorHandles taking ownership of every handle of an engine-allocated array
+ * (freed here), or the error of a failed call. */
+PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count) {
+    PyObject* tuple = status ? raise_status(status) : PyTuple_New((Py_ssize_t)count);
+    for (int64_t i = 0; !status && i < count; i++) {
+        PyObject* item = wrap_tensor(outs[i]); /* frees the handle when it fails */
         if (item && tuple) PyTuple_SET_ITEM(tuple, (Py_ssize_t)i, item);
         else Py_XDECREF(item);
     }
     if (tuple && PyErr_Occurred()) Py_CLEAR(tuple);
-    PyMem_Free(list->v);
+    ENGINE(status, swiftnn_buffer_free(outs));
     return tuple;
 }

@@ -187,7 +187,7 @@ PyMethodDef ops_tensors_methods[] = {
     {"requires_grad", (PyCFunction)(void (*)(void))py_requires_grad, METH_VARARGS | METH_KEYWORDS, "Whether autograd records ops on the tensor."},
     {"set_requires_grad", (PyCFunction)(void (*)(void))py_set_requires_grad, METH_VARARGS | METH_KEYWORDS, "Starts or stops recording ops on a leaf tensor."},
     {"is_leaf", (PyCFunction)(void (*)(void))py_is_leaf, METH_VARARGS | METH_KEYWORDS, "Whether the tensor was made by the user rather than by a recorded op."},
-    {"grad", (PyCFunction)(void (*)(void))py_grad, METH_VARARGS | METH_KEYWORDS, "The accumulated gradient; *out is NULL when there is none."},
+    {"grad", (PyCFunction)(void (*)(void))py_grad, METH_VARARGS | METH_KEYWORDS, "The accumulated gradient (NULL / None when there is none)."},
     {"set_grad", (PyCFunction)(void (*)(void))py_set_grad, METH_VARARGS | METH_KEYWORDS, "Replaces the gradient; grad may be NULL to clear it."},
     {"backward", (PyCFunction)(void (*)(void))py_backward, METH_VARARGS | METH_KEYWORDS, "Backpropagates from the tensor; gradient may be NULL for a one-element tensor."},
     {"detach", (PyCFunction)(void (*)(void))py_detach, METH_VARARGS | METH_KEYWORDS, "A new leaf sharing the tensor's storage, outside the graph."},

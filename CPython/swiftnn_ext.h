@@ -87,6 +87,7 @@ int optional_pair_from(PyObject* obj, const char* name, void* out);
 int conv_padding_from(PyObject* obj, const char* name, void* out);
 int dims_from(PyObject* obj, const char* name, void* out);
 int optional_dims_from(PyObject* obj, const char* name, void* out);
+int dims_or_all_from(PyObject* obj, const char* name, void* out); /* None: all; (): none */
 int tensor_list_from(PyObject* obj, const char* name, void* out);
 int optimizer_list_from(PyObject* obj, const char* name, void* out);
 void handle_list_release(HandleList* list);
@@ -109,8 +110,7 @@ int path_from(PyObject* obj, const char* name, void* out);
 int stride_from(PyObject* obj, const char* name, void* out);
 /* Results beyond one tensor: (tensor, int64 indices), several tensors. */
 PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count);
-int handle_slots(HandleList* list, int64_t n);
-PyObject* tensors_result(int status, HandleList* list);
+PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count);
 /* Text results: a buffer for length bytes plus the NUL, and its str (freed there). */
 char* text_buffer(int64_t length);
 PyObject* text_result(int status, char* buf);

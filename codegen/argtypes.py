@@ -150,6 +150,11 @@ class OptionalDims(Dims):
     py_annotation = "Union[None, int, Sequence[int]]"
 
 
+class DimsOrAll(OptionalDims):
+    """None means every dimension, () none of them (squeeze's dim)."""
+    converter = "dims_or_all_from"
+
+
 class Int64Array(ArgType):
     """Integer values (class indices) of any array-like; whole-number floats are accepted."""
     c_params = ["const int64_t* {name}", "int64_t {name}_count"]
@@ -247,7 +252,7 @@ TYPES = {
     "optimizers": lambda: HandleList("optimizer", "Optimizer"), "stride": Stride,
     "tensor": Tensor, "tensor?": OptionalTensor, "tensors": TensorList, "int": Int, "int?": OptionalInt,
     "float": Float, "float?": OptionalFloat, "bool": Bool, "pair": Pair, "pair?": OptionalPair,
-    "conv_padding": ConvPadding, "dims": Dims, "dims?": OptionalDims, "int64s": Int64Array,
+    "conv_padding": ConvPadding, "dims": Dims, "dims?": OptionalDims, "dims_or_all": DimsOrAll, "int64s": Int64Array,
 }
 
 
@@ -303,12 +308,14 @@ RESULTS = {
         "c_args": ["&out", "&indices", "&count"],
         "c_return": "indexed_result(status, out, indices, count)", "py": "Tuple[_tensor.Tensor, ArrayLike]",
         "py_wrap": "_wrap_indexed({})"},
-    # Several tensors, one per value of the op's first int64s argument (split's sizes).
-    "tensors": {"c_out": "swiftnn_tensor* outs", "swift_out": "_ outs: UnsafeMutablePointer<OpaquePointer?>?",
-                "swift_call": "returningHandles(outs, {count})", "c_local": "HandleList outs = {0};",
-                "c_args": ["(swiftnn_tensor*)outs.v"], "c_slots": "handle_slots(&outs, {count})",
-                "c_return": "tensors_result(status, &outs)", "py": "Tuple[_tensor.Tensor, ...]",
-                "py_wrap": "tuple(_wrap(h) for h in {})"},
+    # Several tensors (split, chunk): the engine allocates the array of new handles (free the
+    # array, not the handles, with swiftnn_buffer_free); Python gets a tuple.
+    "tensors": {"c_out": "swiftnn_tensor** outs, int64_t* count",
+                "swift_out": "_ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?, "
+                             "_ count: UnsafeMutablePointer<Int64>?",
+                "swift_call": "returningHandles(outs, count)", "c_local": "swiftnn_tensor* outs = NULL;\n    int64_t count = 0;",
+                "c_args": ["&outs", "&count"], "c_return": "tensors_result(status, outs, count)",
+                "py": "Tuple[Tensor, ...]", "py_wrap": "tuple(_wrap(h) for h in {})"},
     "none": {"c_out": None, "swift_out": None, "swift_call": "guarded", "c_local": "",
              "c_return": "none_result(status)", "py": "None", "py_wrap": "{}"},
 }

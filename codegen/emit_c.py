@@ -50,14 +50,6 @@ def optional_tail(op):
     return tail
 
 
-def count_arg(op):
-    """The argument whose values count a "tensors" result (the first int64s)."""
-    for a in op.args:
-        if a.type_name == "int64s":
-            return a
-    raise SystemExit(f"codegen: op {op.name!r}: a 'tensors' result needs an int64s argument to count it")
-
-
 def wrapper(op):
     info = op.result_info
     kwlist = ", ".join(f'"{a.name}"' for a in op.args)
@@ -80,8 +72,6 @@ def wrapper(op):
     if info["c_out"]:
         call_args += info.get("c_args", ["&out"])
     lines.append("    int status = -1;")
-    if "c_slots" in info:  # room for the results, as many as the count argument says
-        checks += " &&\n             " + info["c_slots"].format(count=f"{count_arg(op).name}.n")
     lines.append(f"    int ok = {checks};" if op.args else "    int ok = 1;")
     if op.result == "text":  # first the length, then the text into a buffer of that size
         ask = ", ".join(call_args[:-1] + ["NULL", "0", "&length"])

@@ -23,14 +23,6 @@ func {func}Arg(_ code: Int32, _ role: String) throws -> {result} {{
 """
 
 
-def swift_call(op):
-    call = op.result_info["swift_call"]
-    if "{count}" in call:  # a "tensors" result: as many as the count argument's values
-        from emit_c import count_arg
-        call = call.format(count=f"{count_arg(op).camel}RawCount")
-    return call
-
-
 def export(op):
     info = op.result_info
     params = [p for a in op.args for p in a.type.fmt_list(a.type.swift_params, a.name)]
@@ -38,7 +30,7 @@ def export(op):
         params.append(info["swift_out"])
     lines = [f'@_cdecl("{op.c_name}")',
              f"public func {op.c_name}({', '.join(params)}) -> Int32 {{",
-             f"    {swift_call(op)} {{"]
+             f"    {info['swift_call']} {{"]
     for a in op.args:
         lines.append(f"        let {a.name} = {a.type.fmt(a.type.swift_value, a.name)}")
     body = op.swift if op.result == "none" else f"return {op.swift}"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from argtypes import RESULTS, arg_type, camel
 
-SURFACES = {"swiftnn", "tensor", "functional"}
+SURFACES = {"swiftnn", "tensor", "tensor_property", "functional"}
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Op:
     ignored: list = field(default_factory=list)
     c_symbol: str = ""
     group: str = ""
+    setter: str = ""           # tensor_property: the op whose call assigns the property
 
     @property
     def c_name(self):
@@ -70,7 +71,7 @@ def parse_arg(spec, keyword_only):
 
 
 def parse_op(row, group):
-    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name"}
+    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name", "setter"}
     if unknown:
         raise SystemExit(f"codegen: op {row.get('name')!r} has unknown fields {sorted(unknown)}")
     args, keyword_only = [], False
@@ -81,7 +82,8 @@ def parse_op(row, group):
         args.append(parse_arg(spec, keyword_only))
     op = Op(name=row["name"], args=args, swift=row["swift"], doc=row["doc"].strip(),
             result=row.get("result", "tensor"), python=row.get("python", []), dunder=row.get("dunder", []),
-            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group)
+            rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group,
+            setter=row.get("setter", ""))
     if op.result not in RESULTS:
         raise SystemExit(f"codegen: op {op.name!r}: unknown result {op.result!r}")
     if set(op.python) - SURFACES:
@@ -101,6 +103,10 @@ def load(path):
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise SystemExit(f"codegen: ops declared twice: {sorted(duplicates)}")
+    by_name = {op.name: op for op in ops}
+    for op in ops:
+        if op.setter and (op.setter not in by_name or len(by_name[op.setter].args) != 2):
+            raise SystemExit(f"codegen: op {op.name!r}: setter {op.setter!r} must be an op of (tensor, value)")
     known = {e.name for e in enums}
     for op in ops:
         for arg in op.args:

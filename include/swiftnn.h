@@ -25,6 +25,10 @@
  * - swiftnn_max_dim and swiftnn_max_pool2d return their indices in a buffer the engine
  *   allocates (int64_t** indices, int64_t* count; free it with swiftnn_buffer_free; a NULL
  *   indices skips them) instead of filling a caller buffer of a given capacity.
+ * - swiftnn_split returns its pieces in an array the engine allocates (swiftnn_tensor** outs,
+ *   int64_t* count; free the array with swiftnn_buffer_free, each handle with
+ *   swiftnn_tensor_free); new: swiftnn_split_size, swiftnn_chunk.
+ * - swiftnn_squeeze takes a dim list (NULL: every size-1 dimension).
  * - swiftnn_max_pool2d and swiftnn_avg_pool2d: stride is swiftnn_optional_int64[2]; no
  *   value means the kernel size (PyTorch's stride=None).
  * - Assigning a read-only setting (swiftnn_{module,optimizer}_set_option) fails with the new
@@ -122,7 +126,7 @@ int swiftnn_tensor_copy_from(swiftnn_tensor t, const float* src, int64_t count);
 int swiftnn_tensor_grad_fn_name(swiftnn_tensor t, const char** out);
 
 /* Frees a buffer the engine allocated for the caller (the indices of swiftnn_max_dim and
- * swiftnn_max_pool2d). NULL is ignored. */
+ * swiftnn_max_pool2d, the handle array of swiftnn_split). NULL is ignored. */
 int swiftnn_buffer_free(void* buffer);
 
 /* ---- modules (constructor, settings, forward, save/load: swiftnn_ops.h) ---- */

@@ -75,8 +75,8 @@ int swiftnn_transpose(swiftnn_tensor input, int64_t dim0, int64_t dim1, swiftnn_
 int swiftnn_permute(swiftnn_tensor input, const int64_t* dims, int dims_ndim, swiftnn_tensor* out);
 /* Inserts a size-1 dimension at dim. */
 int swiftnn_unsqueeze(swiftnn_tensor input, int64_t dim, swiftnn_tensor* out);
-/* Removes dimension dim if its size is 1. */
-int swiftnn_squeeze(swiftnn_tensor input, int64_t dim, swiftnn_tensor* out);
+/* Removes size-1 dimensions: all of them (dim None), or those of dim (an int or a tuple). */
+int swiftnn_squeeze(swiftnn_tensor input, const int64_t* dim, int dim_ndim, swiftnn_tensor* out);
 /* Constant padding; pad lists (before, after) pairs from the last dimension backwards. */
 int swiftnn_pad(swiftnn_tensor input, const int64_t* pad, int pad_ndim, float value, swiftnn_tensor* out);
 /* Joins tensors along an existing dimension. */
@@ -84,7 +84,11 @@ int swiftnn_cat(const swiftnn_tensor* tensors, int64_t tensors_count, int64_t di
 /* Joins same-shape tensors along a new dimension. */
 int swiftnn_stack(const swiftnn_tensor* tensors, int64_t tensors_count, int64_t dim, swiftnn_tensor* out);
 /* Pieces of the listed sizes along dim (the sizes must add up to the dimension). */
-int swiftnn_split(swiftnn_tensor input, const int64_t* sizes, int64_t sizes_count, int64_t dim, swiftnn_tensor* outs);
+int swiftnn_split(swiftnn_tensor input, const int64_t* sizes, int64_t sizes_count, int64_t dim, swiftnn_tensor** outs, int64_t* count);
+/* Pieces of split_size along dim, the last one smaller if needed. */
+int swiftnn_split_size(swiftnn_tensor input, int64_t split_size, int64_t dim, swiftnn_tensor** outs, int64_t* count);
+/* At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk. */
+int swiftnn_chunk(swiftnn_tensor input, int64_t chunks, int64_t dim, swiftnn_tensor** outs, int64_t* count);
 /* input·weightᵀ + bias, weight [out_features, in_features]. */
 int swiftnn_linear(swiftnn_tensor input, swiftnn_tensor weight, swiftnn_tensor bias, swiftnn_tensor* out);
 /* 2-D convolution of an [N, C, H, W] (or [C, H, W]) input with weight [O, C/groups, kH, kW]. */
@@ -131,7 +135,7 @@ int swiftnn_tensor_requires_grad(swiftnn_tensor tensor, int* out);
 int swiftnn_tensor_set_requires_grad(swiftnn_tensor tensor, int flag);
 /* Whether the tensor was made by the user rather than by a recorded op. */
 int swiftnn_tensor_is_leaf(swiftnn_tensor tensor, int* out);
-/* The accumulated gradient; *out is NULL when there is none. */
+/* The accumulated gradient (NULL / None when there is none). */
 int swiftnn_tensor_grad(swiftnn_tensor tensor, swiftnn_tensor* out);
 /* Replaces the gradient; grad may be NULL to clear it. */
 int swiftnn_tensor_set_grad(swiftnn_tensor tensor, swiftnn_tensor grad);

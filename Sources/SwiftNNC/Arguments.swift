@@ -171,16 +171,17 @@ func returningIndexed<I: BinaryInteger>(_ out: UnsafeMutablePointer<OpaquePointe
     }
 }
 
-/// One ABI call that returns `count` handles into the caller's array `outs`.
-func returningHandles(_ outs: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int64,
-                      _ make: () throws -> [AnyObject]) -> Int32 {
+/// One ABI call that returns several new handles: an array the engine allocates
+/// (the caller frees it with swiftnn_buffer_free, and each handle with its *_free).
+func returningHandles(_ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?,
+                      _ count: UnsafeMutablePointer<Int64>?, _ make: () throws -> [AnyObject]) -> Int32 {
     guarded {
-        guard count == 0 || outs != nil else { throw SwiftNNError.invalidArgument("output array is null") }
+        guard let outs, let count else { throw SwiftNNError.invalidArgument("output pointer is null") }
         let objects = try make()
-        guard objects.count == count else {
-            throw SwiftNNError.runtime("expected \(count) results, the engine made \(objects.count)")
-        }
-        for (i, object) in objects.enumerated() { outs![i] = retained(object) }
+        let array = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(objects.count, 1))
+        for (i, object) in objects.enumerated() { array[i] = retained(object) }
+        outs.pointee = array
+        count.pointee = Int64(objects.count)
     }
 }
 

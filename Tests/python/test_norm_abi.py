@@ -48,7 +48,7 @@ def test_null_handles_and_out_pointers(lib):
                                   ctypes.byref(out)) == VALUE
     assert lib.swiftnn_cat(None, ctypes.c_int64(2), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
     assert lib.swiftnn_cat(None, ctypes.c_int64(-1), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None) == VALUE
+    assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None, None) == VALUE
     assert lib.swiftnn_init_normal(None, ctypes.c_float(0), ctypes.c_float(1)) == VALUE
     assert lib.swiftnn_module_new(None, None, ctypes.byref(out)) == VALUE
     assert lib.swiftnn_module_new(b"LayerNorm", b"{}", None) == VALUE and "output pointer" in error(lib)
@@ -64,13 +64,15 @@ def test_ops_and_bad_arguments(lib):
     lib.swiftnn_tensor_free(out)
     assert lib.swiftnn_stack(handles, ctypes.c_int64(2), ctypes.c_int64(5), ctypes.byref(out)) == INDEX
     sizes = (ctypes.c_int64 * 2)(1, 2)
-    outs = (P * 2)()
-    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(1), outs) == OK
+    outs, count = ctypes.POINTER(P)(), ctypes.c_int64()
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(1), ctypes.byref(outs), ctypes.byref(count)) == OK
     # Array elements come back as Python ints: re-wrap them, or ctypes would pass 32 bits.
-    assert values(lib, P(outs[1])) == [1, 2, 4, 5]
-    for h in outs:
-        lib.swiftnn_tensor_free(P(h))
-    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(0), outs) == VALUE
+    assert count.value == 2 and values(lib, P(outs[1])) == [1, 2, 4, 5]
+    for i in range(count.value):
+        lib.swiftnn_tensor_free(P(outs[i]))
+    assert lib.swiftnn_buffer_free(outs) == OK
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(0), ctypes.byref(outs),
+                             ctypes.byref(count)) == VALUE
     pads = (ctypes.c_int64 * 2)(2 ** 62, 2 ** 62)
     assert lib.swiftnn_pad(x, pads, 2, ctypes.c_float(0), ctypes.byref(out)) == VALUE
     assert lib.swiftnn_pad(x, pads, 99, ctypes.c_float(0), ctypes.byref(out)) == VALUE

@@ -35,8 +35,7 @@ def from_numpy(ndarray):
 
 def full(size, fill_value, dtype=None, requires_grad=False):
     _check_dtype(dtype)
-    shape = (size,) if isinstance(size, numbers.Integral) else tuple(size)
-    return _leaf(_C.full(shape, fill_value), requires_grad)
+    return _leaf(_C.full(size, fill_value), requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad=False):
