@@ -460,6 +460,12 @@ int optional_string_from(PyObject* obj, const char* name, void* out) {
     return 1;
 }
 
+int bytes_from(PyObject* obj, const char* name, void* out) {
+    if (PyObject_GetBuffer(obj, out, PyBUF_SIMPLE) == 0) return 1;
+    PyErr_Format(PyExc_TypeError, "%s must be bytes-like, got %.100s", name, Py_TYPE(obj)->tp_name);
+    return 0;
+}
+
 int path_from(PyObject* obj, const char* name, void* out) {
     PathArg* path = out;
     if (!PyUnicode_FSConverter(obj, &path->holder)) return 0;
@@ -530,4 +536,20 @@ PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count) {
     if (tuple && PyErr_Occurred()) Py_CLEAR(tuple);
     ENGINE(status, swiftnn_buffer_free(outs));
     return tuple;
+}
+
+/* A new 1-d NumPy array of n values for the engine to fill (NumPy-out results). */
+PyArrayObject* new_array(int64_t n, int type) {
+    if (n < 0 || n > ((int64_t)1 << 40)) {
+        PyErr_Format(PyExc_ValueError, "invalid number of values %lld", (long long)n);
+        return NULL;
+    }
+    npy_intp length = (npy_intp)n;
+    return (PyArrayObject*)PyArray_SimpleNew(1, &length, type);
+}
+
+PyObject* array_result(int status, PyArrayObject* out) {
+    if (!status) return (PyObject*)out;
+    Py_XDECREF(out);
+    return raise_status(status);
 }

@@ -50,18 +50,6 @@ fail:
     return NULL;
 }
 
-static PyObject* py_dataset_mnist(PyObject* self, PyObject* args) {
-    Py_buffer images, labels;
-    const char *images_name, *labels_name;
-    if (!PyArg_ParseTuple(args, "y*sy*s:dataset_mnist", &images, &images_name, &labels, &labels_name)) return NULL;
-    swiftnn_dataset out = NULL;
-    int status;
-    ENGINE(status, swiftnn_dataset_mnist(images.buf, images.len, images_name, labels.buf, labels.len, labels_name, &out));
-    PyBuffer_Release(&images);
-    PyBuffer_Release(&labels);
-    return dataset_result(status, out);
-}
-
 /* (sample shape tuple, raw_pixels bool) */
 static PyObject* py_dataset_info(PyObject* self, PyObject* args) {
     swiftnn_dataset d;
@@ -136,23 +124,6 @@ static PyObject* py_dataset_storage(PyObject* self, PyObject* args) {
     return (PyObject*)out;
 }
 
-static PyObject* py_random_permutation(PyObject* self, PyObject* args) {
-    int64_t n;
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "O&K:random_permutation", int64_arg, &n, &seed)) return NULL;
-    if (n < 0) return PyErr_Format(PyExc_ValueError, "permutation length must be non-negative, got %lld", (long long)n);
-    npy_intp dims[1] = {(npy_intp)n};
-    PyArrayObject* out = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
-    if (!out) return NULL;
-    int status;
-    ENGINE(status, swiftnn_random_permutation(n, (uint64_t)seed, PyArray_DATA(out)));
-    if (status) {
-        Py_DECREF(out);
-        return raise_status(status);
-    }
-    return (PyObject*)out;
-}
-
 /* ---- transforms ------------------------------------------------------------ */
 
 /* transform_normalize(t, mean, std): two arrays of one length (the table has no such type). */
@@ -216,12 +187,10 @@ static PyObject* py_loader_next(PyObject* self, PyObject* args) {
 
 PyMethodDef data_methods[] = {
     {"dataset_from_array", py_dataset_from_array, METH_VARARGS, "dataset_from_array(samples, labels) -> dataset"},
-    {"dataset_mnist", py_dataset_mnist, METH_VARARGS, "dataset_mnist(images, images_name, labels, labels_name)"},
     {"dataset_info", py_dataset_info, METH_VARARGS, "dataset_info(dataset) -> (sample shape, raw pixels)"},
     {"dataset_get", py_dataset_get, METH_VARARGS, "dataset_get(dataset, index) -> (tensor handle, label)"},
     {"dataset_labels", py_dataset_labels, METH_VARARGS, "dataset_labels(dataset) -> int64 array"},
     {"dataset_storage", py_dataset_storage, METH_VARARGS, "dataset_storage(dataset) -> uint8/float32 array"},
-    {"random_permutation", py_random_permutation, METH_VARARGS, "random_permutation(n, seed) -> int64 array"},
     {"transform_normalize", py_transform_normalize, METH_VARARGS, "transform_normalize(t, mean, std)"},
     {"transform_apply", py_transform_apply, METH_VARARGS, "transform_apply(t, tensor, raw, seed) -> (tensor, raw)"},
     {"loader_next", py_loader_next, METH_VARARGS, "loader_next(loader, batch_size) -> (images, labels) | None"},

@@ -18,6 +18,28 @@ static PyObject* py_dataset_cifar10(PyObject* self, PyObject* args, PyObject* kw
     return status ? raise_status(status) : wrap_dataset(out);
 }
 
+static PyObject* py_dataset_mnist(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"images", "images_name", "labels", "labels_name", NULL};
+    PyObject *o_images, *o_images_name, *o_labels, *o_labels_name;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:dataset_mnist", kwlist, &o_images, &o_images_name, &o_labels, &o_labels_name))
+        return NULL;
+    Py_buffer images = {0};
+    const char* images_name;
+    Py_buffer labels = {0};
+    const char* labels_name;
+    swiftnn_dataset out = NULL;
+    int status = -1;
+    int ok = bytes_from(o_images, "images", &images) &&
+             string_from(o_images_name, "images_name", &images_name) &&
+             bytes_from(o_labels, "labels", &labels) &&
+             string_from(o_labels_name, "labels_name", &labels_name);
+    if (ok) ENGINE(status, swiftnn_dataset_mnist((const uint8_t*)images.buf, (int64_t)images.len, images_name, (const uint8_t*)labels.buf, (int64_t)labels.len, labels_name, &out));
+    if (images.obj) PyBuffer_Release(&images);
+    if (labels.obj) PyBuffer_Release(&labels);
+    if (!ok) return NULL;
+    return status ? raise_status(status) : wrap_dataset(out);
+}
+
 static PyObject* py_dataset_subset(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"dataset", "indices", NULL};
     PyObject *o_dataset, *o_indices;
@@ -197,8 +219,26 @@ static PyObject* py_loader_start_epoch(PyObject* self, PyObject* args, PyObject*
     return none_result(status);
 }
 
+static PyObject* py_random_permutation(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"n", "seed", NULL};
+    PyObject *o_n, *o_seed;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:random_permutation", kwlist, &o_n, &o_seed))
+        return NULL;
+    int64_t n;
+    uint64_t seed;
+    PyArrayObject* out = NULL;
+    int status = -1;
+    int ok = int64_from(o_n, "n", &n) &&
+             uint64_from(o_seed, "seed", &seed) &&
+             (out = new_array(n, NPY_INT64));
+    if (ok) ENGINE(status, swiftnn_random_permutation(n, seed, PyArray_DATA(out)));
+    if (!ok) return NULL;
+    return array_result(status, out);
+}
+
 PyMethodDef ops_data_methods[] = {
     {"dataset_cifar10", (PyCFunction)(void (*)(void))py_dataset_cifar10, METH_VARARGS | METH_KEYWORDS, "CIFAR-10 binary layout: root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. Errors about dataset files are SWIFTNN_ERROR_IO and name the file."},
+    {"dataset_mnist", (PyCFunction)(void (*)(void))py_dataset_mnist, METH_VARARGS | METH_KEYWORDS, "MNIST idx bytes (uncompressed); the names are used in error messages."},
     {"dataset_subset", (PyCFunction)(void (*)(void))py_dataset_subset, METH_VARARGS | METH_KEYWORDS, "The samples of dataset at indices, in that order."},
     {"dataset_len", (PyCFunction)(void (*)(void))py_dataset_len, METH_VARARGS | METH_KEYWORDS, "Number of samples."},
     {"transform_new", (PyCFunction)(void (*)(void))py_transform_new, METH_VARARGS | METH_KEYWORDS, "A transform is a chain (Compose), built empty and appended to in order."},
@@ -210,5 +250,6 @@ PyMethodDef ops_data_methods[] = {
     {"loader_new", (PyCFunction)(void (*)(void))py_loader_new, METH_VARARGS | METH_KEYWORDS, "transform may be NULL (no transform); the chain is copied. prefetch = batches made ahead on a background thread (0: made on demand, in parallel on the thread pool)."},
     {"loader_len", (PyCFunction)(void (*)(void))py_loader_len, METH_VARARGS | METH_KEYWORDS, "Batches per epoch."},
     {"loader_start_epoch", (PyCFunction)(void (*)(void))py_loader_start_epoch, METH_VARARGS | METH_KEYWORDS, "Starts the next epoch (reshuffled from seed and epoch number), abandoning an unfinished one."},
+    {"random_permutation", (PyCFunction)(void (*)(void))py_random_permutation, METH_VARARGS | METH_KEYWORDS, "A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use)."},
     {NULL, NULL, 0, NULL},
 };

@@ -200,6 +200,23 @@ static PyObject* py_scheduler_set_state(PyObject* self, PyObject* args, PyObject
     return none_result(status);
 }
 
+static PyObject* py_scheduler_get_lr(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"scheduler", "groups", NULL};
+    PyObject *o_scheduler, *o_groups;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:scheduler_get_lr", kwlist, &o_scheduler, &o_groups))
+        return NULL;
+    swiftnn_scheduler scheduler;
+    int64_t groups;
+    PyArrayObject* out = NULL;
+    int status = -1;
+    int ok = scheduler_from(o_scheduler, "scheduler", &scheduler) &&
+             int64_from(o_groups, "groups", &groups) &&
+             (out = new_array(groups, NPY_FLOAT64));
+    if (ok) ENGINE(status, swiftnn_scheduler_get_lr(scheduler, groups, PyArray_DATA(out)));
+    if (!ok) return NULL;
+    return array_result(status, out);
+}
+
 PyMethodDef ops_optim_methods[] = {
     {"optimizer_new", (PyCFunction)(void (*)(void))py_optimizer_new, METH_VARARGS | METH_KEYWORDS, "kind: \"SGD\", \"Adam\", \"AdamW\", \"RMSprop\" or \"Adagrad\"; config: a JSON object of the hyperparameters by PyTorch's names ('{\"lr\": 0.1, \"momentum\": 0.9, \"nesterov\": true}'), PyTorch's defaults for the others; NULL or \"{}\" for all defaults. Hyperparameters are doubles (a PyTorch param group's floats)."},
     {"optimizer_get_option", (PyCFunction)(void (*)(void))py_optimizer_get_option, METH_VARARGS | METH_KEYWORDS, "A param-group setting by PyTorch's key (\"lr\", \"momentum\", \"betas\" as [b1, b2], \"maximize\", \"nesterov\", ...) as JSON text; name NULL gives all as an object."},
@@ -213,5 +230,6 @@ PyMethodDef ops_optim_methods[] = {
     {"scheduler_new", (PyCFunction)(void (*)(void))py_scheduler_new, METH_VARARGS | METH_KEYWORDS, "kind: \"StepLR\", \"MultiStepLR\", \"ExponentialLR\", \"CosineAnnealingLR\" or \"OneCycleLR\"; groups: the optimizers of the param groups (one per group); config: a JSON object of PyTorch's arguments ('{\"step_size\": 30, \"gamma\": 0.1}'), plus \"last_epoch\" and \"base_lrs\" (one per group, required when resuming). OneCycleLR's max_lr, base_momentum and max_momentum are one number or one per group; it takes total_steps. Construction performs the initial step (epoch 0)."},
     {"scheduler_get_option", (PyCFunction)(void (*)(void))py_scheduler_get_option, METH_VARARGS | METH_KEYWORDS, "Position and settings by PyTorch's attribute names (\"last_epoch\", \"base_lrs\", \"_last_lr\", \"_step_count\", \"step_size\", \"gamma\", ...) as JSON text; name NULL gives all."},
     {"scheduler_set_state", (PyCFunction)(void (*)(void))py_scheduler_set_state, METH_VARARGS | METH_KEYWORDS, "Restores a position (load_state_dict) from JSON text holding \"last_epoch\", \"_step_count\", \"base_lrs\" and \"_last_lr\", as swiftnn_scheduler_get_option(s, NULL) writes them; other keys are ignored."},
+    {"scheduler_get_lr", (PyCFunction)(void (*)(void))py_scheduler_get_lr, METH_VARARGS | METH_KEYWORDS, "PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied (one per param group; OneCycleLR does set the momentum, as PyTorch's does)."},
     {NULL, NULL, 0, NULL},
 };

@@ -37,29 +37,8 @@ static PyObject* py_scheduler_step(PyObject* self, PyObject* args) {
     Py_RETURN_NONE;
 }
 
-/* scheduler_get_lr(s, groups) -> [float]: one value per param group. */
-static PyObject* py_scheduler_get_lr(PyObject* self, PyObject* args) {
-    swiftnn_scheduler s;
-    Py_ssize_t groups;
-    int status;
-    if (!PyArg_ParseTuple(args, "O&n:scheduler_get_lr", scheduler_arg, &s, &groups)) return NULL;
-    if (groups < 0) return PyErr_Format(PyExc_ValueError, "invalid group count %zd", groups);
-    double* values = PyMem_Calloc(groups > 0 ? (size_t)groups : 1, sizeof(double));
-    if (!values) return PyErr_NoMemory();
-    ENGINE(status, swiftnn_scheduler_get_lr(s, values, groups));
-    PyObject* list = status ? raise_status(status) : PyList_New(groups);
-    for (Py_ssize_t i = 0; !status && list && i < groups; i++) {
-        PyObject* value = PyFloat_FromDouble(values[i]);
-        if (!value) Py_CLEAR(list);
-        else PyList_SET_ITEM(list, i, value);
-    }
-    PyMem_Free(values);
-    return list;
-}
-
 PyMethodDef optim_methods[] = {
     {"optimizer_state", py_optimizer_state, METH_VARARGS, "optimizer_state(o) -> [(index, name, TensorHandle)]"},
     {"scheduler_step", py_scheduler_step, METH_VARARGS, "scheduler_step(s, epoch=None)"},
-    {"scheduler_get_lr", py_scheduler_get_lr, METH_VARARGS, "scheduler_get_lr(s, groups) -> [float]"},
     {NULL, NULL, 0, NULL},
 };

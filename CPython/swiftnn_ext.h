@@ -107,10 +107,14 @@ int double_from(PyObject* obj, const char* name, void* out);
 int string_from(PyObject* obj, const char* name, void* out);
 int optional_string_from(PyObject* obj, const char* name, void* out);
 int path_from(PyObject* obj, const char* name, void* out);
+int bytes_from(PyObject* obj, const char* name, void* out); /* a Py_buffer: PyBuffer_Release it */
 int stride_from(PyObject* obj, const char* name, void* out);
 /* Results beyond one tensor: (tensor, int64 indices), several tensors. */
 PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count);
 PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count);
+/* NumPy out: a new array of n values of `type` for the engine to fill, and the result. */
+PyArrayObject* new_array(int64_t n, int type);
+PyObject* array_result(int status, PyArrayObject* out);
 /* Text results: a buffer for length bytes plus the NUL, and its str (freed there). */
 char* text_buffer(int64_t length);
 PyObject* text_result(int status, char* buf);

@@ -215,6 +215,17 @@ class Path(String):
     py_annotation = "str"
 
 
+class Bytes(ArgType):
+    """A bytes-like object (bytes, bytearray, memoryview): pointer + size in C."""
+    c_params = ["const uint8_t* {name}", "int64_t {name}_size"]
+    swift_params = ["_ {raw}: UnsafePointer<UInt8>?", "_ {raw}Size: Int64"]
+    swift_value = 'try bytesArg({raw}, {raw}Size, "{name}")'
+    c_local, c_init = "Py_buffer {name}", " = {{0}}"
+    converter, cleanup = "bytes_from", "if ({name}.obj) PyBuffer_Release(&{name});"
+    c_call = ["(const uint8_t*){name}.buf", "(int64_t){name}.len"]
+    py_annotation = "bytes"
+
+
 class Handle(ArgType):
     """An engine object other than a tensor; the kind names its C handle type and the
     Swift lookup ({kind}Arg in Sources/SwiftNNC) and CPython converter ({kind}_from)."""
@@ -248,7 +259,7 @@ HANDLE_KINDS = {"module": "Module", "optimizer": "Optimizer", "scheduler": "LRSc
                 "dataset": "DatasetBox", "transform": "TransformBox", "loader": "LoaderBox"}
 
 TYPES = {
-    "int32": Int32, "uint64": UInt64, "double": Double, "str": String, "str?": OptionalString, "path": Path,
+    "int32": Int32, "uint64": UInt64, "double": Double, "str": String, "str?": OptionalString, "path": Path, "bytes": Bytes,
     "optimizers": lambda: HandleList("optimizer", "Optimizer"), "stride": Stride,
     "tensor": Tensor, "tensor?": OptionalTensor, "tensors": TensorList, "int": Int, "int?": OptionalInt,
     "float": Float, "float?": OptionalFloat, "bool": Bool, "pair": Pair, "pair?": OptionalPair,
@@ -316,6 +327,16 @@ RESULTS = {
                 "swift_call": "returningHandles(outs, count)", "c_local": "swiftnn_tensor* outs = NULL;\n    int64_t count = 0;",
                 "c_args": ["&outs", "&count"], "c_return": "tensors_result(status, outs, count)",
                 "py": "Tuple[Tensor, ...]", "py_wrap": "tuple(_wrap(h) for h in {})"},
+    # NumPy out: a new int64 / float64 array of `result_size` values (an int argument) that the
+    # extension allocates and the engine fills (C: the caller's buffer of that many values).
+    "int64_array": {"c_out": "int64_t* out", "swift_out": "_ out: UnsafeMutablePointer<Int64>?",
+                    "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
+                    "c_alloc": "(out = new_array({size}, NPY_INT64))", "c_args": ["PyArray_DATA(out)"],
+                    "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"},
+    "float64_array": {"c_out": "double* out", "swift_out": "_ out: UnsafeMutablePointer<Double>?",
+                      "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
+                      "c_alloc": "(out = new_array({size}, NPY_FLOAT64))", "c_args": ["PyArray_DATA(out)"],
+                      "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"},
     "none": {"c_out": None, "swift_out": None, "swift_call": "guarded", "c_local": "",
              "c_return": "none_result(status)", "py": "None", "py_wrap": "{}"},
 }

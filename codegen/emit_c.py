@@ -72,6 +72,8 @@ def wrapper(op):
     if info["c_out"]:
         call_args += info.get("c_args", ["&out"])
     lines.append("    int status = -1;")
+    if "c_alloc" in info:  # the NumPy array the engine fills, sized by an argument
+        checks += " &&\n             " + info["c_alloc"].format(size=op.size_arg.name)
     lines.append(f"    int ok = {checks};" if op.args else "    int ok = 1;")
     if op.result == "text":  # first the length, then the text into a buffer of that size
         ask = ", ".join(call_args[:-1] + ["NULL", "0", "&length"])

@@ -117,8 +117,9 @@ def stub(enums, ops, banner):
             annotation = a.type.py_annotation
             annotation = {"TensorLike": "TensorHandle", "Optional[TensorLike]": "Optional[TensorHandle]",
                           "Sequence[TensorLike]": "Sequence[TensorHandle]", "IntPair": "Pair",
-                          "ArrayLike": "Any", "Union[str, IntPair]": "Union[str, Pair]",
-                          "str": "Union[str, int]"}.get(annotation, annotation)  # enums: a name or a code
+                          "ArrayLike": "Any", "Union[str, IntPair]": "Union[str, Pair]"}.get(annotation, annotation)
+            if a.type.enum:
+                annotation = "Union[str, int]"  # a name or a code
             params.append(f"{a.name}: {annotation}")
         result = stub_types.get(op.result_info["py"], op.result_info["py"])
         out.append(f"def {op.name}({', '.join(params)}) -> {result}: ...")

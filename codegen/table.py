@@ -52,6 +52,11 @@ class Op:
     c_symbol: str = ""
     group: str = ""
     setter: str = ""           # tensor_property: the op whose call assigns the property
+    result_size: str = ""      # int64_array / float64_array: the int argument counting the values
+
+    @property
+    def size_arg(self):
+        return next(a for a in self.args if a.name == self.result_size)
 
     @property
     def c_name(self):
@@ -71,7 +76,8 @@ def parse_arg(spec, keyword_only):
 
 
 def parse_op(row, group):
-    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name", "setter"}
+    unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name", "setter",
+                        "result_size"}
     if unknown:
         raise SystemExit(f"codegen: op {row.get('name')!r} has unknown fields {sorted(unknown)}")
     args, keyword_only = [], False
@@ -83,9 +89,12 @@ def parse_op(row, group):
     op = Op(name=row["name"], args=args, swift=row["swift"], doc=row["doc"].strip(),
             result=row.get("result", "tensor"), python=row.get("python", []), dunder=row.get("dunder", []),
             rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group,
-            setter=row.get("setter", ""))
+            setter=row.get("setter", ""), result_size=row.get("result_size", ""))
     if op.result not in RESULTS:
         raise SystemExit(f"codegen: op {op.name!r}: unknown result {op.result!r}")
+    if ("c_alloc" in op.result_info) != bool(op.result_size) or \
+            (op.result_size and op.result_size not in [a.name for a in op.args if a.type_name == "int"]):
+        raise SystemExit(f"codegen: op {op.name!r}: array results need result_size naming an int argument")
     if set(op.python) - SURFACES:
         raise SystemExit(f"codegen: op {op.name!r}: unknown Python surfaces {sorted(set(op.python) - SURFACES)}")
     if (op.dunder or op.rdunder) and "tensor" not in op.python:

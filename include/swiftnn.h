@@ -29,6 +29,8 @@
  *   int64_t* count; free the array with swiftnn_buffer_free, each handle with
  *   swiftnn_tensor_free); new: swiftnn_split_size, swiftnn_chunk.
  * - swiftnn_squeeze takes a dim list (NULL: every size-1 dimension).
+ * - swiftnn_scheduler_get_lr(s, groups, out): the count comes before the buffer, which must
+ *   hold exactly one value per param group (was (s, out, capacity)).
  * - swiftnn_max_pool2d and swiftnn_avg_pool2d: stride is swiftnn_optional_int64[2]; no
  *   value means the kernel size (PyTorch's stride=None).
  * - Assigning a read-only setting (swiftnn_{module,optimizer}_set_option) fails with the new
@@ -102,17 +104,11 @@ const char* swiftnn_last_error(void);
 /* "MAJOR.MINOR.PATCH"; static storage. */
 const char* swiftnn_version(void);
 int swiftnn_abi_version(void);
-int swiftnn_manual_seed(uint64_t seed);
-/* The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed). */
-int swiftnn_initial_seed(uint64_t* out);
 /* Per-thread autograd recording switch; *previous receives the old state (may be NULL). */
 int swiftnn_set_grad_enabled(int enabled, int* previous);
-int swiftnn_is_grad_enabled(int* out);
 
 /* ---- tensors: creation and data --------------------------------------- */
 int swiftnn_tensor_from_data(const float* data, const int64_t* shape, int ndim, swiftnn_tensor* out);
-/* count int64 values uniform in [low, high) from the default generator. */
-int swiftnn_randint(int64_t low, int64_t high, int64_t count, int64_t* out);
 int swiftnn_tensor_free(swiftnn_tensor t);
 
 int swiftnn_tensor_ndim(swiftnn_tensor t, int* out);
@@ -160,9 +156,6 @@ int swiftnn_dataset_from_uint8(const uint8_t* pixels, const int64_t* shape, int 
                                swiftnn_dataset* out);
 int swiftnn_dataset_from_float(const float* values, const int64_t* shape, int ndim, const int64_t* labels,
                                swiftnn_dataset* out);
-/* MNIST idx bytes (uncompressed); the names are used in error messages. */
-int swiftnn_dataset_mnist(const uint8_t* images, int64_t images_size, const char* images_name,
-                          const uint8_t* labels, int64_t labels_size, const char* labels_name, swiftnn_dataset* out);
 /* *raw_pixels (may be NULL) is 1 for uint8 pixel data. */
 int swiftnn_dataset_sample_shape(swiftnn_dataset d, int64_t* shape, int capacity, int* ndim, int* raw_pixels);
 /* Sample `index` (untransformed) as a new tensor; *label may be NULL. */
@@ -172,8 +165,6 @@ int swiftnn_dataset_labels(swiftnn_dataset d, int64_t* out, int64_t capacity);
 int swiftnn_dataset_copy_storage(swiftnn_dataset d, void* out, int64_t capacity_bytes);
 int swiftnn_dataset_free(swiftnn_dataset d);
 
-/* A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use). */
-int swiftnn_random_permutation(int64_t n, uint64_t seed, int64_t* out);
 
 /* count is 1 (all channels) or the channel count. */
 int swiftnn_transform_normalize(swiftnn_transform t, const float* mean, const float* std, int64_t count);
@@ -197,9 +188,6 @@ int swiftnn_optimizer_state_entry(swiftnn_optimizer o, int64_t index, int64_t* p
 /* (constructor, settings, restoring a position: swiftnn_ops.h) */
 /* has_epoch != 0: jump to epoch (closed form where there is one); else advance one epoch. */
 int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
-/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied;
- * capacity (in values) must be >= the number of groups. */
-int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
 /* ---- checkpoints (safetensors files) ----------------------------------- */

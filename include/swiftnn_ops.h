@@ -143,6 +143,8 @@ int swiftnn_tensor_set_grad(swiftnn_tensor tensor, swiftnn_tensor grad);
 int swiftnn_tensor_backward(swiftnn_tensor tensor, swiftnn_tensor gradient);
 /* A new leaf sharing the tensor's storage, outside the graph. */
 int swiftnn_tensor_detach(swiftnn_tensor tensor, swiftnn_tensor* out);
+/* count int64 values uniform in [low, high) from the default generator. */
+int swiftnn_randint(int64_t low, int64_t high, int64_t count, int64_t* out);
 /* Fills tensor in place from the default generator (not recorded by autograd). */
 int swiftnn_init_uniform(swiftnn_tensor tensor, float low, float high);
 /* Fills tensor in place from the default generator (not recorded by autograd). */
@@ -155,6 +157,12 @@ int swiftnn_get_num_threads(int64_t* out);
 int swiftnn_profiler_set_enabled(int enabled, int* out);
 /* Forgets the profiler's entries. */
 int swiftnn_profiler_reset(void);
+/* Seeds the default generator (weights, randn/rand/randint, dropout, loaders). */
+int swiftnn_manual_seed(uint64_t seed);
+/* The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed). */
+int swiftnn_initial_seed(uint64_t* out);
+/* Whether this thread records autograd (see swiftnn_set_grad_enabled). */
+int swiftnn_is_grad_enabled(int* out);
 /* A seed drawn from the default generator (fixed by swiftnn_manual_seed). */
 int swiftnn_random_seed(uint64_t* out);
 /*
@@ -265,10 +273,17 @@ int swiftnn_scheduler_get_option(swiftnn_scheduler scheduler, const char* name, 
  */
 int swiftnn_scheduler_set_state(swiftnn_scheduler scheduler, const char* state);
 /*
+ * PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not
+ * applied (one per param group; OneCycleLR does set the momentum, as PyTorch's does).
+ */
+int swiftnn_scheduler_get_lr(swiftnn_scheduler scheduler, int64_t groups, double* out);
+/*
  * CIFAR-10 binary layout: root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. Errors about
  * dataset files are SWIFTNN_ERROR_IO and name the file.
  */
 int swiftnn_dataset_cifar10(const char* root, int train, swiftnn_dataset* out);
+/* MNIST idx bytes (uncompressed); the names are used in error messages. */
+int swiftnn_dataset_mnist(const uint8_t* images, int64_t images_size, const char* images_name, const uint8_t* labels, int64_t labels_size, const char* labels_name, swiftnn_dataset* out);
 /* The samples of dataset at indices, in that order. */
 int swiftnn_dataset_subset(swiftnn_dataset dataset, const int64_t* indices, int64_t indices_count, swiftnn_dataset* out);
 /* Number of samples. */
@@ -297,5 +312,7 @@ int swiftnn_loader_new(swiftnn_dataset dataset, swiftnn_transform transform, int
 int swiftnn_loader_len(swiftnn_loader loader, int64_t* out);
 /* Starts the next epoch (reshuffled from seed and epoch number), abandoning an unfinished one. */
 int swiftnn_loader_start_epoch(swiftnn_loader loader);
+/* A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use). */
+int swiftnn_random_permutation(int64_t n, uint64_t seed, int64_t* out);
 
 #endif /* SWIFTNN_OPS_H */

@@ -133,6 +133,14 @@ func handleList<T: AnyObject>(_ handles: UnsafePointer<OpaquePointer?>?, _ count
 func optimizerArg(_ handle: OpaquePointer?) throws -> Optimizer { try borrowed(handle, as: Optimizer.self, "optimizer") }
 func schedulerArg(_ handle: OpaquePointer?) throws -> LRScheduler { try borrowed(handle, as: LRScheduler.self, "scheduler") }
 
+/// `size` bytes from a C buffer (may be null when empty).
+func bytesArg(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ role: String) throws -> [UInt8] {
+    guard size >= 0 else { throw SwiftNNError.invalidArgument("\(role) size must be non-negative") }
+    if size == 0 { return [] }
+    guard let bytes else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
+    return Array(UnsafeBufferPointer(start: bytes, count: Int(size)))
+}
+
 func stringArg(_ s: UnsafePointer<CChar>?, _ role: String) throws -> String {
     guard let s else { throw SwiftNNError.invalidArgument("\(role) is a null pointer") }
     return String(cString: s)
@@ -184,6 +192,28 @@ func returningHandles(_ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePo
         count.pointee = Int64(objects.count)
     }
 }
+
+/// One ABI call that fills the caller's buffer of `count` values (NumPy out in Python).
+func returningArray<T, V>(_ out: UnsafeMutablePointer<T>?, _ count: Int64, _ make: () throws -> [V]) -> Int32
+    where T: Numeric, V: BinaryConvertible<T> {
+    guarded {
+        guard count >= 0 && count <= 1 << 40 else { throw SwiftNNError.invalidArgument("invalid number of values \(count)") }
+        guard count == 0 || out != nil else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        let values = try make()
+        guard values.count == count else {
+            throw SwiftNNError.invalidArgument("the result has \(values.count) values, the buffer holds \(count)")
+        }
+        for (i, v) in values.enumerated() { out![i] = v.converted }
+    }
+}
+
+/// The element conversions of returningArray: Int -> Int64, Double -> Double.
+protocol BinaryConvertible<Target> {
+    associatedtype Target
+    var converted: Target { get }
+}
+extension Int: BinaryConvertible { var converted: Int64 { Int64(self) } }
+extension Double: BinaryConvertible { var converted: Double { self } }
 
 /// Frees a buffer the engine allocated for the caller (the indices of swiftnn_max_dim, ...).
 @_cdecl("swiftnn_buffer_free")

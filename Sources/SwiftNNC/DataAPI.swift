@@ -82,7 +82,6 @@ func pointerArg<T>(_ p: UnsafePointer<T>?, _ role: String) throws -> UnsafePoint
     return p
 }
 
-
 /// [N, ...] shape and N labels, validated.
 func samplesArg(_ shape: UnsafePointer<Int64>?, _ ndim: Int32, _ labels: UnsafePointer<Int64>?) throws -> ([Int], [Int]) {
     let dims = try shapeArg(shape, ndim)
@@ -105,12 +104,11 @@ func validateShapeArg(_ dims: [Int]) throws {
 func arrayDatasetCall<T>(_ samples: UnsafePointer<T>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                          _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
                          _ make: (UnsafePointer<T>, [Int], [Int]) throws -> ArrayDataset) -> Int32 {
-    guarded {
-        let out = try output(out)
+    returningHandle(out) {
         let (sampleShape, labelValues) = try samplesArg(shape, ndim, labels)
         // An empty dataset reads nothing, so a null data pointer is fine there.
         let data = labelValues.isEmpty ? UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)! : try pointerArg(samples, "samples")
-        out.pointee = retained(DatasetBox(try make(data, sampleShape, labelValues)))
+        return DatasetBox(try make(data, sampleShape, labelValues))
     }
 }
 
@@ -124,22 +122,6 @@ public func swiftnn_dataset_from_uint8(_ pixels: UnsafePointer<UInt8>?, _ shape:
 public func swiftnn_dataset_from_float(_ values: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                                        _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     arrayDatasetCall(values, shape, ndim, labels, out) { try ArrayDataset(values: $0, sampleShape: $1, labels: $2) }
-}
-
-@_cdecl("swiftnn_dataset_mnist")
-public func swiftnn_dataset_mnist(_ images: UnsafePointer<UInt8>?, _ imagesSize: Int64, _ imagesName: UnsafePointer<CChar>?,
-                                  _ labels: UnsafePointer<UInt8>?, _ labelsSize: Int64, _ labelsName: UnsafePointer<CChar>?,
-                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        func bytes(_ p: UnsafePointer<UInt8>?, _ n: Int64, _ role: String) throws -> [UInt8] {
-            guard n >= 0 else { throw SwiftNNError.invalidArgument("\(role) size must be non-negative") }
-            return n == 0 ? [] : Array(UnsafeBufferPointer(start: try pointerArg(p, role), count: Int(n)))
-        }
-        let d = try MNIST.decode(images: bytes(images, imagesSize, "images"), imagesName: stringArg(imagesName, "images name"),
-                                 labels: bytes(labels, labelsSize, "labels"), labelsName: stringArg(labelsName, "labels name"))
-        out.pointee = retained(DatasetBox(d))
-    }
 }
 
 @_cdecl("swiftnn_dataset_sample_shape")
@@ -199,18 +181,6 @@ public func swiftnn_dataset_copy_storage(_ d: OpaquePointer?, _ out: UnsafeMutab
 public func swiftnn_dataset_free(_ d: OpaquePointer?) -> Int32 {
     release(d, as: DatasetBox.self)
     return statusOK
-}
-
-// MARK: Seeds and permutations
-
-@_cdecl("swiftnn_random_permutation")
-public func swiftnn_random_permutation(_ n: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        guard n >= 0 && n <= 1 << 40 else { throw SwiftNNError.invalidArgument("permutation length must be non-negative, got \(n)") }
-        if n == 0 { return }
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        for (i, v) in try randomPermutation(Int(n), seed: seed).enumerated() { out[i] = Int64(v) }
-    }
 }
 
 // MARK: Transforms

@@ -11,6 +11,17 @@ public func swiftnn_dataset_cifar10(_ rootRaw: UnsafePointer<CChar>?, _ trainRaw
     }
 }
 
+@_cdecl("swiftnn_dataset_mnist")
+public func swiftnn_dataset_mnist(_ imagesRaw: UnsafePointer<UInt8>?, _ imagesRawSize: Int64, _ imagesNameRaw: UnsafePointer<CChar>?, _ labelsRaw: UnsafePointer<UInt8>?, _ labelsRawSize: Int64, _ labelsNameRaw: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandle(out) {
+        let images = try bytesArg(imagesRaw, imagesRawSize, "images")
+        let images_name = try stringArg(imagesNameRaw, "images_name")
+        let labels = try bytesArg(labelsRaw, labelsRawSize, "labels")
+        let labels_name = try stringArg(labelsNameRaw, "labels_name")
+        return DatasetBox(try MNIST.decode(images: images, imagesName: images_name, labels: labels, labelsName: labels_name))
+    }
+}
+
 @_cdecl("swiftnn_dataset_subset")
 public func swiftnn_dataset_subset(_ datasetRaw: OpaquePointer?, _ indicesRaw: UnsafePointer<Int64>?, _ indicesRawCount: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     returningHandle(out) {
@@ -111,5 +122,14 @@ public func swiftnn_loader_start_epoch(_ loaderRaw: OpaquePointer?) -> Int32 {
     guarded {
         let loader = try loaderArg(loaderRaw)
         try loader.startEpoch()
+    }
+}
+
+@_cdecl("swiftnn_random_permutation")
+public func swiftnn_random_permutation(_ nRaw: Int64, _ seedRaw: UInt64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningArray(out, nRaw) {
+        let n = try intArg(nRaw, "n")
+        let seed = seedRaw
+        return try randomPermutation(n, seed: seed)
     }
 }

@@ -43,7 +43,7 @@ public func swiftnn_optimizer_step(_ optimizerRaw: OpaquePointer?) -> Int32 {
 public func swiftnn_optimizer_zero_grad(_ optimizerRaw: OpaquePointer?) -> Int32 {
     guarded {
         let optimizer = try optimizerArg(optimizerRaw)
-        try optimizer.zeroGrad()
+        optimizer.zeroGrad()
     }
 }
 
@@ -51,7 +51,7 @@ public func swiftnn_optimizer_zero_grad(_ optimizerRaw: OpaquePointer?) -> Int32
 public func swiftnn_optimizer_state_count(_ optimizerRaw: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     returningValue(out) {
         let optimizer = try optimizerArg(optimizerRaw)
-        return Int64(try optimizer.stateEntries().count)
+        return Int64(optimizer.stateEntries().count)
     }
 }
 
@@ -70,7 +70,7 @@ public func swiftnn_optimizer_load_state(_ optimizerRaw: OpaquePointer?, _ param
 public func swiftnn_optimizer_clear_state(_ optimizerRaw: OpaquePointer?) -> Int32 {
     guarded {
         let optimizer = try optimizerArg(optimizerRaw)
-        try optimizer.clearState()
+        optimizer.clearState()
     }
 }
 
@@ -110,5 +110,14 @@ public func swiftnn_scheduler_set_state(_ schedulerRaw: OpaquePointer?, _ stateR
         let scheduler = try schedulerArg(schedulerRaw)
         let state = try stringArg(stateRaw, "state")
         try scheduler.restore(from: try JSON.parse(state))
+    }
+}
+
+@_cdecl("swiftnn_scheduler_get_lr")
+public func swiftnn_scheduler_get_lr(_ schedulerRaw: OpaquePointer?, _ groupsRaw: Int64, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
+    returningArray(out, groupsRaw) {
+        let scheduler = try schedulerArg(schedulerRaw)
+        _ = try intArg(groupsRaw, "groups")
+        return try scheduler.computeLRs()
     }
 }
