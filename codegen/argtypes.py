@@ -277,6 +277,15 @@ def arg_type(spec):
     return TYPES[spec]()
 
 
+def array_result(ctype, stype, numpy_type):
+    """NumPy out: a new array of `result_size` values (an int argument) that the extension
+    allocates and the engine fills (C: the caller's buffer of that many values)."""
+    return {"c_out": f"{ctype}* out", "swift_out": f"_ out: UnsafeMutablePointer<{stype}>?",
+            "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
+            "c_alloc": f"(out = new_array({{size}}, {numpy_type}))", "c_args": ["PyArray_DATA(out)"],
+            "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"}
+
+
 def handle_result(kind):
     return {"c_out": f"swiftnn_{kind}* out", "swift_out": "_ out: UnsafeMutablePointer<OpaquePointer?>?",
             "swift_call": "returningHandle(out)", "c_local": f"swiftnn_{kind} out = NULL;",
@@ -327,17 +336,9 @@ RESULTS = {
                 "swift_call": "returningHandles(outs, count)", "c_local": "swiftnn_tensor* outs = NULL;\n    int64_t count = 0;",
                 "c_args": ["&outs", "&count"], "c_return": "tensors_result(status, outs, count)",
                 "py": "Tuple[Tensor, ...]", "py_wrap": "tuple(_wrap(h) for h in {})"},
-    # NumPy out: a new int64 / float64 array of `result_size` values (an int argument) that the
-    # extension allocates and the engine fills (C: the caller's buffer of that many values).
-    "int64_array": {"c_out": "int64_t* out", "swift_out": "_ out: UnsafeMutablePointer<Int64>?",
-                    "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
-                    "c_alloc": "(out = new_array({size}, NPY_INT64))", "c_args": ["PyArray_DATA(out)"],
-                    "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"},
-    "float64_array": {"c_out": "double* out", "swift_out": "_ out: UnsafeMutablePointer<Double>?",
-                      "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
-                      "c_alloc": "(out = new_array({size}, NPY_FLOAT64))", "c_args": ["PyArray_DATA(out)"],
-                      "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"},
     "none": {"c_out": None, "swift_out": None, "swift_call": "guarded", "c_local": "",
              "c_return": "none_result(status)", "py": "None", "py_wrap": "{}"},
 }
 RESULTS.update({kind: handle_result(kind) for kind in HANDLE_KINDS})
+RESULTS["int64_array"] = array_result("int64_t", "Int64", "NPY_INT64")
+RESULTS["float64_array"] = array_result("double", "Double", "NPY_FLOAT64")
