@@ -1,6 +1,8 @@
 /*
- * Datasets, transforms and the batch loader (their handle types live in
- * handles.c with the others).
+ * Data calls the op table (group "data") cannot describe: datasets from NumPy
+ * arrays of either dtype, several results at once (sample shape and pixel flag,
+ * sample and label, batch and labels), arrays sized by engine state (labels,
+ * storage), Normalize's two arrays of one length.
  */
 #include "swiftnn_ext.h"
 

@@ -1,6 +1,6 @@
 /*
- * Optimizer state and scheduler calls the op table (group "optim") cannot describe:
- * lists of entries, an optional epoch, a list of learning rates.
+ * Optimizer and scheduler calls the op table (group "optim") cannot describe:
+ * the list of state entries, and scheduler_step's (has_epoch, epoch) pair.
  */
 #include "swiftnn_ext.h"
 

@@ -1,7 +1,7 @@
 /*
- * Library state, tensors from and to NumPy data, shapes, random integers and
- * grad-mode: the calls whose buffers or results the op table does not describe
- * (creation from a shape and autograd state are generated: ops_tensors.c).
+ * Version strings, tensors from and to NumPy data, shapes, grad_fn names and
+ * set_grad_enabled: the calls whose buffers or results the op table does not
+ * describe (the rest: ops_tensors.c, ops_runtime.c).
  */
 #include "swiftnn_ext.h"
 

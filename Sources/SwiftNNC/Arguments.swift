@@ -124,10 +124,10 @@ func convPaddingArg(_ padding: UnsafePointer<Int64>?, _ mode: Int32, _ role: Str
 /// `count` handles of one kind from a C array.
 func handleList<T: AnyObject>(_ handles: UnsafePointer<OpaquePointer?>?, _ count: Int64, as type: T.Type,
                               _ role: String) throws -> [T] {
-    guard count >= 0, count == 0 || handles != nil else {
-        throw SwiftNNError.invalidArgument("invalid \(role) array (count \(count))")
-    }
-    return try (0..<Int(count)).map { try borrowed(handles![$0], as: T.self, "\(role) \($0)") }
+    guard count >= 0 else { throw SwiftNNError.invalidArgument("invalid \(role) array (count \(count))") }
+    if count == 0 { return [] }
+    guard let handles else { throw SwiftNNError.invalidArgument("\(role) array is null (count \(count))") }
+    return try (0..<Int(count)).map { try borrowed(handles[$0], as: T.self, "\(role) \($0)") }
 }
 
 func optimizerArg(_ handle: OpaquePointer?) throws -> Optimizer { try borrowed(handle, as: Optimizer.self, "optimizer") }
@@ -203,7 +203,8 @@ func returningArray<T, V>(_ out: UnsafeMutablePointer<T>?, _ count: Int64, _ mak
         guard values.count == count else {
             throw SwiftNNError.invalidArgument("the result has \(values.count) values, the buffer holds \(count)")
         }
-        for (i, v) in values.enumerated() { out![i] = v.converted }
+        guard let out else { return }  // checked above: only when there are no values
+        for (i, v) in values.enumerated() { out[i] = v.converted }
     }
 }
 

@@ -1,6 +1,6 @@
 import SwiftNN
 
-// Checkpoints: safetensors files of named tensors, and module state dicts.
+// Checkpoints: safetensors files of named tensors (module save/load: group "modules").
 
 /// The handle behind `swiftnn_checkpoint`: a loaded file's entries and metadata.
 final class LoadedCheckpoint {

@@ -3,7 +3,8 @@ import SwiftNN
 import Glibc
 #endif
 
-// Datasets, transforms and the batch loader.
+// Datasets, transforms and the batch loader: their handle classes and helpers for the
+// exports of codegen/ops.toml (group "data"), and the calls the table cannot describe.
 
 /// A dataset handle: any engine Dataset behind one class, so handles are uniform.
 final class DatasetBox {

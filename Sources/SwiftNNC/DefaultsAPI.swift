@@ -1,6 +1,6 @@
 import SwiftNN
 
-// Engine facts the bindings read instead of restating: training recipes and fan sizes.
+// Engine facts the bindings read instead of restating: fan sizes (recipes: group "modules").
 
 /// PyTorch's _calculate_fan_in_and_fan_out for a weight of this shape.
 @_cdecl("swiftnn_init_fans")

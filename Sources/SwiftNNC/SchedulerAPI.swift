@@ -1,5 +1,8 @@
 import SwiftNN
 
+// Schedulers: step with PyTorch's optional epoch (has_epoch, epoch: kept for the ABI) and free;
+// the rest are exports of codegen/ops.toml (group "optim").
+
 private func epochArg(_ value: Int64, _ role: String) throws -> Int {
     guard value >= -1 && value <= Int64(Int32.max) else {
         throw SwiftNNError.invalidArgument("\(role) out of range: \(value)")
