@@ -61,10 +61,6 @@ PyArrayObject* float32_array(PyObject* obj);
 PyArrayObject* int64_array(PyObject* obj);
 /* A fresh float32 NumPy array holding a copy of the tensor's elements. */
 PyObject* tensor_to_numpy(swiftnn_tensor t);
-/* A new TensorHandle for `out`, or the exception of a failed status. */
-PyObject* tensor_result(int status, swiftnn_tensor out);
-PyObject* optional_tensor_result(int status, swiftnn_tensor out); /* None for NULL */
-PyObject* none_result(int status);
 
 /* Converters of the generated wrappers: int f(PyObject*, const char* name, void* out). */
 typedef struct { int64_t v[2]; } PairArg;
@@ -109,18 +105,23 @@ int optional_string_from(PyObject* obj, const char* name, void* out);
 int path_from(PyObject* obj, const char* name, void* out);
 int bytes_from(PyObject* obj, const char* name, void* out); /* a Py_buffer: PyBuffer_Release it */
 int stride_from(PyObject* obj, const char* name, void* out);
-/* Results beyond one tensor: (tensor, int64 indices), several tensors. */
+int int64_array_from(PyObject* obj, const char* name, void* out);
+void int64_array_release(Int64Array* array);
+int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
+
+/* ---- results.c: a call's result as a Python object, or its error ---- */
+PyObject* tensor_result(int status, swiftnn_tensor out);
+PyObject* optional_tensor_result(int status, swiftnn_tensor out); /* None for NULL */
+PyObject* none_result(int status);
+/* Text: a buffer for length bytes plus the NUL, and its str (freed there). */
+char* text_buffer(int64_t length);
+PyObject* text_result(int status, char* buf);
+/* (TensorHandle, int64 indices shaped like it), a tuple of TensorHandles. */
 PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count);
 PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count);
 /* NumPy out: a new array of n values of `type` for the engine to fill, and the result. */
 PyArrayObject* new_array(int64_t n, int type);
 PyObject* array_result(int status, PyArrayObject* out);
-/* Text results: a buffer for length bytes plus the NUL, and its str (freed there). */
-char* text_buffer(int64_t length);
-PyObject* text_result(int status, char* buf);
-int int64_array_from(PyObject* obj, const char* name, void* out);
-void int64_array_release(Int64Array* array);
-int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
 
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
