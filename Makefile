@@ -9,7 +9,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install generate demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
+.PHONY: install generate count-lines demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
 .PHONY: notebooks notebooks-quick lab
 
 install: $(VENV)/.installed
@@ -24,6 +24,10 @@ $(VENV)/.installed: pyproject.toml setup.py $(SOURCES)
 # Rewrites the binding files generated from codegen/ops.toml (see CONTRIBUTING.md).
 generate:
 	$(PYTHON) codegen/generate.py
+
+# Hand-written and generated lines of the binding layers, before the op table and now.
+count-lines:
+	$(PYTHON) codegen/count_lines.py
 
 # The CIFAR-10 case study, short (DEMO_ARGS="--epochs 10" for the full run); digits when offline without data.
 demo: install

@@ -18,6 +18,7 @@ PyObject* raise_status(int status) {
         case SWIFTNN_ERROR_TYPE: type = PyExc_TypeError; break;
         case SWIFTNN_ERROR_INDEX: type = PyExc_IndexError; break;
         case SWIFTNN_ERROR_IO: type = PyExc_OSError; break;
+        case SWIFTNN_ERROR_ATTRIBUTE: type = PyExc_AttributeError; break;
         default: type = PyExc_RuntimeError; break;
     }
     PyErr_SetString(type, message && message[0] ? message : "swiftnn engine error (no message)");
@@ -146,24 +147,6 @@ PyObject* tensor_to_numpy(swiftnn_tensor t) {
     return (PyObject*)arr;
 }
 
-/* ---- results ---------------------------------------------------------------- */
-
-PyObject* tensor_result(int status, swiftnn_tensor out) {
-    if (status) return raise_status(status);
-    return wrap_tensor(out);
-}
-
-PyObject* optional_tensor_result(int status, swiftnn_tensor out) {
-    if (status) return raise_status(status);
-    if (!out) Py_RETURN_NONE;
-    return wrap_tensor(out);
-}
-
-PyObject* none_result(int status) {
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
-}
-
 /* ---- converters of the generated wrappers --------------------------------------- */
 
 int tensor_from(PyObject* obj, const char* name, void* out) {
@@ -192,11 +175,8 @@ int optional_int64_from(PyObject* obj, const char* name, void* out) {
 }
 
 int float_from(PyObject* obj, const char* name, void* out) {
-    double v = PyFloat_AsDouble(obj);
-    if (v == -1.0 && PyErr_Occurred()) {
-        PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", name, Py_TYPE(obj)->tp_name);
-        return 0;
-    }
+    double v;
+    if (!double_from(obj, name, &v)) return 0;
     *(float*)out = (float)v;
     return 1;
 }
@@ -307,6 +287,11 @@ int dims_from(PyObject* obj, const char* name, void* out) {
 }
 
 /* Like dims_from; None or an empty sequence means every dimension. */
+int dims_or_all_from(PyObject* obj, const char* name, void* out) {
+    if (obj == Py_None) return optional_dims_from(obj, name, out);
+    return dims_from(obj, name, out);
+}
+
 int optional_dims_from(PyObject* obj, const char* name, void* out) {
     DimList* dims = out;
     if (obj == Py_None) {
@@ -319,17 +304,18 @@ int optional_dims_from(PyObject* obj, const char* name, void* out) {
     return 1;
 }
 
-/* A sequence of tensor handles, kept alive in list->holder while the GIL is released. */
-int tensor_list_from(PyObject* obj, const char* name, void* out) {
-    TensorList* list = out;
-    PyObject* tuple = PyObject_TypeCheck(obj, &TensorHandle_Type) ? NULL : PySequence_Tuple(obj);
+/* A sequence of handles of one kind, kept alive in list->holder while the GIL is released. */
+static int handle_list_from(PyObject* obj, const char* name, void* out, PyTypeObject* single,
+                            int (*convert)(PyObject*, void*), const char* kinds) {
+    HandleList* list = out;
+    PyObject* tuple = PyObject_TypeCheck(obj, single) ? NULL : PySequence_Tuple(obj);
     if (!tuple) {
         PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "%s must be a sequence of tensors, got %.100s", name, Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of %s, got %.100s", name, kinds, Py_TYPE(obj)->tp_name);
         return 0;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(tuple);
-    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(swiftnn_tensor));
+    list->v = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(void*));
     list->holder = tuple;
     list->n = (int64_t)n;
     if (!list->v) {
@@ -337,12 +323,20 @@ int tensor_list_from(PyObject* obj, const char* name, void* out) {
         return 0;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (!tensor_arg(PyTuple_GET_ITEM(tuple, i), &list->v[i])) return 0;
+        if (!convert(PyTuple_GET_ITEM(tuple, i), &list->v[i])) return 0;
     }
     return 1;
 }
 
-void tensor_list_release(TensorList* list) {
+int tensor_list_from(PyObject* obj, const char* name, void* out) {
+    return handle_list_from(obj, name, out, &TensorHandle_Type, tensor_arg, "tensors");
+}
+
+int optimizer_list_from(PyObject* obj, const char* name, void* out) {
+    return handle_list_from(obj, name, out, &OptimizerHandle_Type, optimizer_arg, "optimizers");
+}
+
+void handle_list_release(HandleList* list) {
     PyMem_Free(list->v);
     Py_XDECREF(list->holder);
 }
@@ -374,5 +368,103 @@ int enum_from(PyObject* obj, const char* name, const char* const* names, const c
     int64_t code;
     if (!int64_from(obj, name, &code)) return 0;
     *(int*)out = code >= 0 && code <= INT32_MAX ? (int)code : -1;
+    return 1;
+}
+
+/* Handles of the other engine objects, plain and optional (None -> NULL). */
+#define HANDLE_FROM(kind)                                                      \
+    int kind##_from(PyObject* obj, const char* name, void* out) {             \
+        (void)name;                                                            \
+        return kind##_arg(obj, out);                                           \
+    }                                                                          \
+    int optional_##kind##_from(PyObject* obj, const char* name, void* out) {  \
+        if (obj != Py_None) return kind##_from(obj, name, out);                \
+        *(void**)out = NULL;                                                   \
+        return 1;                                                              \
+    }
+HANDLE_FROM(module)
+HANDLE_FROM(optimizer)
+HANDLE_FROM(scheduler)
+HANDLE_FROM(dataset)
+HANDLE_FROM(transform)
+HANDLE_FROM(loader)
+
+int int32_from(PyObject* obj, const char* name, void* out) {
+    int64_t v;
+    if (!int64_from(obj, name, &v)) return 0;
+    if (v < INT32_MIN || v > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s is out of range: %lld", name, (long long)v);
+        return 0;
+    }
+    *(int*)out = (int)v;
+    return 1;
+}
+
+int uint64_from(PyObject* obj, const char* name, void* out) {
+    if (!PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    PyObject* index = PyNumber_Index(obj);
+    unsigned long long v = index ? PyLong_AsUnsignedLongLong(index) : (unsigned long long)-1;
+    Py_XDECREF(index);
+    if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "%s must be an int in [0, 2**64), got %R", name, obj);
+        return 0;
+    }
+    *(uint64_t*)out = (uint64_t)v;
+    return 1;
+}
+
+int double_from(PyObject* obj, const char* name, void* out) {
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    *(double*)out = v;
+    return 1;
+}
+
+/* UTF-8 of a str, valid while the argument lives (the caller's reference). */
+int string_from(PyObject* obj, const char* name, void* out) {
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a str, got %.100s", name, Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    return (*(const char**)out = PyUnicode_AsUTF8(obj)) != NULL;
+}
+
+int optional_string_from(PyObject* obj, const char* name, void* out) {
+    if (obj != Py_None) return string_from(obj, name, out);
+    *(const char**)out = NULL;
+    return 1;
+}
+
+int bytes_from(PyObject* obj, const char* name, void* out) {
+    if (PyObject_GetBuffer(obj, out, PyBUF_SIMPLE) == 0) return 1;
+    PyErr_Format(PyExc_TypeError, "%s must be bytes-like, got %.100s", name, Py_TYPE(obj)->tp_name);
+    return 0;
+}
+
+int path_from(PyObject* obj, const char* name, void* out) {
+    PathArg* path = out;
+    if (!PyUnicode_FSConverter(obj, &path->holder)) return 0;
+    path->v = PyBytes_AS_STRING(path->holder);
+    return 1;
+}
+
+/* A pooling stride: None or [] (PyTorch's default) leaves both entries without a value. */
+int stride_from(PyObject* obj, const char* name, void* out) {
+    OptionalPairArg* pair = out;
+    if (obj == Py_None || (PyList_Check(obj) && PyList_GET_SIZE(obj) == 0)) {
+        pair->v[0] = pair->v[1] = (swiftnn_optional_int64){0, 0};
+        return 1;
+    }
+    PairArg values;
+    if (!pair_from(obj, name, &values)) return 0;
+    pair->v[0] = (swiftnn_optional_int64){values.v[0], 1};
+    pair->v[1] = (swiftnn_optional_int64){values.v[1], 1};
     return 1;
 }

@@ -1,6 +1,8 @@
 /*
- * Datasets, transforms and the batch loader (their handle types live in
- * handles.c with the others).
+ * Data calls the op table (group "data") cannot describe: datasets from NumPy
+ * arrays of either dtype, several results at once (sample shape and pixel flag,
+ * sample and label, batch and labels), arrays sized by engine state (labels,
+ * storage), Normalize's two arrays of one length.
  */
 #include "swiftnn_ext.h"
 
@@ -48,56 +50,6 @@ fail:
     Py_XDECREF(samples);
     Py_DECREF(labels);
     return NULL;
-}
-
-static PyObject* py_dataset_cifar10(PyObject* self, PyObject* args) {
-    PyObject* root;
-    int train;
-    if (!PyArg_ParseTuple(args, "O&p:dataset_cifar10", PyUnicode_FSConverter, &root, &train)) return NULL;
-    swiftnn_dataset out = NULL;
-    int status;
-    ENGINE(status, swiftnn_dataset_cifar10(PyBytes_AS_STRING(root), train, &out));
-    Py_DECREF(root);
-    return dataset_result(status, out);
-}
-
-static PyObject* py_dataset_mnist(PyObject* self, PyObject* args) {
-    Py_buffer images, labels;
-    const char *images_name, *labels_name;
-    if (!PyArg_ParseTuple(args, "y*sy*s:dataset_mnist", &images, &images_name, &labels, &labels_name)) return NULL;
-    swiftnn_dataset out = NULL;
-    int status;
-    ENGINE(status, swiftnn_dataset_mnist(images.buf, images.len, images_name, labels.buf, labels.len, labels_name, &out));
-    PyBuffer_Release(&images);
-    PyBuffer_Release(&labels);
-    return dataset_result(status, out);
-}
-
-static PyObject* py_dataset_subset(PyObject* self, PyObject* args) {
-    swiftnn_dataset base;
-    PyObject* indices_obj;
-    if (!PyArg_ParseTuple(args, "O&O:dataset_subset", dataset_arg, &base, &indices_obj)) return NULL;
-    PyArrayObject* indices = int64_array(indices_obj);
-    if (!indices) return NULL;
-    swiftnn_dataset out = NULL;
-    int status;
-    ENGINE(status, swiftnn_dataset_subset(base, PyArray_DATA(indices), (int64_t)PyArray_SIZE(indices), &out));
-    Py_DECREF(indices);
-    return dataset_result(status, out);
-}
-
-static PyObject* count_result(int status, int64_t n) {
-    if (status) return raise_status(status);
-    return PyLong_FromLongLong(n);
-}
-
-static PyObject* py_dataset_len(PyObject* self, PyObject* args) {
-    swiftnn_dataset d;
-    if (!PyArg_ParseTuple(args, "O&:dataset_len", dataset_arg, &d)) return NULL;
-    int64_t n = 0;
-    int status;
-    ENGINE(status, swiftnn_dataset_len(d, &n));
-    return count_result(status, n);
 }
 
 /* (sample shape tuple, raw_pixels bool) */
@@ -174,96 +126,23 @@ static PyObject* py_dataset_storage(PyObject* self, PyObject* args) {
     return (PyObject*)out;
 }
 
-/* ---- seeds ----------------------------------------------------------------- */
-
-static PyObject* py_random_seed(PyObject* self, PyObject* unused) {
-    uint64_t seed = 0;
-    int status;
-    ENGINE(status, swiftnn_random_seed(&seed));
-    if (status) return raise_status(status);
-    return PyLong_FromUnsignedLongLong(seed);
-}
-
-static PyObject* py_random_permutation(PyObject* self, PyObject* args) {
-    int64_t n;
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "O&K:random_permutation", int64_arg, &n, &seed)) return NULL;
-    if (n < 0) return PyErr_Format(PyExc_ValueError, "permutation length must be non-negative, got %lld", (long long)n);
-    npy_intp dims[1] = {(npy_intp)n};
-    PyArrayObject* out = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
-    if (!out) return NULL;
-    int status;
-    ENGINE(status, swiftnn_random_permutation(n, (uint64_t)seed, PyArray_DATA(out)));
-    if (status) {
-        Py_DECREF(out);
-        return raise_status(status);
-    }
-    return (PyObject*)out;
-}
-
 /* ---- transforms ------------------------------------------------------------ */
 
-/* Appends one spec tuple: ("to_tensor",), ("normalize", mean, std), ("random_crop", h, w, padding),
- * ("center_crop", h, w), ("hflip", p), ("resize", h, w, mode). */
-static int append_spec(swiftnn_transform t, PyObject* spec) {
-    const char* kind;
+/* transform_normalize(t, mean, std): two arrays of one length (the table has no such type). */
+static PyObject* py_transform_normalize(PyObject* self, PyObject* args) {
+    swiftnn_transform t;
+    PyObject *mean_obj, *std_obj;
+    if (!PyArg_ParseTuple(args, "O&OO:transform_normalize", transform_arg, &t, &mean_obj, &std_obj)) return NULL;
+    PyArrayObject* mean = float32_array(mean_obj);
+    PyArrayObject* std = mean ? float32_array(std_obj) : NULL;
     int status = 0;
-    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) < 1 || !(kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0)))) {
-        PyErr_SetString(PyExc_TypeError, "a transform spec is a tuple starting with its name");
-        return 0;
-    }
-    PyObject* rest = PyTuple_GetSlice(spec, 1, PyTuple_GET_SIZE(spec));
-    if (!rest) return 0;
-    int64_t h, w, pad;
-    float p;
-    int mode, ok = 1;
-    if (!strcmp(kind, "to_tensor") && PyArg_ParseTuple(rest, ":to_tensor")) {
-        ENGINE(status, swiftnn_transform_to_tensor(t));
-    } else if (!strcmp(kind, "normalize")) {
-        PyObject *mean_obj, *std_obj;
-        ok = PyArg_ParseTuple(rest, "OO:normalize", &mean_obj, &std_obj);
-        PyArrayObject* mean = ok ? float32_array(mean_obj) : NULL;
-        PyArrayObject* std = mean ? float32_array(std_obj) : NULL;
-        if (std && PyArray_SIZE(mean) != PyArray_SIZE(std)) {
-            PyErr_SetString(PyExc_ValueError, "Normalize: mean and std must have the same length");
-        } else if (std) {
-            ENGINE(status, swiftnn_transform_normalize(t, PyArray_DATA(mean), PyArray_DATA(std), PyArray_SIZE(mean)));
-        }
-        ok = std && PyArray_SIZE(mean) == PyArray_SIZE(std);
-        Py_XDECREF(mean);
-        Py_XDECREF(std);
-    } else if (!strcmp(kind, "random_crop") && PyArg_ParseTuple(rest, "O&O&O&:random_crop", int64_arg, &h, int64_arg, &w, int64_arg, &pad)) {
-        ENGINE(status, swiftnn_transform_random_crop(t, h, w, pad));
-    } else if (!strcmp(kind, "center_crop") && PyArg_ParseTuple(rest, "O&O&:center_crop", int64_arg, &h, int64_arg, &w)) {
-        ENGINE(status, swiftnn_transform_center_crop(t, h, w));
-    } else if (!strcmp(kind, "hflip") && PyArg_ParseTuple(rest, "f:hflip", &p)) {
-        ENGINE(status, swiftnn_transform_random_horizontal_flip(t, p));
-    } else if (!strcmp(kind, "resize") && PyArg_ParseTuple(rest, "O&O&i:resize", int64_arg, &h, int64_arg, &w, &mode)) {
-        ENGINE(status, swiftnn_transform_resize(t, h, w, mode));
-    } else {
-        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "unknown transform spec %R", spec);
-        ok = 0;
-    }
-    Py_DECREF(rest);
-    if (!ok) return 0;
-    if (status) {
-        raise_status(status);
-        return 0;
-    }
-    return 1;
-}
-
-static PyObject* py_transform_new(PyObject* self, PyObject* specs_obj) {
-    PyObject* specs = PySequence_Fast(specs_obj, "transform_new expects a sequence of spec tuples");
-    if (!specs) return NULL;
-    swiftnn_transform t = NULL;
-    int status;
-    ENGINE(status, swiftnn_transform_new(&t));
-    PyObject* result = status ? raise_status(status) : wrap_transform(t);
-    for (Py_ssize_t i = 0; result && i < PySequence_Fast_GET_SIZE(specs); i++) {
-        if (!append_spec(t, PySequence_Fast_GET_ITEM(specs, i))) Py_CLEAR(result);
-    }
-    Py_DECREF(specs);
+    if (std && PyArray_SIZE(mean) != PyArray_SIZE(std))
+        PyErr_SetString(PyExc_ValueError, "Normalize: mean and std must have the same length");
+    else if (std)
+        ENGINE(status, swiftnn_transform_normalize(t, PyArray_DATA(mean), PyArray_DATA(std), PyArray_SIZE(mean)));
+    PyObject* result = !std || PyErr_Occurred() ? NULL : none_result(status);
+    Py_XDECREF(mean);
+    Py_XDECREF(std);
     return result;
 }
 
@@ -278,44 +157,6 @@ static PyObject* py_transform_apply(PyObject* self, PyObject* args) {
     ENGINE(status, swiftnn_transform_apply(t, x, raw, (uint64_t)seed, &out, &raw_after));
     if (status) return raise_status(status);
     return Py_BuildValue("(NO)", wrap_tensor(out), raw_after ? Py_True : Py_False);
-}
-
-/* ---- loader -------------------------------------------------------------- */
-
-static PyObject* py_loader_new(PyObject* self, PyObject* args) {
-    swiftnn_dataset d;
-    PyObject* t_obj;
-    int64_t batch;
-    int shuffle, drop_last, prefetch;
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "O&OO&ppKi:loader_new", dataset_arg, &d, &t_obj, int64_arg, &batch, &shuffle,
-                          &drop_last, &seed, &prefetch))
-        return NULL;
-    swiftnn_transform t = NULL;
-    if (t_obj != Py_None && !transform_arg(t_obj, &t)) return NULL;
-    swiftnn_loader out = NULL;
-    int status;
-    ENGINE(status, swiftnn_loader_new(d, t, batch, shuffle, drop_last, (uint64_t)seed, prefetch, &out));
-    if (status) return raise_status(status);
-    return wrap_loader(out);
-}
-
-static PyObject* py_loader_len(PyObject* self, PyObject* args) {
-    swiftnn_loader l;
-    if (!PyArg_ParseTuple(args, "O&:loader_len", loader_arg, &l)) return NULL;
-    int64_t n = 0;
-    int status;
-    ENGINE(status, swiftnn_loader_len(l, &n));
-    return count_result(status, n);
-}
-
-static PyObject* py_loader_start_epoch(PyObject* self, PyObject* args) {
-    swiftnn_loader l;
-    if (!PyArg_ParseTuple(args, "O&:loader_start_epoch", loader_arg, &l)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_loader_start_epoch(l));
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
 }
 
 /* (images TensorHandle, labels int64 array) or None at the end of the epoch. */
@@ -348,22 +189,12 @@ static PyObject* py_loader_next(PyObject* self, PyObject* args) {
 
 PyMethodDef data_methods[] = {
     {"dataset_from_array", py_dataset_from_array, METH_VARARGS, "dataset_from_array(samples, labels) -> dataset"},
-    {"dataset_cifar10", py_dataset_cifar10, METH_VARARGS, "dataset_cifar10(root, train) -> dataset (binary layout)"},
-    {"dataset_mnist", py_dataset_mnist, METH_VARARGS, "dataset_mnist(images, images_name, labels, labels_name)"},
-    {"dataset_subset", py_dataset_subset, METH_VARARGS, "dataset_subset(dataset, indices) -> dataset"},
-    {"dataset_len", py_dataset_len, METH_VARARGS, "dataset_len(dataset) -> int"},
     {"dataset_info", py_dataset_info, METH_VARARGS, "dataset_info(dataset) -> (sample shape, raw pixels)"},
     {"dataset_get", py_dataset_get, METH_VARARGS, "dataset_get(dataset, index) -> (tensor handle, label)"},
     {"dataset_labels", py_dataset_labels, METH_VARARGS, "dataset_labels(dataset) -> int64 array"},
     {"dataset_storage", py_dataset_storage, METH_VARARGS, "dataset_storage(dataset) -> uint8/float32 array"},
-    {"random_seed", py_random_seed, METH_NOARGS, "random_seed() -> a seed from the default generator"},
-    {"random_permutation", py_random_permutation, METH_VARARGS, "random_permutation(n, seed) -> int64 array"},
-    {"transform_new", py_transform_new, METH_O, "transform_new(specs) -> transform"},
+    {"transform_normalize", py_transform_normalize, METH_VARARGS, "transform_normalize(t, mean, std)"},
     {"transform_apply", py_transform_apply, METH_VARARGS, "transform_apply(t, tensor, raw, seed) -> (tensor, raw)"},
-    {"loader_new", py_loader_new, METH_VARARGS,
-     "loader_new(dataset, transform|None, batch_size, shuffle, drop_last, seed, prefetch) -> loader"},
-    {"loader_len", py_loader_len, METH_VARARGS, "loader_len(loader) -> batches per epoch"},
-    {"loader_start_epoch", py_loader_start_epoch, METH_VARARGS, "loader_start_epoch(loader)"},
     {"loader_next", py_loader_next, METH_VARARGS, "loader_next(loader, batch_size) -> (images, labels) | None"},
     {NULL, NULL, 0, NULL},
 };

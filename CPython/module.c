@@ -16,7 +16,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     import_array();
     PyObject* m = PyModule_Create(&module_def);
     if (!m) return NULL;
-    PyMethodDef* tables[] = {tensor_methods, indexed_ops_methods, runtime_methods, nn_methods, data_methods,
+    PyMethodDef* tables[] = {tensor_methods, nn_methods, data_methods,
                              optim_methods, checkpoint_methods,
                              summary_methods, train_methods, distributed_methods, export_methods,
                              kernel_path_methods, module_tree_methods};

@@ -123,8 +123,8 @@ static PyObject* py_log_softmax(PyObject* self, PyObject* args, PyObject* kwargs
 
 static PyObject* py_dropout(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "p", "training", NULL};
-    PyObject *o_input, *o_p, *o_training;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:dropout", kwlist, &o_input, &o_p, &o_training))
+    PyObject *o_input, *o_p, *o_training = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:dropout", kwlist, &o_input, &o_p, &o_training))
         return NULL;
     swiftnn_tensor input;
     float p;
@@ -141,8 +141,8 @@ static PyObject* py_dropout(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_dropout2d(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "p", "training", NULL};
-    PyObject *o_input, *o_p, *o_training;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:dropout2d", kwlist, &o_input, &o_p, &o_training))
+    PyObject *o_input, *o_p, *o_training = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:dropout2d", kwlist, &o_input, &o_p, &o_training))
         return NULL;
     swiftnn_tensor input;
     float p;

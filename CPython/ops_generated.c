@@ -16,5 +16,8 @@ PyMethodDef* const generated_method_tables[] = {
     ops_indexing_methods,
     ops_expand_methods,
     ops_selection_methods,
+    ops_modules_methods,
+    ops_optim_methods,
+    ops_data_methods,
     NULL,
 };

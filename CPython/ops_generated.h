@@ -33,5 +33,8 @@ extern PyMethodDef ops_inplace_methods[];
 extern PyMethodDef ops_indexing_methods[];
 extern PyMethodDef ops_expand_methods[];
 extern PyMethodDef ops_selection_methods[];
+extern PyMethodDef ops_modules_methods[];
+extern PyMethodDef ops_optim_methods[];
+extern PyMethodDef ops_data_methods[];
 
 #endif

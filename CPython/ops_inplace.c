@@ -71,8 +71,8 @@ static PyObject* py_div_(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_clamp_(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "min", "max", NULL};
-    PyObject *o_input, *o_min, *o_max;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:clamp_", kwlist, &o_input, &o_min, &o_max))
+    PyObject *o_input, *o_min = Py_None, *o_max = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:clamp_", kwlist, &o_input, &o_min, &o_max))
         return NULL;
     swiftnn_tensor input;
     swiftnn_optional_double min;
@@ -103,8 +103,8 @@ static PyObject* py_relu_(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_dropout_(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "p", "training", NULL};
-    PyObject *o_input, *o_p, *o_training;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:dropout_", kwlist, &o_input, &o_p, &o_training))
+    PyObject *o_input, *o_p, *o_training = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:dropout_", kwlist, &o_input, &o_p, &o_training))
         return NULL;
     swiftnn_tensor input;
     float p;

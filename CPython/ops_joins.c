@@ -12,7 +12,7 @@ static PyObject* py_cat(PyObject* self, PyObject* args, PyObject* kwargs) {
     int status = -1;
     int ok = tensor_list_from(o_tensors, "tensors", &tensors) &&
              int64_from(o_dim, "dim", &dim);
-    if (ok) ENGINE(status, swiftnn_cat(tensors.v, tensors.n, dim, &out));
+    if (ok) ENGINE(status, swiftnn_cat((const swiftnn_tensor*)tensors.v, tensors.n, dim, &out));
     tensor_list_release(&tensors);
     if (!ok) return NULL;
     return tensor_result(status, out);
@@ -29,14 +29,75 @@ static PyObject* py_stack(PyObject* self, PyObject* args, PyObject* kwargs) {
     int status = -1;
     int ok = tensor_list_from(o_tensors, "tensors", &tensors) &&
              int64_from(o_dim, "dim", &dim);
-    if (ok) ENGINE(status, swiftnn_stack(tensors.v, tensors.n, dim, &out));
+    if (ok) ENGINE(status, swiftnn_stack((const swiftnn_tensor*)tensors.v, tensors.n, dim, &out));
     tensor_list_release(&tensors);
     if (!ok) return NULL;
     return tensor_result(status, out);
 }
 
+static PyObject* py_split(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "sizes", "dim", NULL};
+    PyObject *o_input, *o_sizes, *o_dim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:split", kwlist, &o_input, &o_sizes, &o_dim))
+        return NULL;
+    swiftnn_tensor input;
+    Int64Array sizes = {0};
+    int64_t dim;
+    swiftnn_tensor* outs = NULL;
+    int64_t count = 0;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             int64_array_from(o_sizes, "sizes", &sizes) &&
+             int64_from(o_dim, "dim", &dim);
+    if (ok) ENGINE(status, swiftnn_split(input, sizes.v, sizes.n, dim, &outs, &count));
+    int64_array_release(&sizes);
+    if (!ok) return NULL;
+    return tensors_result(status, outs, count);
+}
+
+static PyObject* py_split_size(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "split_size", "dim", NULL};
+    PyObject *o_input, *o_split_size, *o_dim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:split_size", kwlist, &o_input, &o_split_size, &o_dim))
+        return NULL;
+    swiftnn_tensor input;
+    int64_t split_size;
+    int64_t dim;
+    swiftnn_tensor* outs = NULL;
+    int64_t count = 0;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             int64_from(o_split_size, "split_size", &split_size) &&
+             int64_from(o_dim, "dim", &dim);
+    if (ok) ENGINE(status, swiftnn_split_size(input, split_size, dim, &outs, &count));
+    if (!ok) return NULL;
+    return tensors_result(status, outs, count);
+}
+
+static PyObject* py_chunk(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "chunks", "dim", NULL};
+    PyObject *o_input, *o_chunks, *o_dim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:chunk", kwlist, &o_input, &o_chunks, &o_dim))
+        return NULL;
+    swiftnn_tensor input;
+    int64_t chunks;
+    int64_t dim;
+    swiftnn_tensor* outs = NULL;
+    int64_t count = 0;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             int64_from(o_chunks, "chunks", &chunks) &&
+             int64_from(o_dim, "dim", &dim);
+    if (ok) ENGINE(status, swiftnn_chunk(input, chunks, dim, &outs, &count));
+    if (!ok) return NULL;
+    return tensors_result(status, outs, count);
+}
+
 PyMethodDef ops_joins_methods[] = {
     {"cat", (PyCFunction)(void (*)(void))py_cat, METH_VARARGS | METH_KEYWORDS, "Joins tensors along an existing dimension."},
     {"stack", (PyCFunction)(void (*)(void))py_stack, METH_VARARGS | METH_KEYWORDS, "Joins same-shape tensors along a new dimension."},
+    {"split", (PyCFunction)(void (*)(void))py_split, METH_VARARGS | METH_KEYWORDS, "Pieces of the listed sizes along dim (the sizes must add up to the dimension)."},
+    {"split_size", (PyCFunction)(void (*)(void))py_split_size, METH_VARARGS | METH_KEYWORDS, "Pieces of split_size along dim, the last one smaller if needed."},
+    {"chunk", (PyCFunction)(void (*)(void))py_chunk, METH_VARARGS | METH_KEYWORDS, "At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk."},
     {NULL, NULL, 0, NULL},
 };

@@ -3,8 +3,8 @@
 
 static PyObject* py_linear(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "weight", "bias", NULL};
-    PyObject *o_input, *o_weight, *o_bias;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:linear", kwlist, &o_input, &o_weight, &o_bias))
+    PyObject *o_input, *o_weight, *o_bias = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:linear", kwlist, &o_input, &o_weight, &o_bias))
         return NULL;
     swiftnn_tensor input;
     swiftnn_tensor weight;
@@ -47,12 +47,12 @@ static PyObject* py_conv2d(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_avg_pool2d(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override", NULL};
-    PyObject *o_input, *o_kernel_size, *o_stride, *o_padding, *o_ceil_mode, *o_count_include_pad, *o_divisor_override;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOOO:avg_pool2d", kwlist, &o_input, &o_kernel_size, &o_stride, &o_padding, &o_ceil_mode, &o_count_include_pad, &o_divisor_override))
+    PyObject *o_input, *o_kernel_size, *o_stride, *o_padding, *o_ceil_mode = Py_False, *o_count_include_pad = Py_True, *o_divisor_override = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO|OOO:avg_pool2d", kwlist, &o_input, &o_kernel_size, &o_stride, &o_padding, &o_ceil_mode, &o_count_include_pad, &o_divisor_override))
         return NULL;
     swiftnn_tensor input;
     PairArg kernel_size;
-    PairArg stride;
+    OptionalPairArg stride;
     PairArg padding;
     int ceil_mode;
     int count_include_pad;
@@ -61,7 +61,7 @@ static PyObject* py_avg_pool2d(PyObject* self, PyObject* args, PyObject* kwargs)
     int status = -1;
     int ok = tensor_from(o_input, "input", &input) &&
              pair_from(o_kernel_size, "kernel_size", &kernel_size) &&
-             pair_from(o_stride, "stride", &stride) &&
+             stride_from(o_stride, "stride", &stride) &&
              pair_from(o_padding, "padding", &padding) &&
              bool_from(o_ceil_mode, "ceil_mode", &ceil_mode) &&
              bool_from(o_count_include_pad, "count_include_pad", &count_include_pad) &&
@@ -175,14 +175,41 @@ static PyObject* py_local_response_norm(PyObject* self, PyObject* args, PyObject
     return tensor_result(status, out);
 }
 
+static PyObject* py_max_pool2d(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", NULL};
+    PyObject *o_input, *o_kernel_size, *o_stride, *o_padding, *o_dilation, *o_ceil_mode;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOO:max_pool2d", kwlist, &o_input, &o_kernel_size, &o_stride, &o_padding, &o_dilation, &o_ceil_mode))
+        return NULL;
+    swiftnn_tensor input;
+    PairArg kernel_size;
+    OptionalPairArg stride;
+    PairArg padding;
+    PairArg dilation;
+    int ceil_mode;
+    swiftnn_tensor out = NULL;
+    int64_t* indices = NULL;
+    int64_t count = 0;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             pair_from(o_kernel_size, "kernel_size", &kernel_size) &&
+             stride_from(o_stride, "stride", &stride) &&
+             pair_from(o_padding, "padding", &padding) &&
+             pair_from(o_dilation, "dilation", &dilation) &&
+             bool_from(o_ceil_mode, "ceil_mode", &ceil_mode);
+    if (ok) ENGINE(status, swiftnn_max_pool2d(input, kernel_size.v, stride.v, padding.v, dilation.v, ceil_mode, &out, &indices, &count));
+    if (!ok) return NULL;
+    return indexed_result(status, out, indices, count);
+}
+
 PyMethodDef ops_layers_methods[] = {
     {"linear", (PyCFunction)(void (*)(void))py_linear, METH_VARARGS | METH_KEYWORDS, "input·weightᵀ + bias, weight [out_features, in_features]."},
     {"conv2d", (PyCFunction)(void (*)(void))py_conv2d, METH_VARARGS | METH_KEYWORDS, "2-D convolution of an [N, C, H, W] (or [C, H, W]) input with weight [O, C/groups, kH, kW]."},
-    {"avg_pool2d", (PyCFunction)(void (*)(void))py_avg_pool2d, METH_VARARGS | METH_KEYWORDS, "Mean over sliding windows."},
+    {"avg_pool2d", (PyCFunction)(void (*)(void))py_avg_pool2d, METH_VARARGS | METH_KEYWORDS, "Mean over sliding windows (stride None: the kernel size)."},
     {"adaptive_avg_pool2d", (PyCFunction)(void (*)(void))py_adaptive_avg_pool2d, METH_VARARGS | METH_KEYWORDS, "Mean pooling to output_size (an entry None keeps that input size)."},
     {"adaptive_max_pool2d", (PyCFunction)(void (*)(void))py_adaptive_max_pool2d, METH_VARARGS | METH_KEYWORDS, "Max pooling to output_size (an entry None keeps that input size)."},
     {"batch_norm", (PyCFunction)(void (*)(void))py_batch_norm, METH_VARARGS | METH_KEYWORDS, "Normalizes over dimension 1 of [N, C, ...]. Training uses batch statistics and updates running_mean / running_var in place (unbiased variance) when they are given."},
     {"layer_norm", (PyCFunction)(void (*)(void))py_layer_norm, METH_VARARGS | METH_KEYWORDS, "Normalizes over the trailing normalized_shape dimensions."},
     {"local_response_norm", (PyCFunction)(void (*)(void))py_local_response_norm, METH_VARARGS | METH_KEYWORDS, "AlexNet's normalization across size neighbouring channels."},
+    {"max_pool2d", (PyCFunction)(void (*)(void))py_max_pool2d, METH_VARARGS | METH_KEYWORDS, "Max over sliding windows (stride None: the kernel size), and per output element the flat H*W position of the maximum in its plane."},
     {NULL, NULL, 0, NULL},
 };

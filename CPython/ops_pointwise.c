@@ -45,8 +45,8 @@ static PyObject* py_sqrt(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_clamp(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "min", "max", NULL};
-    PyObject *o_input, *o_min, *o_max;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:clamp", kwlist, &o_input, &o_min, &o_max))
+    PyObject *o_input, *o_min = Py_None, *o_max = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:clamp", kwlist, &o_input, &o_min, &o_max))
         return NULL;
     swiftnn_tensor input;
     swiftnn_optional_double min;

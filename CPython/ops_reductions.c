@@ -3,8 +3,8 @@
 
 static PyObject* py_sum(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:sum", kwlist, &o_input, &o_dim, &o_keepdim))
+    PyObject *o_input, *o_dim = Py_None, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:sum", kwlist, &o_input, &o_dim, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -21,8 +21,8 @@ static PyObject* py_sum(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_mean(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:mean", kwlist, &o_input, &o_dim, &o_keepdim))
+    PyObject *o_input, *o_dim = Py_None, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:mean", kwlist, &o_input, &o_dim, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -39,8 +39,8 @@ static PyObject* py_mean(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_amax(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:amax", kwlist, &o_input, &o_dim, &o_keepdim))
+    PyObject *o_input, *o_dim, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:amax", kwlist, &o_input, &o_dim, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -57,8 +57,8 @@ static PyObject* py_amax(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_amin(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:amin", kwlist, &o_input, &o_dim, &o_keepdim))
+    PyObject *o_input, *o_dim, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:amin", kwlist, &o_input, &o_dim, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -75,8 +75,8 @@ static PyObject* py_amin(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_var(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "correction", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_correction, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:var", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
+    PyObject *o_input, *o_dim, *o_correction, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|O:var", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -95,8 +95,8 @@ static PyObject* py_var(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 static PyObject* py_std(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "correction", "keepdim", NULL};
-    PyObject *o_input, *o_dim, *o_correction, *o_keepdim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:std", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
+    PyObject *o_input, *o_dim, *o_correction, *o_keepdim = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|O:std", kwlist, &o_input, &o_dim, &o_correction, &o_keepdim))
         return NULL;
     swiftnn_tensor input;
     DimList dim;
@@ -113,6 +113,26 @@ static PyObject* py_std(PyObject* self, PyObject* args, PyObject* kwargs) {
     return tensor_result(status, out);
 }
 
+static PyObject* py_max_dim(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"input", "dim", "keepdim", NULL};
+    PyObject *o_input, *o_dim, *o_keepdim;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:max_dim", kwlist, &o_input, &o_dim, &o_keepdim))
+        return NULL;
+    swiftnn_tensor input;
+    int64_t dim;
+    int keepdim;
+    swiftnn_tensor out = NULL;
+    int64_t* indices = NULL;
+    int64_t count = 0;
+    int status = -1;
+    int ok = tensor_from(o_input, "input", &input) &&
+             int64_from(o_dim, "dim", &dim) &&
+             bool_from(o_keepdim, "keepdim", &keepdim);
+    if (ok) ENGINE(status, swiftnn_max_dim(input, dim, keepdim, &out, &indices, &count));
+    if (!ok) return NULL;
+    return indexed_result(status, out, indices, count);
+}
+
 PyMethodDef ops_reductions_methods[] = {
     {"sum", (PyCFunction)(void (*)(void))py_sum, METH_VARARGS | METH_KEYWORDS, "Sum over dim (an int, a list, or None for every dimension)."},
     {"mean", (PyCFunction)(void (*)(void))py_mean, METH_VARARGS | METH_KEYWORDS, "Mean over dim (an int, a list, or None for every dimension)."},
@@ -120,5 +140,6 @@ PyMethodDef ops_reductions_methods[] = {
     {"amin", (PyCFunction)(void (*)(void))py_amin, METH_VARARGS | METH_KEYWORDS, "Smallest value over dim (every dimension by default)."},
     {"var", (PyCFunction)(void (*)(void))py_var, METH_VARARGS | METH_KEYWORDS, "Variance over dim (every dimension when None): sum of squared deviations / max(0, n - correction). Wrapped by hand in Python for torch.var's unbiased= and positional forms."},
     {"std", (PyCFunction)(void (*)(void))py_std, METH_VARARGS | METH_KEYWORDS, "Standard deviation: the square root of var with the same arguments."},
+    {"max_dim", (PyCFunction)(void (*)(void))py_max_dim, METH_VARARGS | METH_KEYWORDS, "Max along one dim: the values, and the position of each maximum along dim (the first on ties)."},
     {NULL, NULL, 0, NULL},
 };

@@ -85,6 +85,69 @@ static PyObject* py_profiler_reset(PyObject* self, PyObject* args, PyObject* kwa
     return none_result(status);
 }
 
+static PyObject* py_manual_seed(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"seed", NULL};
+    PyObject *o_seed;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:manual_seed", kwlist, &o_seed))
+        return NULL;
+    uint64_t seed;
+    int status = -1;
+    int ok = uint64_from(o_seed, "seed", &seed);
+    if (ok) ENGINE(status, swiftnn_manual_seed(seed));
+    if (!ok) return NULL;
+    return none_result(status);
+}
+
+static PyObject* py_initial_seed(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":initial_seed", kwlist))
+        return NULL;
+    uint64_t out = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_initial_seed(&out));
+    if (!ok) return NULL;
+    return status ? raise_status(status) : PyLong_FromUnsignedLongLong(out);
+}
+
+static PyObject* py_is_grad_enabled(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":is_grad_enabled", kwlist))
+        return NULL;
+    int out = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_is_grad_enabled(&out));
+    if (!ok) return NULL;
+    return status ? raise_status(status) : PyBool_FromLong(out);
+}
+
+static PyObject* py_random_seed(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":random_seed", kwlist))
+        return NULL;
+    uint64_t out = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_random_seed(&out));
+    if (!ok) return NULL;
+    return status ? raise_status(status) : PyLong_FromUnsignedLongLong(out);
+}
+
+static PyObject* py_profiler_entries(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, ":profiler_entries", kwlist))
+        return NULL;
+    char* buf = NULL;
+    int64_t length = 0;
+    int status = -1;
+    int ok = 1;
+    if (ok) ENGINE(status, swiftnn_profiler_entries(NULL, 0, &length));
+    if (ok && !status && (buf = text_buffer(length))) ENGINE(status, swiftnn_profiler_entries(buf, length + 1, NULL));
+    if (!ok) return NULL;
+    return text_result(status, buf);
+}
+
 PyMethodDef ops_runtime_methods[] = {
     {"init_uniform", (PyCFunction)(void (*)(void))py_init_uniform, METH_VARARGS | METH_KEYWORDS, "Fills tensor in place from the default generator (not recorded by autograd)."},
     {"init_normal", (PyCFunction)(void (*)(void))py_init_normal, METH_VARARGS | METH_KEYWORDS, "Fills tensor in place from the default generator (not recorded by autograd)."},
@@ -92,5 +155,10 @@ PyMethodDef ops_runtime_methods[] = {
     {"get_num_threads", (PyCFunction)(void (*)(void))py_get_num_threads, METH_VARARGS | METH_KEYWORDS, "Worker threads of the engine's pool."},
     {"profiler_set_enabled", (PyCFunction)(void (*)(void))py_profiler_set_enabled, METH_VARARGS | METH_KEYWORDS, "Turns the op profiler on or off; returns the previous state."},
     {"profiler_reset", (PyCFunction)(void (*)(void))py_profiler_reset, METH_VARARGS | METH_KEYWORDS, "Forgets the profiler's entries."},
+    {"manual_seed", (PyCFunction)(void (*)(void))py_manual_seed, METH_VARARGS | METH_KEYWORDS, "Seeds the default generator (weights, randn/rand/randint, dropout, loaders)."},
+    {"initial_seed", (PyCFunction)(void (*)(void))py_initial_seed, METH_VARARGS | METH_KEYWORDS, "The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed)."},
+    {"is_grad_enabled", (PyCFunction)(void (*)(void))py_is_grad_enabled, METH_VARARGS | METH_KEYWORDS, "Whether this thread records autograd (see swiftnn_set_grad_enabled)."},
+    {"random_seed", (PyCFunction)(void (*)(void))py_random_seed, METH_VARARGS | METH_KEYWORDS, "A seed drawn from the default generator (fixed by swiftnn_manual_seed)."},
+    {"profiler_entries", (PyCFunction)(void (*)(void))py_profiler_entries, METH_VARARGS | METH_KEYWORDS, "Time and calls per op type (leaf layers forward, autograd nodes backward): JSON array of {\"name\", \"phase\", \"calls\", \"seconds\"}, slowest first."},
     {NULL, NULL, 0, NULL},
 };

@@ -3,44 +3,44 @@
 
 static PyObject* py_sort(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", "descending", NULL};
-    PyObject *o_input, *o_dim, *o_descending;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:sort", kwlist, &o_input, &o_dim, &o_descending))
+    PyObject *o_input, *o_dim, *o_descending = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:sort", kwlist, &o_input, &o_dim, &o_descending))
         return NULL;
     swiftnn_tensor input;
     int64_t dim;
     int descending;
     swiftnn_tensor out = NULL;
-    IndexBuffer indices = {0};
+    int64_t* indices = NULL;
+    int64_t count = 0;
     int status = -1;
     int ok = tensor_from(o_input, "input", &input) &&
              int64_from(o_dim, "dim", &dim) &&
              bool_from(o_descending, "descending", &descending);
-    if (ok) ok = index_buffer_for(&indices, input);
-    if (ok) ENGINE(status, swiftnn_sort(input, dim, descending, &out, indices.v, indices.n));
+    if (ok) ENGINE(status, swiftnn_sort(input, dim, descending, &out, &indices, &count));
     if (!ok) return NULL;
-    return indexed_result(status, out, &indices);
+    return indexed_result(status, out, indices, count);
 }
 
 static PyObject* py_topk(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "k", "dim", "largest", NULL};
-    PyObject *o_input, *o_k, *o_dim, *o_largest;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOO:topk", kwlist, &o_input, &o_k, &o_dim, &o_largest))
+    PyObject *o_input, *o_k, *o_dim, *o_largest = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|O:topk", kwlist, &o_input, &o_k, &o_dim, &o_largest))
         return NULL;
     swiftnn_tensor input;
     int64_t k;
     int64_t dim;
     int largest;
     swiftnn_tensor out = NULL;
-    IndexBuffer indices = {0};
+    int64_t* indices = NULL;
+    int64_t count = 0;
     int status = -1;
     int ok = tensor_from(o_input, "input", &input) &&
              int64_from(o_k, "k", &k) &&
              int64_from(o_dim, "dim", &dim) &&
              bool_from(o_largest, "largest", &largest);
-    if (ok) ok = index_buffer_for(&indices, input);
-    if (ok) ENGINE(status, swiftnn_topk(input, k, dim, largest, &out, indices.v, indices.n));
+    if (ok) ENGINE(status, swiftnn_topk(input, k, dim, largest, &out, &indices, &count));
     if (!ok) return NULL;
-    return indexed_result(status, out, &indices);
+    return indexed_result(status, out, indices, count);
 }
 
 PyMethodDef ops_selection_methods[] = {

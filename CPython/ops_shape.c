@@ -87,16 +87,16 @@ static PyObject* py_unsqueeze(PyObject* self, PyObject* args, PyObject* kwargs) 
 
 static PyObject* py_squeeze(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"input", "dim", NULL};
-    PyObject *o_input, *o_dim;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:squeeze", kwlist, &o_input, &o_dim))
+    PyObject *o_input, *o_dim = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:squeeze", kwlist, &o_input, &o_dim))
         return NULL;
     swiftnn_tensor input;
-    int64_t dim;
+    DimList dim;
     swiftnn_tensor out = NULL;
     int status = -1;
     int ok = tensor_from(o_input, "input", &input) &&
-             int64_from(o_dim, "dim", &dim);
-    if (ok) ENGINE(status, swiftnn_squeeze(input, dim, &out));
+             dims_or_all_from(o_dim, "dim", &dim);
+    if (ok) ENGINE(status, swiftnn_squeeze(input, dim.all ? NULL : dim.v, dim.n, &out));
     if (!ok) return NULL;
     return tensor_result(status, out);
 }
@@ -125,7 +125,7 @@ PyMethodDef ops_shape_methods[] = {
     {"transpose", (PyCFunction)(void (*)(void))py_transpose, METH_VARARGS | METH_KEYWORDS, "Swaps two dimensions."},
     {"permute", (PyCFunction)(void (*)(void))py_permute, METH_VARARGS | METH_KEYWORDS, "Reorders the dimensions."},
     {"unsqueeze", (PyCFunction)(void (*)(void))py_unsqueeze, METH_VARARGS | METH_KEYWORDS, "Inserts a size-1 dimension at dim."},
-    {"squeeze", (PyCFunction)(void (*)(void))py_squeeze, METH_VARARGS | METH_KEYWORDS, "Removes dimension dim if its size is 1."},
+    {"squeeze", (PyCFunction)(void (*)(void))py_squeeze, METH_VARARGS | METH_KEYWORDS, "Removes size-1 dimensions: all of them (dim None), or those of dim (an int or a tuple)."},
     {"pad", (PyCFunction)(void (*)(void))py_pad, METH_VARARGS | METH_KEYWORDS, "Constant padding; pad lists (before, after) pairs from the last dimension backwards."},
     {NULL, NULL, 0, NULL},
 };

@@ -178,6 +178,25 @@ static PyObject* py_detach(PyObject* self, PyObject* args, PyObject* kwargs) {
     return tensor_result(status, out);
 }
 
+static PyObject* py_randint(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"low", "high", "count", NULL};
+    PyObject *o_low, *o_high, *o_count;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:randint", kwlist, &o_low, &o_high, &o_count))
+        return NULL;
+    int64_t low;
+    int64_t high;
+    int64_t count;
+    PyArrayObject* out = NULL;
+    int status = -1;
+    int ok = int64_from(o_low, "low", &low) &&
+             int64_from(o_high, "high", &high) &&
+             int64_from(o_count, "count", &count) &&
+             (out = new_array(count, NPY_INT64));
+    if (ok) ENGINE(status, swiftnn_randint(low, high, count, PyArray_DATA(out)));
+    if (!ok) return NULL;
+    return array_result(status, out);
+}
+
 PyMethodDef ops_tensors_methods[] = {
     {"full", (PyCFunction)(void (*)(void))py_full, METH_VARARGS | METH_KEYWORDS, "A new tensor of the shape filled with value."},
     {"randn", (PyCFunction)(void (*)(void))py_randn, METH_VARARGS | METH_KEYWORDS, "Standard-normal samples from the default generator."},
@@ -187,9 +206,10 @@ PyMethodDef ops_tensors_methods[] = {
     {"requires_grad", (PyCFunction)(void (*)(void))py_requires_grad, METH_VARARGS | METH_KEYWORDS, "Whether autograd records ops on the tensor."},
     {"set_requires_grad", (PyCFunction)(void (*)(void))py_set_requires_grad, METH_VARARGS | METH_KEYWORDS, "Starts or stops recording ops on a leaf tensor."},
     {"is_leaf", (PyCFunction)(void (*)(void))py_is_leaf, METH_VARARGS | METH_KEYWORDS, "Whether the tensor was made by the user rather than by a recorded op."},
-    {"grad", (PyCFunction)(void (*)(void))py_grad, METH_VARARGS | METH_KEYWORDS, "The accumulated gradient; *out is NULL when there is none."},
+    {"grad", (PyCFunction)(void (*)(void))py_grad, METH_VARARGS | METH_KEYWORDS, "The accumulated gradient (NULL / None when there is none)."},
     {"set_grad", (PyCFunction)(void (*)(void))py_set_grad, METH_VARARGS | METH_KEYWORDS, "Replaces the gradient; grad may be NULL to clear it."},
     {"backward", (PyCFunction)(void (*)(void))py_backward, METH_VARARGS | METH_KEYWORDS, "Backpropagates from the tensor; gradient may be NULL for a one-element tensor."},
     {"detach", (PyCFunction)(void (*)(void))py_detach, METH_VARARGS | METH_KEYWORDS, "A new leaf sharing the tensor's storage, outside the graph."},
+    {"randint", (PyCFunction)(void (*)(void))py_randint, METH_VARARGS | METH_KEYWORDS, "count int64 values uniform in [low, high) from the default generator."},
     {NULL, NULL, 0, NULL},
 };

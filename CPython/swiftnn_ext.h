@@ -61,16 +61,14 @@ PyArrayObject* float32_array(PyObject* obj);
 PyArrayObject* int64_array(PyObject* obj);
 /* A fresh float32 NumPy array holding a copy of the tensor's elements. */
 PyObject* tensor_to_numpy(swiftnn_tensor t);
-/* A new TensorHandle for `out`, or the exception of a failed status. */
-PyObject* tensor_result(int status, swiftnn_tensor out);
-PyObject* optional_tensor_result(int status, swiftnn_tensor out); /* None for NULL */
-PyObject* none_result(int status);
 
 /* Converters of the generated wrappers: int f(PyObject*, const char* name, void* out). */
 typedef struct { int64_t v[2]; } PairArg;
 typedef struct { swiftnn_optional_int64 v[2]; } OptionalPairArg;
 typedef struct { int64_t v[2]; int mode; } ConvPaddingArg;
-typedef struct { PyObject* holder; swiftnn_tensor* v; int64_t n; } TensorList;
+typedef struct { PyObject* holder; void** v; int64_t n; } HandleList; /* also TensorList */
+typedef HandleList TensorList;
+typedef struct { PyObject* holder; const char* v; } PathArg;
 typedef struct { PyArrayObject* arr; const int64_t* v; int64_t n; } Int64Array;
 int tensor_from(PyObject* obj, const char* name, void* out);
 int optional_tensor_from(PyObject* obj, const char* name, void* out);
@@ -85,28 +83,49 @@ int optional_pair_from(PyObject* obj, const char* name, void* out);
 int conv_padding_from(PyObject* obj, const char* name, void* out);
 int dims_from(PyObject* obj, const char* name, void* out);
 int optional_dims_from(PyObject* obj, const char* name, void* out);
+int dims_or_all_from(PyObject* obj, const char* name, void* out); /* None: all; (): none */
 int tensor_list_from(PyObject* obj, const char* name, void* out);
-void tensor_list_release(TensorList* list);
+int optimizer_list_from(PyObject* obj, const char* name, void* out);
+void handle_list_release(HandleList* list);
+#define tensor_list_release handle_list_release
+#define HANDLE_FROM_DECL(kind)                                   \
+    int kind##_from(PyObject* obj, const char* name, void* out); \
+    int optional_##kind##_from(PyObject* obj, const char* name, void* out);
+HANDLE_FROM_DECL(module)
+HANDLE_FROM_DECL(optimizer)
+HANDLE_FROM_DECL(scheduler)
+HANDLE_FROM_DECL(dataset)
+HANDLE_FROM_DECL(transform)
+HANDLE_FROM_DECL(loader)
+int int32_from(PyObject* obj, const char* name, void* out);
+int uint64_from(PyObject* obj, const char* name, void* out);
+int double_from(PyObject* obj, const char* name, void* out);
+int string_from(PyObject* obj, const char* name, void* out);
+int optional_string_from(PyObject* obj, const char* name, void* out);
+int path_from(PyObject* obj, const char* name, void* out);
+int bytes_from(PyObject* obj, const char* name, void* out); /* a Py_buffer: PyBuffer_Release it */
+int stride_from(PyObject* obj, const char* name, void* out);
 int int64_array_from(PyObject* obj, const char* name, void* out);
 void int64_array_release(Int64Array* array);
 int enum_from(PyObject* obj, const char* name, const char* const* names, const char* expected, void* out);
-/* index_results.c: the int64 index buffer of a (values, indices) result (sort, topk). */
-typedef struct { PyArrayObject* arr; int64_t* v; int64_t n; } IndexBuffer;
-int index_buffer_for(IndexBuffer* buffer, swiftnn_tensor sizing);
-PyObject* indexed_result(int status, swiftnn_tensor out, IndexBuffer* buffer);
 
-/* ---- nn.c ---- */
-/* A string an engine call writes like swiftnn_module_repr (length first, then the text). */
-typedef int (*engine_text_fn)(void* handle, const char* name, char* buf, int64_t capacity, int64_t* length);
-PyObject* engine_text(void* handle, const char* name, engine_text_fn fn);
-/* Parses (handle, name or None) with `format` and returns the setting's JSON text. */
-PyObject* get_option(PyObject* args, const char* format, int (*convert)(PyObject*, void*), engine_text_fn fn);
+/* ---- results.c: a call's result as a Python object, or its error ---- */
+PyObject* tensor_result(int status, swiftnn_tensor out);
+PyObject* optional_tensor_result(int status, swiftnn_tensor out); /* None for NULL */
+PyObject* none_result(int status);
+/* Text: a buffer for length bytes plus the NUL, and its str (freed there). */
+char* text_buffer(int64_t length);
+PyObject* text_result(int status, char* buf);
+/* (TensorHandle, int64 indices shaped like it), a tuple of TensorHandles. */
+PyObject* indexed_result(int status, swiftnn_tensor out, int64_t* indices, int64_t count);
+PyObject* tensors_result(int status, swiftnn_tensor* outs, int64_t count);
+/* NumPy out: a new array of n values of `type` for the engine to fill, and the result. */
+PyArrayObject* new_array(int64_t n, int type);
+PyObject* array_result(int status, PyArrayObject* out);
 
 /* Function tables, merged into the module in module.c. */
 extern PyMethodDef tensor_methods[];
 extern PyMethodDef* const generated_method_tables[]; /* ops_generated.c: one table per group, NULL-terminated */
-extern PyMethodDef indexed_ops_methods[]; /* indexed_ops.c */
-extern PyMethodDef runtime_methods[]; /* runtime.c */
 extern PyMethodDef nn_methods[];
 extern PyMethodDef data_methods[]; /* data.c */
 

@@ -1,7 +1,7 @@
 /*
- * Library state, tensors from and to NumPy data, shapes, random integers and
- * grad-mode: the calls whose buffers or results the op table does not describe
- * (creation from a shape and autograd state are generated: ops_tensors.c).
+ * Version strings, tensors from and to NumPy data, shapes, grad_fn names and
+ * set_grad_enabled: the calls whose buffers or results the op table does not
+ * describe (the rest: ops_tensors.c, ops_runtime.c).
  */
 #include "swiftnn_ext.h"
 
@@ -17,36 +17,12 @@ static PyObject* py_abi_version(PyObject* self, PyObject* unused) {
     return PyLong_FromLong(v);
 }
 
-static PyObject* py_manual_seed(PyObject* self, PyObject* args) {
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "K:manual_seed", &seed)) return NULL;
-    int status;
-    ENGINE(status, swiftnn_manual_seed((uint64_t)seed));
-    if (status) return raise_status(status);
-    Py_RETURN_NONE;
-}
-
-static PyObject* py_initial_seed(PyObject* self, PyObject* unused) {
-    uint64_t seed = 0;
-    int status;
-    ENGINE(status, swiftnn_initial_seed(&seed));
-    if (status) return raise_status(status);
-    return PyLong_FromUnsignedLongLong(seed);
-}
-
 static PyObject* py_set_grad_enabled(PyObject* self, PyObject* args) {
     int enabled, previous = 1, status;
     if (!PyArg_ParseTuple(args, "p:set_grad_enabled", &enabled)) return NULL;
     ENGINE(status, swiftnn_set_grad_enabled(enabled, &previous));
     if (status) return raise_status(status);
     return PyBool_FromLong(previous);
-}
-
-static PyObject* py_is_grad_enabled(PyObject* self, PyObject* unused) {
-    int enabled = 1, status;
-    ENGINE(status, swiftnn_is_grad_enabled(&enabled));
-    if (status) return raise_status(status);
-    return PyBool_FromLong(enabled);
 }
 
 /* ---- creation ---------------------------------------------------------- */
@@ -62,31 +38,6 @@ static PyObject* py_from_array(PyObject* self, PyObject* obj) {
     ENGINE(status, swiftnn_tensor_from_data(data, shape, ndim, &out));
     Py_DECREF(arr);
     return tensor_result(status, out);
-}
-
-static PyObject* py_randint(PyObject* self, PyObject* args) {
-    int64_t low, high, count;
-    if (!PyArg_ParseTuple(args, "O&O&O&:randint", int64_arg, &low, int64_arg, &high, int64_arg, &count)) return NULL;
-    int64_t span;
-    if (high > low && __builtin_sub_overflow(high, low, &span)) {
-        PyErr_Format(PyExc_ValueError, "randint: the range [%lld, %lld) is too large", (long long)low, (long long)high);
-        return NULL;
-    }
-    if (count < 0 || count > ((int64_t)1 << 40)) {
-        PyErr_Format(PyExc_ValueError, "randint: invalid number of values %lld", (long long)count);
-        return NULL;
-    }
-    npy_intp dims[1] = {(npy_intp)count};
-    PyArrayObject* arr = (PyArrayObject*)PyArray_SimpleNew(1, dims, NPY_INT64);
-    if (!arr) return NULL;
-    int64_t* data = PyArray_DATA(arr);
-    int status;
-    ENGINE(status, swiftnn_randint(low, high, count, data));
-    if (status) {
-        Py_DECREF(arr);
-        return raise_status(status);
-    }
-    return (PyObject*)arr;
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -155,12 +106,8 @@ static PyObject* py_grad_fn_name(PyObject* self, PyObject* args) {
 PyMethodDef tensor_methods[] = {
     {"version", py_version, METH_NOARGS, "The engine version string."},
     {"abi_version", py_abi_version, METH_NOARGS, "The C ABI version."},
-    {"manual_seed", py_manual_seed, METH_VARARGS, "manual_seed(seed: uint64)"},
-    {"initial_seed", py_initial_seed, METH_NOARGS, "initial_seed() -> uint64"},
     {"set_grad_enabled", py_set_grad_enabled, METH_VARARGS, "set_grad_enabled(flag) -> previous flag (this thread)"},
-    {"is_grad_enabled", py_is_grad_enabled, METH_NOARGS, "Whether this thread records autograd."},
     {"from_array", py_from_array, METH_O, "from_array(array_like) -> TensorHandle (copied as float32)"},
-    {"randint", py_randint, METH_VARARGS, "randint(low, high, count) -> int64 ndarray"},
     {"shape", py_shape, METH_VARARGS, "shape(t) -> tuple"},
     {"to_numpy", py_to_numpy, METH_VARARGS, "to_numpy(t) -> fresh float32 ndarray"},
     {"copy_from", py_copy_from, METH_VARARGS, "copy_from(t, array_like): overwrite t's elements in place"},

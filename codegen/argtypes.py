@@ -61,7 +61,7 @@ class TensorList(ArgType):
     swift_value = 'try tensorListArg({raw}, {raw}Count, "{name}")'
     c_local, c_init = "TensorList {name}", " = {{0}}"
     converter, cleanup = "tensor_list_from", "tensor_list_release(&{name});"
-    c_call = ["{name}.v", "{name}.n"]
+    c_call = ["(const swiftnn_tensor*){name}.v", "{name}.n"]
     py_annotation, py_value = "Sequence[TensorLike]", '_handles({name}, "{name}")'
 
 
@@ -117,6 +117,13 @@ class OptionalPair(ArgType):
     py_annotation = "Union[int, None, Tuple[Optional[int], Optional[int]]]"
 
 
+class Stride(OptionalPair):
+    """A pooling stride: an int or a pair, or None (or []) for the kernel size."""
+    swift_value = 'try strideArg({raw}, "{name}")'
+    converter = "stride_from"
+    py_annotation = "Optional[IntPair]"
+
+
 class ConvPadding(ArgType):
     """An int, a pair, 'valid' or 'same': a pair plus a padding_mode in C."""
     c_params = ["const int64_t {name}[2]", "int {name}_mode"]
@@ -143,6 +150,11 @@ class OptionalDims(Dims):
     py_annotation = "Union[None, int, Sequence[int]]"
 
 
+class DimsOrAll(OptionalDims):
+    """None means every dimension, () none of them (squeeze's dim)."""
+    converter = "dims_or_all_from"
+
+
 class Int64Array(ArgType):
     """Integer values (class indices) of any array-like; whole-number floats are accepted."""
     c_params = ["const int64_t* {name}", "int64_t {name}_count"]
@@ -162,19 +174,122 @@ class Enum(ArgType):
     py_annotation = "str"
 
 
+class Int32(Int):
+    """A small count the C ABI passes as an int (prefetch depth, a mode)."""
+    ctype, stype = "int", "Int32"
+    swift_value = "Int({raw})"
+    converter = "int32_from"
+
+
+class UInt64(ArgType):
+    """A seed: any non-negative int below 2**64."""
+    ctype, stype = "uint64_t", "UInt64"
+    converter = "uint64_from"
+    py_annotation = "int"
+
+
+class Double(Float):
+    ctype, stype = "double", "Double"
+    converter = "double_from"
+
+
+class String(ArgType):
+    """Text (a kind, a name, JSON): UTF-8, NUL-terminated."""
+    ctype, stype = "const char*", "UnsafePointer<CChar>?"
+    swift_value = 'try stringArg({raw}, "{name}")'
+    converter = "string_from"
+    py_annotation = "str"
+
+
+class OptionalString(String):
+    """Text or None (a NULL pointer)."""
+    swift_value = "{raw}.map {{ String(cString: $0) }}"
+    converter = "optional_string_from"
+    py_annotation = "Optional[str]"
+
+
+class Path(String):
+    """A file-system path (str or os.PathLike), passed as bytes in the file-system encoding."""
+    c_local, c_init, c_call = "PathArg {name}", " = {{0}}", ["{name}.v"]
+    converter, cleanup = "path_from", "Py_XDECREF({name}.holder);"
+    py_annotation = "str"
+
+
+class Bytes(ArgType):
+    """A bytes-like object (bytes, bytearray, memoryview): pointer + size in C."""
+    c_params = ["const uint8_t* {name}", "int64_t {name}_size"]
+    swift_params = ["_ {raw}: UnsafePointer<UInt8>?", "_ {raw}Size: Int64"]
+    swift_value = 'try bytesArg({raw}, {raw}Size, "{name}")'
+    c_local, c_init = "Py_buffer {name}", " = {{0}}"
+    converter, cleanup = "bytes_from", "if ({name}.obj) PyBuffer_Release(&{name});"
+    c_call = ["(const uint8_t*){name}.buf", "(int64_t){name}.len"]
+    py_annotation = "bytes"
+
+
+class Handle(ArgType):
+    """An engine object other than a tensor; the kind names its C handle type and the
+    Swift lookup ({kind}Arg in Sources/SwiftNNC) and CPython converter ({kind}_from)."""
+    stype = "OpaquePointer?"
+    py_annotation = "object"
+
+    def __init__(self, kind, optional=False):
+        super().__init__()
+        self.ctype = f"swiftnn_{kind}"
+        self.swift_value = f"try {{raw}}.map {{{{ try {kind}Arg($0) }}}}" if optional else f"try {kind}Arg({{raw}})"
+        self.converter = f"{'optional_' if optional else ''}{kind}_from"
+
+
+class HandleList(ArgType):
+    """A sequence of engine objects of one kind: pointer + count in C."""
+    swift_params = ["_ {raw}: UnsafePointer<OpaquePointer?>?", "_ {raw}Count: Int64"]
+    c_local, c_init = "HandleList {name}", " = {{0}}"
+    cleanup = "handle_list_release(&{name});"
+    py_annotation = "Sequence[object]"
+
+    def __init__(self, kind, swift_class):
+        super().__init__()
+        self.c_params = [f"const swiftnn_{kind}* {{name}}", "int64_t {name}_count"]
+        self.swift_value = f'try handleList({{raw}}, {{raw}}Count, as: {swift_class}.self, "{{name}}")'
+        self.converter = f"{kind}_list_from"
+        self.c_call = [f"(const swiftnn_{kind}*){{name}}.v", "{name}.n"]
+
+
+# Engine objects a table row may take or return, with their Swift classes.
+HANDLE_KINDS = {"module": "Module", "optimizer": "Optimizer", "scheduler": "LRScheduler",
+                "dataset": "DatasetBox", "transform": "TransformBox", "loader": "LoaderBox"}
+
 TYPES = {
+    "int32": Int32, "uint64": UInt64, "double": Double, "str": String, "str?": OptionalString, "path": Path, "bytes": Bytes,
+    "optimizers": lambda: HandleList("optimizer", "Optimizer"), "stride": Stride,
     "tensor": Tensor, "tensor?": OptionalTensor, "tensors": TensorList, "int": Int, "int?": OptionalInt,
     "float": Float, "float?": OptionalFloat, "bool": Bool, "pair": Pair, "pair?": OptionalPair,
-    "conv_padding": ConvPadding, "dims": Dims, "dims?": OptionalDims, "int64s": Int64Array,
+    "conv_padding": ConvPadding, "dims": Dims, "dims?": OptionalDims, "dims_or_all": DimsOrAll, "int64s": Int64Array,
 }
 
 
 def arg_type(spec):
     if spec.startswith("enum:"):
         return Enum(spec[len("enum:"):])
+    if spec.rstrip("?") in HANDLE_KINDS:
+        return Handle(spec.rstrip("?"), optional=spec.endswith("?"))
     if spec not in TYPES:
-        raise SystemExit(f"codegen: unknown argument type {spec!r} (known: {', '.join(TYPES)}, enum:NAME)")
+        raise SystemExit(f"codegen: unknown argument type {spec!r} (known: {', '.join(TYPES)}, {', '.join(HANDLE_KINDS)}, enum:NAME)")
     return TYPES[spec]()
+
+
+def array_result(ctype, stype, numpy_type):
+    """NumPy out: a new array of `result_size` values (an int argument) that the extension
+    allocates and the engine fills (C: the caller's buffer of that many values)."""
+    return {"c_out": f"{ctype}* out", "swift_out": f"_ out: UnsafeMutablePointer<{stype}>?",
+            "swift_call": "returningArray(out, {size})", "c_local": "PyArrayObject* out = NULL;",
+            "c_alloc": f"(out = new_array({{size}}, {numpy_type}))", "c_args": ["PyArray_DATA(out)"],
+            "c_return": "array_result(status, out)", "py": "ArrayLike", "py_wrap": "{}"}
+
+
+def handle_result(kind):
+    return {"c_out": f"swiftnn_{kind}* out", "swift_out": "_ out: UnsafeMutablePointer<OpaquePointer?>?",
+            "swift_call": "returningHandle(out)", "c_local": f"swiftnn_{kind} out = NULL;",
+            "c_return": f"status ? raise_status(status) : wrap_{kind}(out)", "py": "object", "py_wrap": "{}"}
 
 
 # Results: the C out-parameter, the Swift helper that writes it, the CPython tail.
@@ -191,17 +306,39 @@ RESULTS = {
     "bool": {"c_out": "int* out", "swift_out": "_ out: UnsafeMutablePointer<Int32>?",
              "swift_call": "returningFlag(out)", "c_local": "int out = 0;",
              "c_return": "status ? raise_status(status) : PyBool_FromLong(out)", "py": "bool", "py_wrap": "{}"},
-    # Values plus the int64 index each came from (sort, topk): the caller sizes the index buffer
-    # to the first tensor argument's numel, which bounds every such result; the tail trims it.
-    "tensor_indices": {"c_out": "swiftnn_tensor* out, int64_t* indices, int64_t capacity",
-                       "swift_out": "_ out: UnsafeMutablePointer<OpaquePointer?>?, "
-                                    "_ indices: UnsafeMutablePointer<Int64>?, _ capacity: Int64",
-                       "swift_call": "returningIndexed(out, indices, capacity)",
-                       "c_local": "swiftnn_tensor out = NULL;\n    IndexBuffer indices = {0};",
-                       "c_prepare": "index_buffer_for(&indices, {first_tensor})",
-                       "c_call_out": ["&out", "indices.v", "indices.n"],
-                       "c_return": "indexed_result(status, out, &indices)", "py": "Tuple[Tensor, Tensor]",
-                       "py_wrap": "_wrap_indexed({})"},
+    "uint64": {"c_out": "uint64_t* out", "swift_out": "_ out: UnsafeMutablePointer<UInt64>?",
+               "swift_call": "returningValue(out)", "c_local": "uint64_t out = 0;",
+               "c_return": "status ? raise_status(status) : PyLong_FromUnsignedLongLong(out)", "py": "int", "py_wrap": "{}"},
+    "double": {"c_out": "double* out", "swift_out": "_ out: UnsafeMutablePointer<Double>?",
+               "swift_call": "returningValue(out)", "c_local": "double out = 0;",
+               "c_return": "status ? raise_status(status) : PyFloat_FromDouble(out)", "py": "float", "py_wrap": "{}"},
+    # Text the engine writes like swiftnn_module_repr: the wrapper asks for the length, then the text.
+    "text": {"c_out": "char* buf, int64_t capacity, int64_t* length",
+             "swift_out": "_ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?",
+             "swift_call": "returningText(buf, capacity, length)", "c_local": "char* buf = NULL;\n    int64_t length = 0;",
+             "c_return": "text_result(status, buf)", "py": "str", "py_wrap": "{}"},
+    # A tensor and int64 indices (max over a dim, max pooling): the engine allocates the indices
+    # (free them with swiftnn_buffer_free); Python gets (Tensor, int64 array shaped like the tensor).
+    "tensor_and_indices": {
+        "c_out": "swiftnn_tensor* out, int64_t** indices, int64_t* count",
+        "swift_out": "_ out: UnsafeMutablePointer<OpaquePointer?>?, "
+                     "_ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?, _ count: UnsafeMutablePointer<Int64>?",
+        "swift_call": "returningIndexed(out, indices, count)",
+        "c_local": "swiftnn_tensor out = NULL;\n    int64_t* indices = NULL;\n    int64_t count = 0;",
+        "c_args": ["&out", "&indices", "&count"],
+        "c_return": "indexed_result(status, out, indices, count)", "py": "Tuple[_tensor.Tensor, ArrayLike]",
+        "py_wrap": "_wrap_indexed({})"},
+    # Several tensors (split, chunk): the engine allocates the array of new handles (free the
+    # array, not the handles, with swiftnn_buffer_free); Python gets a tuple.
+    "tensors": {"c_out": "swiftnn_tensor** outs, int64_t* count",
+                "swift_out": "_ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?, "
+                             "_ count: UnsafeMutablePointer<Int64>?",
+                "swift_call": "returningHandles(outs, count)", "c_local": "swiftnn_tensor* outs = NULL;\n    int64_t count = 0;",
+                "c_args": ["&outs", "&count"], "c_return": "tensors_result(status, outs, count)",
+                "py": "Tuple[Tensor, ...]", "py_wrap": "tuple(_wrap(h) for h in {})"},
     "none": {"c_out": None, "swift_out": None, "swift_call": "guarded", "c_local": "",
              "c_return": "none_result(status)", "py": "None", "py_wrap": "{}"},
 }
+RESULTS.update({kind: handle_result(kind) for kind in HANDLE_KINDS})
+RESULTS["int64_array"] = array_result("int64_t", "Int64", "NPY_INT64")
+RESULTS["float64_array"] = array_result("double", "Double", "NPY_FLOAT64")

@@ -37,15 +37,31 @@ def enum_converter(enum):
 """
 
 
+# Python defaults the CPython wrappers apply too (trailing arguments only, as PyArg_Parse allows).
+C_DEFAULTS = {"None": "Py_None", "True": "Py_True", "False": "Py_False"}
+
+
+def optional_tail(op):
+    tail = []
+    for a in reversed(op.args):
+        if a.default not in C_DEFAULTS:
+            break
+        tail.insert(0, a)
+    return tail
+
+
 def wrapper(op):
     info = op.result_info
     kwlist = ", ".join(f'"{a.name}"' for a in op.args)
     lines = [f"static PyObject* py_{op.name}(PyObject* self, PyObject* args, PyObject* kwargs) {{",
              f"    static char* kwlist[] = {{{kwlist + ', ' if kwlist else ''}NULL}};"]
+    optional = optional_tail(op)
     if op.args:
-        lines.append("    PyObject " + ", ".join(f"*o_{a.name}" for a in op.args) + ";")
+        lines.append("    PyObject " + ", ".join(f"*o_{a.name}" + (f" = {C_DEFAULTS[a.default]}" if a in optional else "")
+                                               for a in op.args) + ";")
     refs = "".join(f", &o_{a.name}" for a in op.args)
-    lines.append(f'    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "{"O" * len(op.args)}:{op.name}", kwlist{refs}))')
+    spec = "O" * (len(op.args) - len(optional)) + ("|" + "O" * len(optional) if optional else "")
+    lines.append(f'    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "{spec}:{op.name}", kwlist{refs}))')
     lines.append("        return NULL;")
     for a in op.args:
         lines.append(f"    {a.type.fmt(a.type.c_local, a.name)}{a.type.fmt(a.type.c_init, a.name)};")
@@ -54,14 +70,18 @@ def wrapper(op):
         lines.append(f"    {info['c_local']}")
     call_args = [c for a in op.args for c in a.type.fmt_list(a.type.c_call, a.name)]
     if info["c_out"]:
-        call_args += info.get("c_call_out", ["&out"])
+        call_args += info.get("c_args", ["&out"])
     lines.append("    int status = -1;")
-    call = f"ENGINE(status, {op.c_name}({', '.join(call_args)}));"
+    if "c_alloc" in info:  # the NumPy array the engine fills, sized by an argument
+        checks += " &&\n             " + info["c_alloc"].format(size=op.size_arg.name)
     lines.append(f"    int ok = {checks};" if op.args else "    int ok = 1;")
-    if info.get("c_prepare"):
-        first_tensor = next(a.name for a in op.args if a.type_name == "tensor")
-        lines.append(f"    if (ok) ok = {info['c_prepare'].format(first_tensor=first_tensor)};")
-    lines.append(f"    if (ok) {call}")
+    if op.result == "text":  # first the length, then the text into a buffer of that size
+        ask = ", ".join(call_args[:-1] + ["NULL", "0", "&length"])
+        fetch = ", ".join(call_args[:-1] + ["buf", "length + 1", "NULL"])
+        lines.append(f"    if (ok) ENGINE(status, {op.c_name}({ask}));")
+        lines.append(f"    if (ok && !status && (buf = text_buffer(length))) ENGINE(status, {op.c_name}({fetch}));")
+    else:
+        lines.append(f"    if (ok) ENGINE(status, {op.c_name}({', '.join(call_args)}));")
     for a in op.args:
         if a.type.cleanup:
             lines.append(f"    {a.type.fmt(a.type.cleanup, a.name)}")

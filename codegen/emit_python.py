@@ -1,5 +1,6 @@
 """Writes the Python side: forwarders for swiftnn.*, Tensor methods and
 nn.functional, and the stub of the extension module (_C.pyi)."""
+import re
 from types import SimpleNamespace
 
 HEADER = '''from __future__ import annotations
@@ -48,7 +49,6 @@ def rebinding(op, target, values, indent):
 
 def function(op, extra=()):
     values = [a.type.fmt(a.type.py_value, a.name) for a in op.args]
-    result = op.result_info["py"]
     if op.inplace:
         values[0] = f"{op.args[0].name}._h"
         body = rebinding(op, op.args[0].name, values, "    ")
@@ -58,14 +58,15 @@ def function(op, extra=()):
         variant = SimpleNamespace(name=op.inplace_variant)
         inplace_values = [f"{op.args[0].name}._h"] + values[1:]
         body = f"    if inplace:\n{rebinding(variant, op.args[0].name, inplace_values, '        ')}\n{body}"
-    return (f"def {op.name}({signature(op, op.args, extra=extra)}) -> {'_tensor.Tensor' if result == 'Tensor' else result}:\n"
+    return (f"def {op.name}({signature(op, op.args, extra=extra)}) -> {result_annotation(op)}:\n"
             f"{docstring(op, '    ')}\n{body}\n")
 
 
 def method(op):
     first, rest = op.args[0], op.args[1:]
     values = [first.type.fmt(first.type.py_self_value, first.name)] + [a.type.fmt(a.type.py_value, a.name) for a in rest]
-    lines = [f"    def {op.name}({signature(op, rest, leading=['self'])}) -> \"_tensor.Tensor\":",
+    result = '"_tensor.Tensor"' if op.result_info["py"] == "Tensor" else result_annotation(op)
+    lines = [f"    def {op.name}({signature(op, rest, leading=['self'])}) -> {result}:",
              docstring(op, "        "),
              rebinding(op, "self", values, "        ") if op.inplace else f"        return {call(op, values)}", ""]
     for name in op.dunder:
@@ -74,6 +75,22 @@ def method(op):
         swapped = [f"_h({rest[0].name})", "self._h"] + values[2:]
         lines += [f"    def {name}(self, {rest[0].name}: TensorLike) -> \"_tensor.Tensor\":",
                   f"        return {call(op, swapped)}", ""]
+    return "\n".join(lines)
+
+
+def result_annotation(op):
+    return re.sub(r"(?<![.\w])Tensor\b", "_tensor.Tensor", op.result_info["py"])
+
+
+def tensor_property(op, ops):
+    """A Tensor property read by op (and assigned by its setter op)."""
+    lines = ["    @property", f"    def {op.name}(self) -> {result_annotation(op)}:",
+             docstring(op, "        "), f"        return {call(op, ['self._h'])}", ""]
+    if op.setter:
+        setter = next(o for o in ops if o.name == op.setter)
+        value = setter.args[1]
+        lines += [f"    @{op.name}.setter", f"    def {op.name}(self, {param(value)}) -> None:",
+                  f"        {call(setter, ['self._h', value.type.fmt(value.type.py_value, value.name)])}", ""]
     return "\n".join(lines)
 
 
@@ -91,6 +108,7 @@ def ops_module(enums, ops, banner):
     out += ["\n" + function(op) for op in top]
     out.append("\nclass TensorOps:\n    \"\"\"Tensor methods of the op table (Tensor derives from this).\"\"\"\n\n    __slots__ = ()\n")
     out += [method(op) for op in methods]
+    out += [tensor_property(op, ops) for op in ops if "tensor_property" in op.python]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -118,8 +136,9 @@ def stub(enums, ops, banner):
             annotation = a.type.py_annotation
             annotation = {"TensorLike": "TensorHandle", "Optional[TensorLike]": "Optional[TensorHandle]",
                           "Sequence[TensorLike]": "Sequence[TensorHandle]", "IntPair": "Pair",
-                          "ArrayLike": "Any", "Union[str, IntPair]": "Union[str, Pair]",
-                          "str": "Union[str, int]"}.get(annotation, annotation)  # enums: a name or a code
+                          "ArrayLike": "Any", "Union[str, IntPair]": "Union[str, Pair]"}.get(annotation, annotation)
+            if a.type.enum:
+                annotation = "Union[str, int]"  # a name or a code
             params.append(f"{a.name}: {annotation}")
         result = stub_types.get(op.result_info["py"], op.result_info["py"])
         out.append(f"def {op.name}({', '.join(params)}) -> {result}: ...")

@@ -1,4 +1,5 @@
 """Writes the Swift side: one @_cdecl export per op and a converter per enum."""
+import re
 
 
 def enum_converter(enum):
@@ -30,9 +31,10 @@ def export(op):
         params.append(info["swift_out"])
     lines = [f'@_cdecl("{op.c_name}")',
              f"public func {op.c_name}({', '.join(params)}) -> Int32 {{",
-             f"    {info['swift_call']} {{"]
-    for a in op.args:
-        lines.append(f"        let {a.name} = {a.type.fmt(a.type.swift_value, a.name)}")
+             f"    {info['swift_call'].format(size=op.size_arg.camel + 'Raw') if op.result_size else info['swift_call']} {{"]
+    for a in op.args:  # converted (so checked) even when the call does not use it, e.g. a result's size
+        used = re.search(rf"\b{a.name}\b", op.swift)
+        lines.append(f"        {'let ' + a.name if used else '_'} = {a.type.fmt(a.type.swift_value, a.name)}")
     body = op.swift if op.result == "none" else f"return {op.swift}"
     lines += [f"        {body}", "    }", "}"]
     return "\n".join(lines) + "\n"

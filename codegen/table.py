@@ -5,7 +5,7 @@ from pathlib import Path
 
 from argtypes import RESULTS, arg_type, camel
 
-SURFACES = {"swiftnn", "tensor", "functional"}
+SURFACES = {"swiftnn", "tensor", "tensor_property", "functional"}
 
 
 @dataclass
@@ -53,6 +53,12 @@ class Op:
     group: str = ""
     inplace: bool = False      # writes into its first argument; Python rebinds it to the result
     inplace_variant: str = ""  # the in-place op nn.functional calls when given inplace=True
+    setter: str = ""           # tensor_property: the op whose call assigns the property
+    result_size: str = ""      # int64_array / float64_array: the int argument counting the values
+
+    @property
+    def size_arg(self):
+        return next(a for a in self.args if a.name == self.result_size)
 
     @property
     def c_name(self):
@@ -73,7 +79,7 @@ def parse_arg(spec, keyword_only):
 
 def parse_op(row, group):
     unknown = set(row) - {"name", "args", "swift", "doc", "result", "python", "dunder", "rdunder", "ignored", "c_name", "inplace",
-                       "inplace_variant"}
+                       "inplace_variant", "setter", "result_size"}
     if unknown:
         raise SystemExit(f"codegen: op {row.get('name')!r} has unknown fields {sorted(unknown)}")
     args, keyword_only = [], False
@@ -85,9 +91,13 @@ def parse_op(row, group):
     op = Op(name=row["name"], args=args, swift=row["swift"], doc=row["doc"].strip(),
             result=row.get("result", "tensor"), python=row.get("python", []), dunder=row.get("dunder", []),
             rdunder=row.get("rdunder", []), ignored=row.get("ignored", []), c_symbol=row.get("c_name", ""), group=group,
-            inplace=row.get("inplace", False), inplace_variant=row.get("inplace_variant", ""))
+            inplace=row.get("inplace", False), inplace_variant=row.get("inplace_variant", ""),
+            setter=row.get("setter", ""), result_size=row.get("result_size", ""))
     if op.result not in RESULTS:
         raise SystemExit(f"codegen: op {op.name!r}: unknown result {op.result!r}")
+    if ("c_alloc" in op.result_info) != bool(op.result_size) or \
+            (op.result_size and op.result_size not in [a.name for a in op.args if a.type_name == "int"]):
+        raise SystemExit(f"codegen: op {op.name!r}: array results need result_size naming an int argument")
     if set(op.python) - SURFACES:
         raise SystemExit(f"codegen: op {op.name!r}: unknown Python surfaces {sorted(set(op.python) - SURFACES)}")
     if op.inplace and (op.result != "tensor" or not op.args or op.args[0].type_name != "tensor" or op.rdunder):
@@ -107,6 +117,10 @@ def load(path):
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise SystemExit(f"codegen: ops declared twice: {sorted(duplicates)}")
+    by_name = {op.name: op for op in ops}
+    for op in ops:
+        if op.setter and (op.setter not in by_name or len(by_name[op.setter].args) != 2):
+            raise SystemExit(f"codegen: op {op.name!r}: setter {op.setter!r} must be an op of (tensor, value)")
     known = {e.name for e in enums}
     for op in ops:
         for arg in op.args:

@@ -19,7 +19,26 @@
  *   SWIFTNN_ERROR_VALUE when it is too small.
  * - Optional values are {value, has_value} structs (swiftnn_optional_int64,
  *   swiftnn_optional_double); an optional tensor is a NULL handle.
- * - The tensor ops (swiftnn_ops.h) are generated from codegen/ops.toml.
+ * - The tensor ops and the object calls (swiftnn_ops.h) are generated from codegen/ops.toml.
+ *
+ * ABI version 3 (from 2):
+ * - swiftnn_max_dim and swiftnn_max_pool2d return their indices in a buffer the engine
+ *   allocates (int64_t** indices, int64_t* count; free it with swiftnn_buffer_free; a NULL
+ *   indices skips them) instead of filling a caller buffer of a given capacity.
+ * - swiftnn_split returns its pieces in an array the engine allocates (swiftnn_tensor** outs,
+ *   int64_t* count; free the array with swiftnn_buffer_free, each handle with
+ *   swiftnn_tensor_free); new: swiftnn_split_size, swiftnn_chunk.
+ * - swiftnn_squeeze takes a dim list (NULL: every size-1 dimension).
+ * - swiftnn_scheduler_get_lr(s, groups, out): the count comes before the buffer, which must
+ *   hold exactly one value per param group (was (s, out, capacity)).
+ * - swiftnn_max_pool2d and swiftnn_avg_pool2d: stride is swiftnn_optional_int64[2]; no
+ *   value means the kernel size (PyTorch's stride=None).
+ * - Assigning a read-only setting (swiftnn_{module,optimizer}_set_option) fails with the new
+ *   SWIFTNN_ERROR_ATTRIBUTE (was SWIFTNN_ERROR_VALUE).
+ * - The module, optimizer, scheduler, dataset, transform, loader, checkpoint-file and
+ *   profiler-entries calls are declared in swiftnn_ops.h (generated), with the same
+ *   signatures; swiftnn_scheduler, swiftnn_dataset, swiftnn_transform and swiftnn_loader are
+ *   declared next to the other handle types.
  *
  * ABI version 2 (from 1):
  * - swiftnn_avg_pool2d: divisor_override is a swiftnn_optional_int64 (was 0 = none).
@@ -48,7 +67,7 @@
 extern "C" {
 #endif
 
-#define SWIFTNN_ABI_VERSION 2
+#define SWIFTNN_ABI_VERSION 3
 #define SWIFTNN_MAX_DIMS 16
 
 enum swiftnn_status {
@@ -57,18 +76,27 @@ enum swiftnn_status {
     SWIFTNN_ERROR_TYPE = 2,    /* wrong kind of object    -> TypeError    */
     SWIFTNN_ERROR_INDEX = 3,   /* index/dim out of range  -> IndexError   */
     SWIFTNN_ERROR_IO = 4,      /* file problem            -> OSError      */
-    SWIFTNN_ERROR_RUNTIME = 5  /* invalid in this state   -> RuntimeError */
+    SWIFTNN_ERROR_RUNTIME = 5, /* invalid in this state   -> RuntimeError */
+    SWIFTNN_ERROR_ATTRIBUTE = 6 /* a read-only setting    -> AttributeError */
 };
 
 typedef struct swiftnn_tensor_s* swiftnn_tensor;
 typedef struct swiftnn_module_s* swiftnn_module;
 typedef struct swiftnn_optimizer_s* swiftnn_optimizer;
+typedef struct swiftnn_scheduler_s* swiftnn_scheduler;
+typedef struct swiftnn_dataset_s* swiftnn_dataset;
+typedef struct swiftnn_transform_s* swiftnn_transform;
+typedef struct swiftnn_loader_s* swiftnn_loader;
 
 /* Optional values: has_value == 0 means None (value is then ignored). */
 typedef struct { int64_t value; int has_value; } swiftnn_optional_int64;
 typedef struct { double value; int has_value; } swiftnn_optional_double;
 
-/* The tensor ops and their enums (reduction, padding mode, ...). */
+/* The calls generated from codegen/ops.toml: the tensor ops and their enums (reduction,
+ * padding mode, ...), and the object calls: constructors by kind and config (modules,
+ * optimizers, schedulers), settings by name as JSON text, datasets, transforms, loaders.
+ * Text results are written NUL-terminated into buf (truncated to capacity) and their full
+ * length into *length (may be NULL); buf NULL with capacity 0 asks for the length. */
 #include "swiftnn_ops.h"
 
 /* ---- library ---------------------------------------------------------- */
@@ -76,17 +104,11 @@ const char* swiftnn_last_error(void);
 /* "MAJOR.MINOR.PATCH"; static storage. */
 const char* swiftnn_version(void);
 int swiftnn_abi_version(void);
-int swiftnn_manual_seed(uint64_t seed);
-/* The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed). */
-int swiftnn_initial_seed(uint64_t* out);
 /* Per-thread autograd recording switch; *previous receives the old state (may be NULL). */
 int swiftnn_set_grad_enabled(int enabled, int* previous);
-int swiftnn_is_grad_enabled(int* out);
 
 /* ---- tensors: creation and data --------------------------------------- */
 int swiftnn_tensor_from_data(const float* data, const int64_t* shape, int ndim, swiftnn_tensor* out);
-/* count int64 values uniform in [low, high) from the default generator. */
-int swiftnn_randint(int64_t low, int64_t high, int64_t count, int64_t* out);
 int swiftnn_tensor_free(swiftnn_tensor t);
 
 int swiftnn_tensor_ndim(swiftnn_tensor t, int* out);
@@ -99,49 +121,18 @@ int swiftnn_tensor_copy_from(swiftnn_tensor t, const float* src, int64_t count);
 /* Name of the op that produced t ("AddBackward", ...); *out is "" for leaves. Valid until the next call on this thread. */
 int swiftnn_tensor_grad_fn_name(swiftnn_tensor t, const char** out);
 
-/* ---- ops beyond the generated ones (each records autograd when enabled) -- */
-/* Max along one dim: values as a tensor, indices written to `indices` (capacity in elements). */
-int swiftnn_max_dim(swiftnn_tensor x, int64_t dim, int keepdim, swiftnn_tensor* values,
-                    int64_t* indices, int64_t capacity);
+/* Frees a buffer the engine allocated for the caller (the indices of swiftnn_max_dim and
+ * swiftnn_max_pool2d, the handle array of swiftnn_split). NULL is ignored. */
+int swiftnn_buffer_free(void* buffer);
 
-/* ---- modules ---------------------------------------------------------- */
-/* ==== objects: one constructor per kind, settings by name (JSON values) ====
- * kind is PyTorch's class name ("Linear", "Conv2d", "BatchNorm2d", "Dropout", ...);
- * config a JSON object of its constructor arguments by PyTorch's names
- * ('{"in_features": 3, "out_features": 2, "bias": false}'), NULL or "{}" for the
- * defaults. Unknown kinds and keys, wrong types and bad values are errors. */
-int swiftnn_module_new(const char* kind, const char* config, swiftnn_module* out);
-/* One setting ("eps", "momentum", "stride", ...) as JSON text, written like
- * swiftnn_module_repr; name NULL gives every setting as one JSON object. */
-int swiftnn_module_get_option(swiftnn_module m, const char* name, char* buf, int64_t capacity, int64_t* length);
-/* Assigns a setting from JSON text ("0.1", "null", "[1, 2]"); read-only settings are errors. */
-int swiftnn_module_set_option(swiftnn_module m, const char* name, const char* value);
-/* what: "parameters" (reset_parameters) or "running_stats" (BatchNorm's reset_running_stats). */
-int swiftnn_module_reset(swiftnn_module m, const char* what);
-/* Engine defaults the bindings read: a training recipe ("reference" or "sgd") as JSON with the case
- * study's names ({"optim", "lr", "l2", "betas", "eps", "momentum", "clip", "train_batch_size", ...}),
- * written like swiftnn_module_repr; and the fan sizes of a weight shape (PyTorch's rule). */
-int swiftnn_recipe(const char* name, char* buf, int64_t capacity, int64_t* length);
+/* ---- modules (constructor, settings, forward, save/load: swiftnn_ops.h) ---- */
+/* The fan sizes of a weight shape (PyTorch's _calculate_fan_in_and_fan_out). */
 int swiftnn_init_fans(const int64_t* shape, int ndim, int64_t* fan_in, int64_t* fan_out);
-/* ==== end of objects (modules) ==== */
-/* A zoo model by name ("normal_CNN"; see the README for the list) and its keyword
- * arguments as a JSON object ('{"kernal_list": [16, "p", 32], "num_classes": 10}'); config may be NULL. */
-int swiftnn_model_new(const char* name, const char* config, swiftnn_module* out);
 int swiftnn_module_free(swiftnn_module m);
 
-int swiftnn_module_forward(swiftnn_module m, swiftnn_tensor x, swiftnn_tensor* out);
-int swiftnn_module_set_training(swiftnn_module m, int training);
-int swiftnn_module_is_training(swiftnn_module m, int* out);
-/* Writes a NUL-terminated string into buf (truncated to capacity); *length gets the full length (may be NULL). */
-int swiftnn_module_type_name(swiftnn_module m, char* buf, int64_t capacity, int64_t* length);
-int swiftnn_module_repr(swiftnn_module m, char* buf, int64_t capacity, int64_t* length);
-/* State-dict entries (parameters then buffers per module, depth first). */
-int swiftnn_module_state_count(swiftnn_module m, int64_t* out);
 /* kind: 0 = parameter, 1 = buffer. name is written like swiftnn_module_type_name. */
 int swiftnn_module_state_entry(swiftnn_module m, int64_t index, char* name, int64_t capacity,
                                int64_t* name_length, int* kind, swiftnn_tensor* tensor);
-/* Replaces a module's own parameter (PyTorch's `layer.weight = Parameter(...)`). */
-int swiftnn_module_set_parameter(swiftnn_module m, const char* name, swiftnn_tensor t);
 /* A module's direct children in registration order (PyTorch's named_children): *out gets
  * their number; swiftnn_module_child writes child `index`'s attribute name ("features", "0",
  * "layer1") like swiftnn_module_type_name and a new handle to the live child module (the
@@ -150,33 +141,8 @@ int swiftnn_module_child_count(swiftnn_module m, int64_t* out);
 int swiftnn_module_child(swiftnn_module m, int64_t index, char* name, int64_t capacity, int64_t* name_length,
                          swiftnn_module* child);
 
-/* ---- optimizers ------------------------------------------------------- */
-/* ==== objects (optimizers) ====
- * kind: "SGD", "Adam", "AdamW", "RMSprop" or "Adagrad"; config: a JSON object of the
- * hyperparameters by PyTorch's names ('{"lr": 0.1, "momentum": 0.9, "nesterov": true}'),
- * PyTorch's defaults for the others; NULL or "{}" for all defaults. */
-int swiftnn_optimizer_new(const char* kind, const swiftnn_tensor* params, int64_t count, const char* config,
-                          swiftnn_optimizer* out);
-/* A param-group setting by PyTorch's key ("lr", "momentum", "betas" as [b1, b2], "maximize",
- * "nesterov", ...) as JSON text, written like swiftnn_module_repr; name NULL gives all as an object.
- * set_option validates as the constructor does; flags (nesterov, amsgrad, centered) are fixed. */
-int swiftnn_optimizer_get_option(swiftnn_optimizer o, const char* name, char* buf, int64_t capacity,
-                                 int64_t* length);
-int swiftnn_optimizer_set_option(swiftnn_optimizer o, const char* name, const char* value);
-/* ==== end of objects (optimizers) ==== */
-int swiftnn_optimizer_step(swiftnn_optimizer o);
-int swiftnn_optimizer_zero_grad(swiftnn_optimizer o);
+/* ---- optimizers (constructor, settings, step: swiftnn_ops.h) ------------- */
 int swiftnn_optimizer_free(swiftnn_optimizer o);
-
-/* ---- convolution and pooling ------------------------------------------ */
-/* Pairs are {h, w} as two int64 values. padding_mode (enum swiftnn_padding_mode): with
- * 'valid' or 'same' the padding pair is ignored and may be NULL. */
-/* indices may be NULL; otherwise it receives, per output element, the flat H*W position of
- * the maximum in its plane and must hold capacity >= numel(out) elements. */
-int swiftnn_max_pool2d(swiftnn_tensor x, const int64_t kernel[2], const int64_t stride[2], const int64_t padding[2],
-                       const int64_t dilation[2], int ceil_mode, swiftnn_tensor* out, int64_t* indices,
-                       int64_t capacity);
-
 
 /* ---- CPU and kernel path ------------------------------------------------ */
 /* The kernels run with the best instruction set of the CPU (chosen at load; the
@@ -187,29 +153,16 @@ const char* swiftnn_supported_kernel_isas(void); /* comma-separated, baseline fi
 /* Switches every kernel to the named path; not while the engine runs work.
  * Value error if the name is unknown or the CPU does not support it. */
 int swiftnn_set_kernel_isa(const char* name);
-/* count pieces of sizes[i] along dim (sizes must add up to the dimension); outs holds count handles. */
-int swiftnn_split(swiftnn_tensor x, const int64_t* sizes, int64_t count, int64_t dim, swiftnn_tensor* outs);
 
 /* ---- data: datasets, transforms, batch loader --------------------------- */
 /* Datasets hold samples of one shape plus int labels. Pixel (uint8) datasets hand
  * samples out as their byte values; ToTensor scales them to [0, 1]. Errors about
  * dataset files are SWIFTNN_ERROR_IO and name the file. */
-typedef struct swiftnn_dataset_s* swiftnn_dataset;
-typedef struct swiftnn_transform_s* swiftnn_transform;
-typedef struct swiftnn_loader_s* swiftnn_loader;
-
 /* shape is [N, ...sample shape]; labels holds N values. The data is copied. */
 int swiftnn_dataset_from_uint8(const uint8_t* pixels, const int64_t* shape, int ndim, const int64_t* labels,
                                swiftnn_dataset* out);
 int swiftnn_dataset_from_float(const float* values, const int64_t* shape, int ndim, const int64_t* labels,
                                swiftnn_dataset* out);
-/* CIFAR-10 binary layout: root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. */
-int swiftnn_dataset_cifar10(const char* root, int train, swiftnn_dataset* out);
-/* MNIST idx bytes (uncompressed); the names are used in error messages. */
-int swiftnn_dataset_mnist(const uint8_t* images, int64_t images_size, const char* images_name,
-                          const uint8_t* labels, int64_t labels_size, const char* labels_name, swiftnn_dataset* out);
-int swiftnn_dataset_subset(swiftnn_dataset base, const int64_t* indices, int64_t count, swiftnn_dataset* out);
-int swiftnn_dataset_len(swiftnn_dataset d, int64_t* out);
 /* *raw_pixels (may be NULL) is 1 for uint8 pixel data. */
 int swiftnn_dataset_sample_shape(swiftnn_dataset d, int64_t* shape, int capacity, int* ndim, int* raw_pixels);
 /* Sample `index` (untransformed) as a new tensor; *label may be NULL. */
@@ -219,76 +172,29 @@ int swiftnn_dataset_labels(swiftnn_dataset d, int64_t* out, int64_t capacity);
 int swiftnn_dataset_copy_storage(swiftnn_dataset d, void* out, int64_t capacity_bytes);
 int swiftnn_dataset_free(swiftnn_dataset d);
 
-/* A seed drawn from the default generator (fixed by swiftnn_manual_seed). */
-int swiftnn_random_seed(uint64_t* out);
-/* A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use). */
-int swiftnn_random_permutation(int64_t n, uint64_t seed, int64_t* out);
 
-/* A transform is a chain (Compose), built empty and appended to in order. */
-int swiftnn_transform_new(swiftnn_transform* out);
-int swiftnn_transform_to_tensor(swiftnn_transform t);
 /* count is 1 (all channels) or the channel count. */
 int swiftnn_transform_normalize(swiftnn_transform t, const float* mean, const float* std, int64_t count);
-int swiftnn_transform_random_crop(swiftnn_transform t, int64_t height, int64_t width, int64_t padding);
-int swiftnn_transform_center_crop(swiftnn_transform t, int64_t height, int64_t width);
-int swiftnn_transform_random_horizontal_flip(swiftnn_transform t, float p);
-/* width <= 0 resizes the shorter edge to height. mode: 0 nearest, 1 bilinear (align_corners=False). */
-int swiftnn_transform_resize(swiftnn_transform t, int64_t height, int64_t width, int mode);
 /* Runs the chain on one [C, H, W] sample; *raw_after (may be NULL) is 1 if it is still raw pixels. */
 int swiftnn_transform_apply(swiftnn_transform t, swiftnn_tensor sample, int raw_pixels, uint64_t seed,
                             swiftnn_tensor* out, int* raw_after);
 int swiftnn_transform_free(swiftnn_transform t);
 
-/* t may be NULL (no transform). The chain is copied. prefetch = batches made ahead on a
- * background thread (0: made on demand, in parallel on the thread pool). */
-int swiftnn_loader_new(swiftnn_dataset d, swiftnn_transform t, int64_t batch_size, int shuffle, int drop_last,
-                       uint64_t seed, int prefetch, swiftnn_loader* out);
-int swiftnn_loader_len(swiftnn_loader l, int64_t* out);
-/* Starts the next epoch (reshuffled from seed and epoch number), abandoning an unfinished one. */
-int swiftnn_loader_start_epoch(swiftnn_loader l);
 /* Next batch: *images a new [B, ...] tensor, labels[0..*count). At the end: *images = NULL, *count = 0.
  * capacity must be at least the batch size. */
 int swiftnn_loader_next(swiftnn_loader l, swiftnn_tensor* images, int64_t* labels, int64_t capacity, int64_t* count);
 int swiftnn_loader_free(swiftnn_loader l);
 
-/* Hyperparameters are doubles (a PyTorch param group's floats). */
 /* Per-parameter state buffers ("step", "exp_avg", "momentum_buffer", ...), ordered by parameter index then
- * name. state_entry writes the name like swiftnn_module_type_name; *tensor is the live buffer (step is 0-d).
- * Any out-pointer may be NULL. load_state copies the tensor in; clear_state forgets all state. */
-int swiftnn_optimizer_state_count(swiftnn_optimizer o, int64_t* out);
+ * name (count: swiftnn_optimizer_state_count). The name is written like text results; *tensor is the live
+ * buffer (step is 0-d). Any out-pointer may be NULL. */
 int swiftnn_optimizer_state_entry(swiftnn_optimizer o, int64_t index, int64_t* param_index, char* name,
                                   int64_t capacity, int64_t* name_length, swiftnn_tensor* tensor);
-int swiftnn_optimizer_load_state(swiftnn_optimizer o, int64_t param_index, const char* name, swiftnn_tensor t);
-int swiftnn_optimizer_clear_state(swiftnn_optimizer o);
-/* torch.nn.utils.clip_grad_norm_: scales the gradients in place; *total_norm gets the norm before clipping
- * (a 0-d tensor). Parameters without a gradient are skipped. norm_type may be INFINITY. */
-int swiftnn_clip_grad_norm(const swiftnn_tensor* params, int64_t count, double max_norm, double norm_type,
-                           int error_if_nonfinite, swiftnn_tensor* total_norm);
 
 /* ---- learning-rate schedulers ------------------------------------------ */
-/* Each takes the optimizers of the param groups (one per group); construction performs the initial step
- * (epoch 0). base_lrs (count values, the groups' initial_lr) may be NULL for the current learning rates,
- * and is required when last_epoch >= 0 (resuming). */
-typedef struct swiftnn_scheduler_s* swiftnn_scheduler;
-/* ==== objects (schedulers) ====
- * kind: "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR" or "OneCycleLR"; config: a
- * JSON object of PyTorch's arguments ('{"step_size": 30, "gamma": 0.1}'), plus "last_epoch" and
- * "base_lrs" (a list, one per group). OneCycleLR's max_lr, base_momentum and max_momentum are one
- * number or one per group; it takes total_steps (not epochs/steps_per_epoch). */
-int swiftnn_scheduler_new(const char* kind, const swiftnn_optimizer* groups, int64_t count, const char* config,
-                          swiftnn_scheduler* out);
-/* Position and settings by PyTorch's attribute names ("last_epoch", "base_lrs", "_last_lr", "_step_count",
- * "step_size", "gamma", ...) as JSON text, written like swiftnn_module_repr; name NULL gives all. */
-int swiftnn_scheduler_get_option(swiftnn_scheduler s, const char* name, char* buf, int64_t capacity, int64_t* length);
-/* ==== end of objects (schedulers) ==== */
+/* (constructor, settings, restoring a position: swiftnn_ops.h) */
 /* has_epoch != 0: jump to epoch (closed form where there is one); else advance one epoch. */
 int swiftnn_scheduler_step(swiftnn_scheduler s, int has_epoch, int64_t epoch);
-/* PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not applied;
- * capacity (in values) must be >= the number of groups. */
-int swiftnn_scheduler_get_lr(swiftnn_scheduler s, double* out, int64_t capacity);
-/* Restores a position (load_state_dict) from JSON text holding "last_epoch", "_step_count", "base_lrs"
- * and "_last_lr", as swiftnn_scheduler_get_option(s, NULL) writes them; other keys are ignored. */
-int swiftnn_scheduler_set_state(swiftnn_scheduler s, const char* state);
 int swiftnn_scheduler_free(swiftnn_scheduler s);
 
 /* ---- checkpoints (safetensors files) ----------------------------------- */
@@ -316,15 +222,6 @@ int swiftnn_checkpoint_entry(swiftnn_checkpoint c, int64_t index, char* name, in
                              int64_t* name_length, const char** dtype, swiftnn_tensor* tensor);
 /* The file's __metadata__ as a JSON object ("{}" when there is none). */
 int swiftnn_checkpoint_metadata(swiftnn_checkpoint c, char* buf, int64_t capacity, int64_t* length);
-/* A module's state dict to / from a file (num_batches_tracked stored as I64). Loading
- * changes nothing unless every key and shape matches (only shapes when strict == 0). */
-int swiftnn_module_save(swiftnn_module m, const char* path);
-int swiftnn_module_load(swiftnn_module m, const char* path, int strict);
-
-/* ---- profiler (on/off and reset are generated) ----------------------- */
-/* Time and calls per op type (leaf layers forward, autograd nodes backward):
- * JSON array of {"name", "phase", "calls", "seconds"}, slowest first; written like swiftnn_module_repr. */
-int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
 
 /* ---- summary ---- */
 /* Runs m(x) recording every leaf module call; *rows is a JSON array of

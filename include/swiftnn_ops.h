@@ -70,6 +70,8 @@ int swiftnn_amin(swiftnn_tensor input, const int64_t* dim, int dim_ndim, int kee
 int swiftnn_var(swiftnn_tensor input, const int64_t* dim, int dim_ndim, float correction, int keepdim, swiftnn_tensor* out);
 /* Standard deviation: the square root of var with the same arguments. */
 int swiftnn_std(swiftnn_tensor input, const int64_t* dim, int dim_ndim, float correction, int keepdim, swiftnn_tensor* out);
+/* Max along one dim: the values, and the position of each maximum along dim (the first on ties). */
+int swiftnn_max_dim(swiftnn_tensor input, int64_t dim, int keepdim, swiftnn_tensor* out, int64_t** indices, int64_t* count);
 /* The same elements in a new shape (one size may be -1). */
 int swiftnn_reshape(swiftnn_tensor input, const int64_t* shape, int shape_ndim, swiftnn_tensor* out);
 /* Merges dimensions start_dim..end_dim into one. */
@@ -80,20 +82,26 @@ int swiftnn_transpose(swiftnn_tensor input, int64_t dim0, int64_t dim1, swiftnn_
 int swiftnn_permute(swiftnn_tensor input, const int64_t* dims, int dims_ndim, swiftnn_tensor* out);
 /* Inserts a size-1 dimension at dim. */
 int swiftnn_unsqueeze(swiftnn_tensor input, int64_t dim, swiftnn_tensor* out);
-/* Removes dimension dim if its size is 1. */
-int swiftnn_squeeze(swiftnn_tensor input, int64_t dim, swiftnn_tensor* out);
+/* Removes size-1 dimensions: all of them (dim None), or those of dim (an int or a tuple). */
+int swiftnn_squeeze(swiftnn_tensor input, const int64_t* dim, int dim_ndim, swiftnn_tensor* out);
 /* Constant padding; pad lists (before, after) pairs from the last dimension backwards. */
 int swiftnn_pad(swiftnn_tensor input, const int64_t* pad, int pad_ndim, float value, swiftnn_tensor* out);
 /* Joins tensors along an existing dimension. */
 int swiftnn_cat(const swiftnn_tensor* tensors, int64_t tensors_count, int64_t dim, swiftnn_tensor* out);
 /* Joins same-shape tensors along a new dimension. */
 int swiftnn_stack(const swiftnn_tensor* tensors, int64_t tensors_count, int64_t dim, swiftnn_tensor* out);
+/* Pieces of the listed sizes along dim (the sizes must add up to the dimension). */
+int swiftnn_split(swiftnn_tensor input, const int64_t* sizes, int64_t sizes_count, int64_t dim, swiftnn_tensor** outs, int64_t* count);
+/* Pieces of split_size along dim, the last one smaller if needed. */
+int swiftnn_split_size(swiftnn_tensor input, int64_t split_size, int64_t dim, swiftnn_tensor** outs, int64_t* count);
+/* At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk. */
+int swiftnn_chunk(swiftnn_tensor input, int64_t chunks, int64_t dim, swiftnn_tensor** outs, int64_t* count);
 /* input·weightᵀ + bias, weight [out_features, in_features]. */
 int swiftnn_linear(swiftnn_tensor input, swiftnn_tensor weight, swiftnn_tensor bias, swiftnn_tensor* out);
 /* 2-D convolution of an [N, C, H, W] (or [C, H, W]) input with weight [O, C/groups, kH, kW]. */
 int swiftnn_conv2d(swiftnn_tensor input, swiftnn_tensor weight, swiftnn_tensor bias, const int64_t stride[2], const int64_t padding[2], int padding_mode, const int64_t dilation[2], int64_t groups, swiftnn_tensor* out);
-/* Mean over sliding windows. */
-int swiftnn_avg_pool2d(swiftnn_tensor input, const int64_t kernel_size[2], const int64_t stride[2], const int64_t padding[2], int ceil_mode, int count_include_pad, swiftnn_optional_int64 divisor_override, swiftnn_tensor* out);
+/* Mean over sliding windows (stride None: the kernel size). */
+int swiftnn_avg_pool2d(swiftnn_tensor input, const int64_t kernel_size[2], const swiftnn_optional_int64 stride[2], const int64_t padding[2], int ceil_mode, int count_include_pad, swiftnn_optional_int64 divisor_override, swiftnn_tensor* out);
 /* Mean pooling to output_size (an entry None keeps that input size). */
 int swiftnn_adaptive_avg_pool2d(swiftnn_tensor input, const swiftnn_optional_int64 output_size[2], swiftnn_tensor* out);
 /* Max pooling to output_size (an entry None keeps that input size). */
@@ -107,6 +115,11 @@ int swiftnn_batch_norm(swiftnn_tensor input, swiftnn_tensor running_mean, swiftn
 int swiftnn_layer_norm(swiftnn_tensor input, const int64_t* normalized_shape, int normalized_shape_ndim, swiftnn_tensor weight, swiftnn_tensor bias, float eps, swiftnn_tensor* out);
 /* AlexNet's normalization across size neighbouring channels. */
 int swiftnn_local_response_norm(swiftnn_tensor input, int64_t size, float alpha, float beta, float k, swiftnn_tensor* out);
+/*
+ * Max over sliding windows (stride None: the kernel size), and per output element the flat H*W
+ * position of the maximum in its plane.
+ */
+int swiftnn_max_pool2d(swiftnn_tensor input, const int64_t kernel_size[2], const swiftnn_optional_int64 stride[2], const int64_t padding[2], const int64_t dilation[2], int ceil_mode, swiftnn_tensor* out, int64_t** indices, int64_t* count);
 /* Cross-entropy of logits [N, C, ...] against class indices (N, or N*d1*... values). */
 int swiftnn_cross_entropy(swiftnn_tensor input, const int64_t* targets, int64_t targets_count, int reduction, float label_smoothing, int64_t ignore_index, swiftnn_tensor* out);
 /* Cross-entropy against class probabilities of the input's shape. */
@@ -129,7 +142,7 @@ int swiftnn_tensor_requires_grad(swiftnn_tensor tensor, int* out);
 int swiftnn_tensor_set_requires_grad(swiftnn_tensor tensor, int flag);
 /* Whether the tensor was made by the user rather than by a recorded op. */
 int swiftnn_tensor_is_leaf(swiftnn_tensor tensor, int* out);
-/* The accumulated gradient; *out is NULL when there is none. */
+/* The accumulated gradient (NULL / None when there is none). */
 int swiftnn_tensor_grad(swiftnn_tensor tensor, swiftnn_tensor* out);
 /* Replaces the gradient; grad may be NULL to clear it. */
 int swiftnn_tensor_set_grad(swiftnn_tensor tensor, swiftnn_tensor grad);
@@ -137,6 +150,8 @@ int swiftnn_tensor_set_grad(swiftnn_tensor tensor, swiftnn_tensor grad);
 int swiftnn_tensor_backward(swiftnn_tensor tensor, swiftnn_tensor gradient);
 /* A new leaf sharing the tensor's storage, outside the graph. */
 int swiftnn_tensor_detach(swiftnn_tensor tensor, swiftnn_tensor* out);
+/* count int64 values uniform in [low, high) from the default generator. */
+int swiftnn_randint(int64_t low, int64_t high, int64_t count, int64_t* out);
 /* Fills tensor in place from the default generator (not recorded by autograd). */
 int swiftnn_init_uniform(swiftnn_tensor tensor, float low, float high);
 /* Fills tensor in place from the default generator (not recorded by autograd). */
@@ -149,6 +164,19 @@ int swiftnn_get_num_threads(int64_t* out);
 int swiftnn_profiler_set_enabled(int enabled, int* out);
 /* Forgets the profiler's entries. */
 int swiftnn_profiler_reset(void);
+/* Seeds the default generator (weights, randn/rand/randint, dropout, loaders). */
+int swiftnn_manual_seed(uint64_t seed);
+/* The seed the default generator was last seeded with (0x5EED until swiftnn_manual_seed). */
+int swiftnn_initial_seed(uint64_t* out);
+/* Whether this thread records autograd (see swiftnn_set_grad_enabled). */
+int swiftnn_is_grad_enabled(int* out);
+/* A seed drawn from the default generator (fixed by swiftnn_manual_seed). */
+int swiftnn_random_seed(uint64_t* out);
+/*
+ * Time and calls per op type (leaf layers forward, autograd nodes backward): JSON array of {"name",
+ * "phase", "calls", "seconds"}, slowest first.
+ */
+int swiftnn_profiler_entries(char* buf, int64_t capacity, int64_t* length);
 /* In place: self += alpha * other (other broadcast to self's shape). */
 int swiftnn_add_(swiftnn_tensor input, swiftnn_tensor other, float alpha, swiftnn_tensor* out);
 /* In place: self -= alpha * other (other broadcast to self's shape). */
@@ -193,8 +221,152 @@ int swiftnn_view_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* 
 /* reshape(other.size()). */
 int swiftnn_reshape_as(swiftnn_tensor input, swiftnn_tensor other, swiftnn_tensor* out);
 /* Elements along dim in order (stable; NaN above every number) and the int64 index each came from. */
-int swiftnn_sort(swiftnn_tensor input, int64_t dim, int descending, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
+int swiftnn_sort(swiftnn_tensor input, int64_t dim, int descending, swiftnn_tensor* out, int64_t** indices, int64_t* count);
 /* The k largest (or smallest) elements along dim, in order, and the int64 index each came from. */
-int swiftnn_topk(swiftnn_tensor input, int64_t k, int64_t dim, int largest, swiftnn_tensor* out, int64_t* indices, int64_t capacity);
+int swiftnn_topk(swiftnn_tensor input, int64_t k, int64_t dim, int largest, swiftnn_tensor* out, int64_t** indices, int64_t* count);
+/*
+ * A layer by PyTorch's class name ("Linear", "Conv2d", "BatchNorm2d", "Dropout", ...) and a JSON
+ * object of its constructor arguments by PyTorch's names ('{"in_features": 3, "out_features": 2,
+ * "bias": false}'); config NULL or "{}" gives the defaults. Unknown kinds and keys, wrong types and
+ * bad values are errors.
+ */
+int swiftnn_module_new(const char* kind, const char* config, swiftnn_module* out);
+/*
+ * A zoo model by name ("normal_CNN"; see the README for the list) and its keyword arguments as a
+ * JSON object ('{"kernal_list": [16, "p", 32], "num_classes": 10}'); config may be NULL.
+ */
+int swiftnn_model_new(const char* name, const char* config, swiftnn_module* out);
+/*
+ * One setting ("eps", "momentum", "stride", ...) as JSON text; a NULL name gives every setting as
+ * one JSON object. Text results are written NUL-terminated into buf (truncated to capacity) and
+ * their full length into *length (may be NULL).
+ */
+int swiftnn_module_get_option(swiftnn_module module, const char* name, char* buf, int64_t capacity, int64_t* length);
+/* Assigns a setting from JSON text ("0.1", "null", "[1, 2]"); read-only settings are errors. */
+int swiftnn_module_set_option(swiftnn_module module, const char* name, const char* value);
+/* what: "parameters" (reset_parameters) or "running_stats" (BatchNorm's reset_running_stats). */
+int swiftnn_module_reset(swiftnn_module module, const char* what);
+/* module(input), recorded by autograd when enabled. */
+int swiftnn_module_forward(swiftnn_module module, swiftnn_tensor input, swiftnn_tensor* out);
+/* train() / eval() for the module and its children. */
+int swiftnn_module_set_training(swiftnn_module module, int training);
+/* Whether the module is in training mode. */
+int swiftnn_module_is_training(swiftnn_module module, int* out);
+/* The module's PyTorch class name. */
+int swiftnn_module_type_name(swiftnn_module module, char* buf, int64_t capacity, int64_t* length);
+/* The engine's nested, PyTorch-style description of the module. */
+int swiftnn_module_repr(swiftnn_module module, char* buf, int64_t capacity, int64_t* length);
+/* Number of state-dict entries (parameters then buffers per module, depth first). */
+int swiftnn_module_state_count(swiftnn_module module, int64_t* out);
+/* Replaces a module's own parameter (PyTorch's `layer.weight = Parameter(...)`). */
+int swiftnn_module_set_parameter(swiftnn_module module, const char* name, swiftnn_tensor parameter);
+/*
+ * The module's state dict to a safetensors file (num_batches_tracked stored as I64), written
+ * atomically.
+ */
+int swiftnn_module_save(swiftnn_module module, const char* path);
+/*
+ * Loads a state dict file; changes nothing unless every key and shape matches (only shapes when
+ * strict == 0).
+ */
+int swiftnn_module_load(swiftnn_module module, const char* path, int strict);
+/*
+ * A training recipe ("reference" or "sgd") as JSON with the case study's names ({"optim", "lr",
+ * "l2", "betas", "eps", "momentum", "clip", "train_batch_size", ...}).
+ */
+int swiftnn_recipe(const char* name, char* buf, int64_t capacity, int64_t* length);
+/*
+ * kind: "SGD", "Adam", "AdamW", "RMSprop" or "Adagrad"; config: a JSON object of the
+ * hyperparameters by PyTorch's names ('{"lr": 0.1, "momentum": 0.9, "nesterov": true}'), PyTorch's
+ * defaults for the others; NULL or "{}" for all defaults. Hyperparameters are doubles (a PyTorch
+ * param group's floats).
+ */
+int swiftnn_optimizer_new(const char* kind, const swiftnn_tensor* params, int64_t params_count, const char* config, swiftnn_optimizer* out);
+/*
+ * A param-group setting by PyTorch's key ("lr", "momentum", "betas" as [b1, b2], "maximize",
+ * "nesterov", ...) as JSON text; name NULL gives all as an object.
+ */
+int swiftnn_optimizer_get_option(swiftnn_optimizer optimizer, const char* name, char* buf, int64_t capacity, int64_t* length);
+/* Validates as the constructor does; flags (nesterov, amsgrad, centered) are read-only. */
+int swiftnn_optimizer_set_option(swiftnn_optimizer optimizer, const char* name, const char* value);
+/* One update of every parameter that has a gradient. */
+int swiftnn_optimizer_step(swiftnn_optimizer optimizer);
+/* Drops the parameters' gradients. */
+int swiftnn_optimizer_zero_grad(swiftnn_optimizer optimizer);
+/*
+ * Per-parameter state buffers ("step", "exp_avg", "momentum_buffer", ...), ordered by parameter
+ * index then name (read with swiftnn_optimizer_state_entry).
+ */
+int swiftnn_optimizer_state_count(swiftnn_optimizer optimizer, int64_t* out);
+/* Copies one state buffer in. */
+int swiftnn_optimizer_load_state(swiftnn_optimizer optimizer, int64_t param_index, const char* name, swiftnn_tensor tensor);
+/* Forgets all state. */
+int swiftnn_optimizer_clear_state(swiftnn_optimizer optimizer);
+/*
+ * torch.nn.utils.clip_grad_norm_: scales the gradients in place; returns the norm before clipping
+ * (a 0-d tensor). Parameters without a gradient are skipped. norm_type may be INFINITY.
+ */
+int swiftnn_clip_grad_norm(const swiftnn_tensor* params, int64_t params_count, double max_norm, double norm_type, int error_if_nonfinite, swiftnn_tensor* out);
+/*
+ * kind: "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR" or "OneCycleLR"; groups: the
+ * optimizers of the param groups (one per group); config: a JSON object of PyTorch's arguments
+ * ('{"step_size": 30, "gamma": 0.1}'), plus "last_epoch" and "base_lrs" (one per group, required
+ * when resuming). OneCycleLR's max_lr, base_momentum and max_momentum are one number or one per
+ * group; it takes total_steps. Construction performs the initial step (epoch 0).
+ */
+int swiftnn_scheduler_new(const char* kind, const swiftnn_optimizer* groups, int64_t groups_count, const char* config, swiftnn_scheduler* out);
+/*
+ * Position and settings by PyTorch's attribute names ("last_epoch", "base_lrs", "_last_lr",
+ * "_step_count", "step_size", "gamma", ...) as JSON text; name NULL gives all.
+ */
+int swiftnn_scheduler_get_option(swiftnn_scheduler scheduler, const char* name, char* buf, int64_t capacity, int64_t* length);
+/*
+ * Restores a position (load_state_dict) from JSON text holding "last_epoch", "_step_count",
+ * "base_lrs" and "_last_lr", as swiftnn_scheduler_get_option(s, NULL) writes them; other keys are
+ * ignored.
+ */
+int swiftnn_scheduler_set_state(swiftnn_scheduler scheduler, const char* state);
+/*
+ * PyTorch's get_lr(): the chainable values at last_epoch from the current learning rates, not
+ * applied (one per param group; OneCycleLR does set the momentum, as PyTorch's does).
+ */
+int swiftnn_scheduler_get_lr(swiftnn_scheduler scheduler, int64_t groups, double* out);
+/*
+ * CIFAR-10 binary layout: root/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. Errors about
+ * dataset files are SWIFTNN_ERROR_IO and name the file.
+ */
+int swiftnn_dataset_cifar10(const char* root, int train, swiftnn_dataset* out);
+/* MNIST idx bytes (uncompressed); the names are used in error messages. */
+int swiftnn_dataset_mnist(const uint8_t* images, int64_t images_size, const char* images_name, const uint8_t* labels, int64_t labels_size, const char* labels_name, swiftnn_dataset* out);
+/* The samples of dataset at indices, in that order. */
+int swiftnn_dataset_subset(swiftnn_dataset dataset, const int64_t* indices, int64_t indices_count, swiftnn_dataset* out);
+/* Number of samples. */
+int swiftnn_dataset_len(swiftnn_dataset dataset, int64_t* out);
+/* A transform is a chain (Compose), built empty and appended to in order. */
+int swiftnn_transform_new(swiftnn_transform* out);
+/* Appends ToTensor (pixels scaled to [0, 1]). */
+int swiftnn_transform_to_tensor(swiftnn_transform transform);
+/* Appends RandomCrop with zero padding on every side. */
+int swiftnn_transform_random_crop(swiftnn_transform transform, int64_t height, int64_t width, int64_t padding);
+/* Appends CenterCrop. */
+int swiftnn_transform_center_crop(swiftnn_transform transform, int64_t height, int64_t width);
+/* Appends RandomHorizontalFlip with probability p. */
+int swiftnn_transform_random_horizontal_flip(swiftnn_transform transform, float p);
+/*
+ * Appends Resize; width <= 0 resizes the shorter edge to height. mode: 0 nearest, 1 bilinear
+ * (align_corners=False).
+ */
+int swiftnn_transform_resize(swiftnn_transform transform, int64_t height, int64_t width, int mode);
+/*
+ * transform may be NULL (no transform); the chain is copied. prefetch = batches made ahead on a
+ * background thread (0: made on demand, in parallel on the thread pool).
+ */
+int swiftnn_loader_new(swiftnn_dataset dataset, swiftnn_transform transform, int64_t batch_size, int shuffle, int drop_last, uint64_t seed, int prefetch, swiftnn_loader* out);
+/* Batches per epoch. */
+int swiftnn_loader_len(swiftnn_loader loader, int64_t* out);
+/* Starts the next epoch (reshuffled from seed and epoch number), abandoning an unfinished one. */
+int swiftnn_loader_start_epoch(swiftnn_loader loader);
+/* A random permutation of 0..n-1 fixed by seed (the order random_split and shuffling use). */
+int swiftnn_random_permutation(int64_t n, uint64_t seed, int64_t* out);
 
 #endif /* SWIFTNN_OPS_H */

@@ -91,6 +91,23 @@ func optionalPairArg(_ values: UnsafePointer<swiftnn_optional_int64>?, _ role: S
     return (try one(values[0]), try one(values[1]))
 }
 
+/// A pooling stride: no value (None) means the kernel size.
+func strideArg(_ values: UnsafePointer<swiftnn_optional_int64>?, _ role: String) throws -> Pair? {
+    let (h, w) = try optionalPairArg(values, role)
+    guard let h, let w else {
+        guard h == nil && w == nil else { throw SwiftNNError.invalidArgument("\(role) needs both entries or neither") }
+        return nil
+    }
+    return Pair(h, w)
+}
+
+/// avg_pool2d's divisor_override: None, or a non-zero count (PyTorch's message for 0).
+func divisorArg(_ value: Int?) throws -> Int? {
+    guard let value else { return nil }
+    guard value != 0 else { throw SwiftNNError.invalidArgument("divisor must be not zero") }
+    return try positive(value, "divisor_override")
+}
+
 /// Convolution padding: the explicit pair, or 'valid' / 'same' (the pair is then ignored).
 func convPaddingArg(_ padding: UnsafePointer<Int64>?, _ mode: Int32, _ role: String) throws -> ConvPadding {
     switch try paddingModeArg(mode, "padding_mode") {
@@ -100,4 +117,108 @@ func convPaddingArg(_ padding: UnsafePointer<Int64>?, _ mode: Int32, _ role: Str
         let p = try pairArg(padding, role)
         return .explicit(p.h, p.w)
     }
+}
+
+// MARK: Engine objects, text
+
+/// `count` handles of one kind from a C array.
+func handleList<T: AnyObject>(_ handles: UnsafePointer<OpaquePointer?>?, _ count: Int64, as type: T.Type,
+                              _ role: String) throws -> [T] {
+    guard count >= 0 else { throw SwiftNNError.invalidArgument("invalid \(role) array (count \(count))") }
+    if count == 0 { return [] }
+    guard let handles else { throw SwiftNNError.invalidArgument("\(role) array is null (count \(count))") }
+    return try (0..<Int(count)).map { try borrowed(handles[$0], as: T.self, "\(role) \($0)") }
+}
+
+func optimizerArg(_ handle: OpaquePointer?) throws -> Optimizer { try borrowed(handle, as: Optimizer.self, "optimizer") }
+func schedulerArg(_ handle: OpaquePointer?) throws -> LRScheduler { try borrowed(handle, as: LRScheduler.self, "scheduler") }
+
+/// `size` bytes from a C buffer (may be null when empty).
+func bytesArg(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ role: String) throws -> [UInt8] {
+    guard size >= 0 else { throw SwiftNNError.invalidArgument("\(role) size must be non-negative") }
+    if size == 0 { return [] }
+    guard let bytes else { throw SwiftNNError.invalidArgument("\(role) pointer is null") }
+    return Array(UnsafeBufferPointer(start: bytes, count: Int(size)))
+}
+
+func stringArg(_ s: UnsafePointer<CChar>?, _ role: String) throws -> String {
+    guard let s else { throw SwiftNNError.invalidArgument("\(role) is a null pointer") }
+    return String(cString: s)
+}
+
+/// One setting of a module, optimizer or scheduler as JSON text; every setting for a nil name.
+func optionText(_ holder: OptionHolder, _ name: String?) throws -> String {
+    (try name.map { try holder.option($0) } ?? holder.optionsJSON).text
+}
+
+/// One ABI call that returns text: written NUL-terminated into buf (truncated to capacity),
+/// its full length into *length; a NULL buf with capacity 0 asks for the length only.
+func returningText(_ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?,
+                   _ make: () throws -> String) -> Int32 {
+    guarded { writeString(try make(), buf, capacity, length) }
+}
+
+// MARK: Results beyond one tensor
+
+/// One ABI call that returns a tensor and int64 indices: the indices go into a buffer the
+/// engine allocates (the caller frees it with swiftnn_buffer_free); a NULL `indices` skips them.
+func returningIndexed<I: BinaryInteger>(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                        _ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?,
+                                        _ count: UnsafeMutablePointer<Int64>?,
+                                        _ make: () throws -> (values: Tensor, indices: [I])) -> Int32 {
+    guarded {
+        let out = try output(out)
+        let result = try make()
+        if let indices {
+            let buffer = UnsafeMutablePointer<Int64>.allocate(capacity: max(result.indices.count, 1))
+            for (i, v) in result.indices.enumerated() { buffer[i] = Int64(v) }
+            indices.pointee = buffer
+        }
+        count?.pointee = Int64(result.indices.count)
+        out.pointee = retained(result.values)
+    }
+}
+
+/// One ABI call that returns several new handles: an array the engine allocates
+/// (the caller frees it with swiftnn_buffer_free, and each handle with its *_free).
+func returningHandles(_ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?,
+                      _ count: UnsafeMutablePointer<Int64>?, _ make: () throws -> [AnyObject]) -> Int32 {
+    guarded {
+        guard let outs, let count else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        let objects = try make()
+        let array = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(objects.count, 1))
+        for (i, object) in objects.enumerated() { array[i] = retained(object) }
+        outs.pointee = array
+        count.pointee = Int64(objects.count)
+    }
+}
+
+/// One ABI call that fills the caller's buffer of `count` values (NumPy out in Python).
+func returningArray<T, V>(_ out: UnsafeMutablePointer<T>?, _ count: Int64, _ make: () throws -> [V]) -> Int32
+    where T: Numeric, V: BinaryConvertible<T> {
+    guarded {
+        guard count >= 0 && count <= 1 << 40 else { throw SwiftNNError.invalidArgument("invalid number of values \(count)") }
+        guard count == 0 || out != nil else { throw SwiftNNError.invalidArgument("output pointer is null") }
+        let values = try make()
+        guard values.count == count else {
+            throw SwiftNNError.invalidArgument("the result has \(values.count) values, the buffer holds \(count)")
+        }
+        guard let out else { return }  // checked above: only when there are no values
+        for (i, v) in values.enumerated() { out[i] = v.converted }
+    }
+}
+
+/// The element conversions of returningArray: Int -> Int64, Double -> Double.
+protocol BinaryConvertible<Target> {
+    associatedtype Target
+    var converted: Target { get }
+}
+extension Int: BinaryConvertible { var converted: Int64 { Int64(self) } }
+extension Double: BinaryConvertible { var converted: Double { self } }
+
+/// Frees a buffer the engine allocated for the caller (the indices of swiftnn_max_dim, ...).
+@_cdecl("swiftnn_buffer_free")
+public func swiftnn_buffer_free(_ buffer: UnsafeMutableRawPointer?) -> Int32 {
+    buffer?.deallocate()
+    return statusOK
 }

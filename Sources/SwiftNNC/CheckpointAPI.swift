@@ -1,6 +1,6 @@
 import SwiftNN
 
-// Checkpoints: safetensors files of named tensors, and module state dicts.
+// Checkpoints: safetensors files of named tensors (module save/load: group "modules").
 
 /// The handle behind `swiftnn_checkpoint`: a loaded file's entries and metadata.
 final class LoadedCheckpoint {
@@ -99,12 +99,3 @@ public func swiftnn_checkpoint_metadata(_ c: OpaquePointer?, _ buf: UnsafeMutabl
     }
 }
 
-@_cdecl("swiftnn_module_save")
-public func swiftnn_module_save(_ m: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    guarded { try moduleArg(m).saveCheckpoint(to: try pathArg(path)) }
-}
-
-@_cdecl("swiftnn_module_load")
-public func swiftnn_module_load(_ m: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ strict: Int32) -> Int32 {
-    guarded { try moduleArg(m).loadCheckpoint(from: try pathArg(path), strict: strict != 0) }
-}

@@ -3,7 +3,8 @@ import SwiftNN
 import Glibc
 #endif
 
-// Datasets, transforms and the batch loader.
+// Datasets, transforms and the batch loader: their handle classes and helpers for the
+// exports of codegen/ops.toml (group "data"), and the calls the table cannot describe.
 
 /// A dataset handle: any engine Dataset behind one class, so handles are uniform.
 final class DatasetBox {
@@ -38,6 +39,23 @@ final class LoaderBox {
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
+
+    convenience init(_ dataset: Dataset, _ transform: TransformBox?, batchSize: Int, shuffle: Bool, dropLast: Bool,
+                     seed: UInt64, prefetch: Int) throws {
+        guard batchSize > 0 && batchSize <= 1 << 30 else {
+            throw SwiftNNError.invalidArgument("batch_size should be a positive integer value, but got batch_size=\(batchSize)")
+        }
+        self.init(try DataLoader(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
+                                 transform: transform?.compose ?? Compose(), seed: seed, prefetch: prefetch))
+    }
+
+    /// Starts the next epoch (reshuffling), abandoning any unfinished one.
+    func startEpoch() throws {
+        try locked {
+            epoch = nil  // stops the old prefetch thread before the new one starts
+            epoch = try loader.epoch()
+        }
+    }
 }
 
 func datasetArg(_ handle: OpaquePointer?) throws -> Dataset { try borrowed(handle, as: DatasetBox.self, "dataset").dataset }
@@ -65,10 +83,6 @@ func pointerArg<T>(_ p: UnsafePointer<T>?, _ role: String) throws -> UnsafePoint
     return p
 }
 
-func stringArg(_ s: UnsafePointer<CChar>?, _ role: String) throws -> String {
-    String(cString: try pointerArg(s, role))
-}
-
 /// [N, ...] shape and N labels, validated.
 func samplesArg(_ shape: UnsafePointer<Int64>?, _ ndim: Int32, _ labels: UnsafePointer<Int64>?) throws -> ([Int], [Int]) {
     let dims = try shapeArg(shape, ndim)
@@ -91,12 +105,11 @@ func validateShapeArg(_ dims: [Int]) throws {
 func arrayDatasetCall<T>(_ samples: UnsafePointer<T>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                          _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
                          _ make: (UnsafePointer<T>, [Int], [Int]) throws -> ArrayDataset) -> Int32 {
-    guarded {
-        let out = try output(out)
+    returningHandle(out) {
         let (sampleShape, labelValues) = try samplesArg(shape, ndim, labels)
         // An empty dataset reads nothing, so a null data pointer is fine there.
         let data = labelValues.isEmpty ? UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)! : try pointerArg(samples, "samples")
-        out.pointee = retained(DatasetBox(try make(data, sampleShape, labelValues)))
+        return DatasetBox(try make(data, sampleShape, labelValues))
     }
 }
 
@@ -110,51 +123,6 @@ public func swiftnn_dataset_from_uint8(_ pixels: UnsafePointer<UInt8>?, _ shape:
 public func swiftnn_dataset_from_float(_ values: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                                        _ labels: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     arrayDatasetCall(values, shape, ndim, labels, out) { try ArrayDataset(values: $0, sampleShape: $1, labels: $2) }
-}
-
-@_cdecl("swiftnn_dataset_cifar10")
-public func swiftnn_dataset_cifar10(_ root: UnsafePointer<CChar>?, _ train: Int32,
-                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        out.pointee = retained(DatasetBox(try CIFAR10.load(root: try stringArg(root, "root"), train: train != 0)))
-    }
-}
-
-@_cdecl("swiftnn_dataset_mnist")
-public func swiftnn_dataset_mnist(_ images: UnsafePointer<UInt8>?, _ imagesSize: Int64, _ imagesName: UnsafePointer<CChar>?,
-                                  _ labels: UnsafePointer<UInt8>?, _ labelsSize: Int64, _ labelsName: UnsafePointer<CChar>?,
-                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        func bytes(_ p: UnsafePointer<UInt8>?, _ n: Int64, _ role: String) throws -> [UInt8] {
-            guard n >= 0 else { throw SwiftNNError.invalidArgument("\(role) size must be non-negative") }
-            return n == 0 ? [] : Array(UnsafeBufferPointer(start: try pointerArg(p, role), count: Int(n)))
-        }
-        let d = try MNIST.decode(images: bytes(images, imagesSize, "images"), imagesName: stringArg(imagesName, "images name"),
-                                 labels: bytes(labels, labelsSize, "labels"), labelsName: stringArg(labelsName, "labels name"))
-        out.pointee = retained(DatasetBox(d))
-    }
-}
-
-@_cdecl("swiftnn_dataset_subset")
-public func swiftnn_dataset_subset(_ base: OpaquePointer?, _ indices: UnsafePointer<Int64>?, _ count: Int64,
-                                   _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        let d = try datasetArg(base)
-        guard count >= 0 else { throw SwiftNNError.invalidArgument("subset size must be non-negative, got \(count)") }
-        let list = count == 0 ? [] : UnsafeBufferPointer(start: try pointerArg(indices, "indices"), count: Int(count)).map { Int($0) }
-        out.pointee = retained(DatasetBox(try Subset(d, indices: list)))
-    }
-}
-
-@_cdecl("swiftnn_dataset_len")
-public func swiftnn_dataset_len(_ d: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let d = try datasetArg(d)
-        try outArg(out).pointee = Int64(d.count)
-    }
 }
 
 @_cdecl("swiftnn_dataset_sample_shape")
@@ -216,47 +184,32 @@ public func swiftnn_dataset_free(_ d: OpaquePointer?) -> Int32 {
     return statusOK
 }
 
-// MARK: Seeds and permutations
-
-@_cdecl("swiftnn_random_seed")
-public func swiftnn_random_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    guarded {
-        try outArg(out).pointee = drawSeed()
-    }
-}
-
-@_cdecl("swiftnn_random_permutation")
-public func swiftnn_random_permutation(_ n: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        guard n >= 0 && n <= 1 << 40 else { throw SwiftNNError.invalidArgument("permutation length must be non-negative, got \(n)") }
-        if n == 0 { return }
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        for (i, v) in try randomPermutation(Int(n), seed: seed).enumerated() { out[i] = Int64(v) }
-    }
-}
-
 // MARK: Transforms
 
-@_cdecl("swiftnn_transform_new")
-public func swiftnn_transform_new(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded { let out = try output(out); out.pointee = retained(TransformBox()) }
+extension TransformBox {
+    /// Appends one transform after checking it on its own (shapes are checked against data later).
+    func append(_ transform: Transform) throws {
+        _ = try Compose([transform]).outputShape(for: [1, 1 << 15, 1 << 15], rawPixels: false)
+        compose.transforms.append(transform)
+    }
 }
 
-/// Appends one transform after checking it on its own (shapes are checked against data later).
-func append(_ t: OpaquePointer?, _ transform: Transform) throws {
-    let box = try transformArg(t)
-    _ = try Compose([transform]).outputShape(for: [1, 1 << 15, 1 << 15], rawPixels: false)
-    box.compose.transforms.append(transform)
-}
-
-func sizeArg(_ v: Int64, _ role: String) throws -> Int {
+func sizeArg(_ v: Int, _ role: String) throws -> Int {
     guard v > 0 && v <= 1 << 15 else { throw SwiftNNError.invalidArgument("\(role) must be between 1 and 32768, got \(v)") }
-    return Int(v)
+    return v
 }
 
-@_cdecl("swiftnn_transform_to_tensor")
-public func swiftnn_transform_to_tensor(_ t: OpaquePointer?) -> Int32 {
-    guarded { try append(t, .toTensor) }
+func randomCrop(height: Int, width: Int, padding: Int) throws -> Transform {
+    guard padding >= 0 && padding <= 1 << 15 else { throw SwiftNNError.invalidArgument("padding must be non-negative, got \(padding)") }
+    return .randomCrop(height: try sizeArg(height, "crop height"), width: try sizeArg(width, "crop width"), padding: padding)
+}
+
+/// width <= 0: the shorter edge becomes `height`. mode: 0 nearest, 1 bilinear.
+func resize(height: Int, width: Int, mode: Int) throws -> Transform {
+    guard mode == 0 || mode == 1 else { throw SwiftNNError.invalidArgument("interpolation must be 0 (nearest) or 1 (bilinear), got \(mode)") }
+    let m: Transform.ResizeMode = mode == 0 ? .nearest : .bilinear
+    if width <= 0 { return .resizeShorter(size: try sizeArg(height, "size"), mode: m) }
+    return .resize(height: try sizeArg(height, "height"), width: try sizeArg(width, "width"), mode: m)
 }
 
 @_cdecl("swiftnn_transform_normalize")
@@ -268,38 +221,6 @@ public func swiftnn_transform_normalize(_ t: OpaquePointer?, _ mean: UnsafePoint
         let s = Array(UnsafeBufferPointer(start: try pointerArg(std, "std"), count: Int(count)))
         guard !s.contains(0) else { throw SwiftNNError.invalidArgument("std evaluated to zero, leading to division by zero") }
         try transformArg(t).compose.transforms.append(.normalize(mean: m, std: s))
-    }
-}
-
-@_cdecl("swiftnn_transform_random_crop")
-public func swiftnn_transform_random_crop(_ t: OpaquePointer?, _ height: Int64, _ width: Int64, _ padding: Int64) -> Int32 {
-    guarded {
-        guard padding >= 0 && padding <= 1 << 15 else { throw SwiftNNError.invalidArgument("padding must be non-negative, got \(padding)") }
-        try append(t, .randomCrop(height: sizeArg(height, "crop height"), width: sizeArg(width, "crop width"), padding: Int(padding)))
-    }
-}
-
-@_cdecl("swiftnn_transform_center_crop")
-public func swiftnn_transform_center_crop(_ t: OpaquePointer?, _ height: Int64, _ width: Int64) -> Int32 {
-    guarded { try append(t, .centerCrop(height: sizeArg(height, "crop height"), width: sizeArg(width, "crop width"))) }
-}
-
-@_cdecl("swiftnn_transform_random_horizontal_flip")
-public func swiftnn_transform_random_horizontal_flip(_ t: OpaquePointer?, _ p: Float) -> Int32 {
-    guarded { try append(t, .randomHorizontalFlip(p: p)) }
-}
-
-/// width <= 0: the shorter edge becomes `height`. mode: 0 nearest, 1 bilinear.
-@_cdecl("swiftnn_transform_resize")
-public func swiftnn_transform_resize(_ t: OpaquePointer?, _ height: Int64, _ width: Int64, _ mode: Int32) -> Int32 {
-    guarded {
-        guard mode == 0 || mode == 1 else { throw SwiftNNError.invalidArgument("interpolation must be 0 (nearest) or 1 (bilinear), got \(mode)") }
-        let m: Transform.ResizeMode = mode == 0 ? .nearest : .bilinear
-        if width <= 0 {
-            try append(t, .resizeShorter(size: sizeArg(height, "size"), mode: m))
-        } else {
-            try append(t, .resize(height: sizeArg(height, "height"), width: sizeArg(width, "width"), mode: m))
-        }
     }
 }
 
@@ -323,43 +244,6 @@ public func swiftnn_transform_free(_ t: OpaquePointer?) -> Int32 {
 }
 
 // MARK: Loader
-
-@_cdecl("swiftnn_loader_new")
-public func swiftnn_loader_new(_ d: OpaquePointer?, _ t: OpaquePointer?, _ batchSize: Int64, _ shuffle: Int32,
-                               _ dropLast: Int32, _ seed: UInt64, _ prefetch: Int32,
-                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        let dataset = try datasetArg(d)
-        let compose = t == nil ? Compose() : try transformArg(t).compose
-        guard batchSize > 0 && batchSize <= 1 << 30 else {
-            throw SwiftNNError.invalidArgument("batch_size should be a positive integer value, but got batch_size=\(batchSize)")
-        }
-        let loader = try DataLoader(dataset, batchSize: Int(batchSize), shuffle: shuffle != 0, dropLast: dropLast != 0,
-                                    transform: compose, seed: seed, prefetch: Int(prefetch))
-        out.pointee = retained(LoaderBox(loader))
-    }
-}
-
-@_cdecl("swiftnn_loader_len")
-public func swiftnn_loader_len(_ l: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let box = try loaderArg(l)
-        try outArg(out).pointee = Int64(box.loader.count)
-    }
-}
-
-/// Starts the next epoch (reshuffling), abandoning any unfinished one.
-@_cdecl("swiftnn_loader_start_epoch")
-public func swiftnn_loader_start_epoch(_ l: OpaquePointer?) -> Int32 {
-    guarded {
-        let box = try loaderArg(l)
-        try box.locked {
-            box.epoch = nil  // stops the old prefetch thread before the new one starts
-            box.epoch = try box.loader.epoch()
-        }
-    }
-}
 
 /// The next batch of the current epoch: *images gets a new tensor and labels[0..<*count]
 /// the labels; at the end of the epoch *images is set to NULL and *count to 0.

@@ -1,17 +1,6 @@
 import SwiftNN
 
-// Engine facts the bindings read instead of restating: training recipes and fan sizes.
-
-/// A training recipe ("reference" or "sgd") as a JSON object with the case study's
-/// argument names, written like swiftnn_module_repr.
-@_cdecl("swiftnn_recipe")
-public func swiftnn_recipe(_ name: UnsafePointer<CChar>?, _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
-                           _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        guard let name else { throw SwiftNNError.invalidArgument("recipe name is null") }
-        writeString(try Recipe.named(String(cString: name)).caseStudyJSON.text, buf, capacity, length)
-    }
-}
+// Engine facts the bindings read instead of restating: fan sizes (recipes: group "modules").
 
 /// PyTorch's _calculate_fan_in_and_fan_out for a weight of this shape.
 @_cdecl("swiftnn_init_fans")

@@ -15,19 +15,6 @@ public func swiftnn_version() -> UnsafePointer<CChar> { versionCString }
 @_cdecl("swiftnn_abi_version")
 public func swiftnn_abi_version() -> Int32 { Int32(SWIFTNN_ABI_VERSION) }  // the header's, so the two never disagree
 
-@_cdecl("swiftnn_manual_seed")
-public func swiftnn_manual_seed(_ seed: UInt64) -> Int32 {
-    guarded { manualSeed(seed) }
-}
-
-@_cdecl("swiftnn_initial_seed")
-public func swiftnn_initial_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    guarded {
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = DefaultGenerator.initialSeed
-    }
-}
-
 @_cdecl("swiftnn_set_grad_enabled")
 public func swiftnn_set_grad_enabled(_ enabled: Int32, _ previous: UnsafeMutablePointer<Int32>?) -> Int32 {
     guarded {
@@ -36,10 +23,3 @@ public func swiftnn_set_grad_enabled(_ enabled: Int32, _ previous: UnsafeMutable
     }
 }
 
-@_cdecl("swiftnn_is_grad_enabled")
-public func swiftnn_is_grad_enabled(_ out: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guarded {
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = GradMode.isEnabled ? 1 : 0
-    }
-}

@@ -1,8 +1,7 @@
 import SwiftNN
 
 // Runtime settings and in-place fills behind the generated exports of
-// codegen/ops.toml (thread count, profiler, init_uniform / init_normal),
-// plus the profiler's entries, whose string result the table does not describe.
+// codegen/ops.toml (thread count, profiler, init_uniform / init_normal).
 
 /// Sets the op profiler on or off and returns its previous state.
 func profilerSetEnabled(_ enabled: Bool) -> Bool {
@@ -26,14 +25,10 @@ func initNormal(_ t: Tensor, mean: Float, std: Float) throws {
 }
 
 /// The entries as a JSON array of {"name", "phase", "calls", "seconds"}, slowest first.
-@_cdecl("swiftnn_profiler_entries")
-public func swiftnn_profiler_entries(_ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
-                                     _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let entries = Profiler.entries().map { e -> JSON in
-            .object([("name", .string(e.name)), ("phase", .string(e.phase.rawValue)),
-                     ("calls", .number(Double(e.calls))), ("seconds", .number(e.seconds))])
-        }
-        writeString(JSON.array(entries).text, buf, capacity, length)
+func profilerEntriesJSON() -> String {
+    let entries = Profiler.entries().map { e -> JSON in
+        .object([("name", .string(e.name)), ("phase", .string(e.phase.rawValue)),
+                 ("calls", .number(Double(e.calls))), ("seconds", .number(e.seconds))])
     }
+    return JSON.array(entries).text
 }

@@ -10,6 +10,7 @@ let statusType: Int32 = 2
 let statusIndex: Int32 = 3
 let statusIO: Int32 = 4
 let statusRuntime: Int32 = 5
+let statusAttribute: Int32 = 6
 
 /// A per-thread C string slot: the last error message, or a name returned to the
 /// caller, valid until the slot is next written on the same thread.
@@ -46,6 +47,7 @@ func guarded(_ body: () throws -> Void) -> Int32 {
         case .outOfRange: return statusIndex
         case .io: return statusIO
         case .runtime: return statusRuntime
+        case .readOnly: return statusAttribute
         }
     } catch {
         lastError.set("\(error)")

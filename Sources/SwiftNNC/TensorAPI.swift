@@ -1,31 +1,18 @@
 import SwiftNN
 
-// Tensors from and to caller buffers, shapes, random integers, grad_fn names: the calls
+// Tensors from and to caller buffers, shapes, grad_fn names: the calls
 // whose buffers or results the op table does not describe (the rest: Generated/TensorsOps.swift).
 
 @_cdecl("swiftnn_tensor_from_data")
 public func swiftnn_tensor_from_data(_ data: UnsafePointer<Float>?, _ shape: UnsafePointer<Int64>?, _ ndim: Int32,
                                      _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        let out = try output(out)
-        let dims = try shapeArg(shape, ndim)
-        let t = try Tensor.zeros(dims)
+    returningHandle(out) {
+        let t = try Tensor.zeros(try shapeArg(shape, ndim))
         if t.count > 0 {
             guard let data else { throw SwiftNNError.invalidArgument("data pointer is null") }
             t.assign(from: data)
         }
-        out.pointee = retained(t)
-    }
-}
-
-@_cdecl("swiftnn_randint")
-public func swiftnn_randint(_ low: Int64, _ high: Int64, _ count: Int64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        guard count >= 0 else { throw SwiftNNError.invalidArgument("randint: count must be non-negative, got \(count)") }
-        if count == 0 { return }
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        let values = try Tensor.randint(Int(low), Int(high), [Int(count)])
-        for (i, v) in values.enumerated() { out[i] = Int64(v) }
+        return t
     }
 }
 

@@ -105,7 +105,7 @@ func assertClose(_ actual: [Float], _ expected: [Float], rtol: Double = 1e-5, at
 
 // MARK: - Errors
 
-enum ErrorKind { case invalidArgument, wrongType, outOfRange, io, runtime }
+enum ErrorKind { case invalidArgument, wrongType, outOfRange, io, runtime, readOnly }
 
 extension SwiftNNError {
     var kind: ErrorKind {
@@ -115,6 +115,7 @@ extension SwiftNNError {
         case .outOfRange: return .outOfRange
         case .io: return .io
         case .runtime: return .runtime
+        case .readOnly: return .readOnly
         }
     }
 }

@@ -6,6 +6,17 @@ import XCTest
 final class ReductionOpTests: XCTestCase {
     private let m23 = tensor([2, 3], [1, 2, 3, 4, 5, 6])
 
+    func testSqueezeDimsAllListedOrNone() throws {
+        let x = try Tensor.zeros([1, 3, 1, 2])
+        XCTAssertEqual(try x.squeeze(dims: nil).shape, [3, 2])
+        XCTAssertEqual(try x.squeeze(dims: [0, -2]).shape, [3, 2])
+        XCTAssertEqual(try x.squeeze(dims: [2, 2, -2]).shape, [1, 3, 2])
+        XCTAssertEqual(try x.squeeze(dims: [1]).shape, [1, 3, 1, 2])  // not size 1: kept
+        XCTAssertEqual(try x.squeeze(dims: []).shape, [1, 3, 1, 2])
+        XCTAssertEqual(try Tensor(4).squeeze(dims: [0]).shape, [])
+        assertThrows(.outOfRange, try x.squeeze(dims: [4]))
+    }
+
     func testSumMeanHandComputed() throws {
         assertClose(try m23.sum(), shape: [], [21] as [Float])
         assertClose(try m23.sum(dims: [0]), shape: [3], [5, 7, 9] as [Float])

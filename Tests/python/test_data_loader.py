@@ -199,9 +199,9 @@ def test_bad_engine_arguments_raise_instead_of_crashing():
     with pytest.raises(TypeError, match="swiftnn.dataset"):
         _C.dataset_len(object())
     with pytest.raises(ValueError, match="unknown transform"):
-        _C.transform_new([("sharpen", 2)])
+        T.engine_chain([("sharpen", 2)])
     with pytest.raises(ValueError):
-        _C.transform_new([("random_crop", 0, 4, 0)])
+        T.engine_chain([("random_crop", 0, 4, 0)])
     with pytest.raises(ValueError, match="batch_size"):
         _C.loader_new(ds._h, None, 0, False, False, 0, 2)
     with pytest.raises(ValueError, match="prefetch"):

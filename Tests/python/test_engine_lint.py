@@ -52,7 +52,6 @@ ALLOWED = {
     ("Tensor/Ops/PoolOps.swift", "idx.baseAddress!"): "argmax arrays: a native Swift array's buffer is never nil",
     ("Tensor/Ops/ReductionOps.swift", "$0.baseAddress!"): "a native Swift array's buffer is never nil",
     ("Tensor/Ops/ConvOps.swift", "bias!.shape"): "guarded by bias?.requiresGrad == true",
-    ("OptimizerAPI.swift", "handles![$0]"): "nil checked above when count > 0",
     ("CheckpointAPI.swift", "names![i]"): "nil checked above when count > 0",
     ("CheckpointAPI.swift", "tensors![i]"): "nil checked above when count > 0",
     ("DataAPI.swift", "UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)!"): "non-zero constant",

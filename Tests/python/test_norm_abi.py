@@ -8,7 +8,7 @@ import pytest
 
 import swiftnn
 
-OK, VALUE, TYPE, INDEX = 0, 1, 2, 3
+OK, VALUE, TYPE, INDEX, ATTRIBUTE = 0, 1, 2, 3, 6
 P = ctypes.c_void_p
 
 
@@ -48,7 +48,7 @@ def test_null_handles_and_out_pointers(lib):
                                   ctypes.byref(out)) == VALUE
     assert lib.swiftnn_cat(None, ctypes.c_int64(2), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
     assert lib.swiftnn_cat(None, ctypes.c_int64(-1), ctypes.c_int64(0), ctypes.byref(out)) == VALUE
-    assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None) == VALUE
+    assert lib.swiftnn_split(x, None, ctypes.c_int64(1), ctypes.c_int64(0), None, None) == VALUE
     assert lib.swiftnn_init_normal(None, ctypes.c_float(0), ctypes.c_float(1)) == VALUE
     assert lib.swiftnn_module_new(None, None, ctypes.byref(out)) == VALUE
     assert lib.swiftnn_module_new(b"LayerNorm", b"{}", None) == VALUE and "output pointer" in error(lib)
@@ -64,13 +64,15 @@ def test_ops_and_bad_arguments(lib):
     lib.swiftnn_tensor_free(out)
     assert lib.swiftnn_stack(handles, ctypes.c_int64(2), ctypes.c_int64(5), ctypes.byref(out)) == INDEX
     sizes = (ctypes.c_int64 * 2)(1, 2)
-    outs = (P * 2)()
-    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(1), outs) == OK
+    outs, count = ctypes.POINTER(P)(), ctypes.c_int64()
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(1), ctypes.byref(outs), ctypes.byref(count)) == OK
     # Array elements come back as Python ints: re-wrap them, or ctypes would pass 32 bits.
-    assert values(lib, P(outs[1])) == [1, 2, 4, 5]
-    for h in outs:
-        lib.swiftnn_tensor_free(P(h))
-    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(0), outs) == VALUE
+    assert count.value == 2 and values(lib, P(outs[1])) == [1, 2, 4, 5]
+    for i in range(count.value):
+        lib.swiftnn_tensor_free(P(outs[i]))
+    assert lib.swiftnn_buffer_free(outs) == OK
+    assert lib.swiftnn_split(x, sizes, ctypes.c_int64(2), ctypes.c_int64(0), ctypes.byref(outs),
+                             ctypes.byref(count)) == VALUE
     pads = (ctypes.c_int64 * 2)(2 ** 62, 2 ** 62)
     assert lib.swiftnn_pad(x, pads, 2, ctypes.c_float(0), ctypes.byref(out)) == VALUE
     assert lib.swiftnn_pad(x, pads, 99, ctypes.c_float(0), ctypes.byref(out)) == VALUE
@@ -103,7 +105,7 @@ def test_layer_constructors(lib):
     assert text.value == b"null" and length.value == 4
     assert lib.swiftnn_module_set_option(out, b"eps", b"-1") == VALUE
     assert lib.swiftnn_module_set_option(out, b"eps", b"{") == VALUE
-    assert lib.swiftnn_module_set_option(out, b"num_features", b"3") == VALUE and "cannot be changed" in error(lib)
+    assert lib.swiftnn_module_set_option(out, b"num_features", b"3") == ATTRIBUTE and "cannot be changed" in error(lib)
     assert lib.swiftnn_module_get_option(out, None, text, ctypes.c_int64(256), None) == OK
     assert text.value.startswith(b'{"num_features":2,"eps":1e-05,"momentum":null')
     assert lib.swiftnn_module_free(out) == OK

@@ -336,8 +336,10 @@ def test_squeeze(rng):
     check_op(lambda t: t.squeeze(-2), lambda a: np.squeeze(a, 2), x, rng=rng)
     check_op(lambda t: t.squeeze((0, 2)), lambda a: np.squeeze(a, (0, 2)), x, rng=rng)
     check_op(lambda t: swiftnn.squeeze(t, 2), lambda a: np.squeeze(a, 2), x, rng=rng)
-    # A dimension that is not 1 is left alone, as in PyTorch.
+    # A dimension that is not 1 is left alone, as in PyTorch; () squeezes nothing.
     assert swiftnn.tensor(x).squeeze(1).shape == (1, 3, 1, 2)
+    assert swiftnn.tensor(x).squeeze(()).shape == (1, 3, 1, 2)
+    assert swiftnn.squeeze(x, dim=(-4, 0)).shape == (3, 1, 2)
 
 
 @pytest.mark.parametrize("x_shape", [(4, 3), (3,), (2, 5, 3), (0, 3)])

@@ -10,7 +10,7 @@ from conftest import assert_close, f32
 
 def test_version():
     assert isinstance(swiftnn.__version__, str) and swiftnn.__version__.count(".") == 2
-    assert swiftnn._C.abi_version() == swiftnn._C.ABI_VERSION == 2
+    assert swiftnn._C.abi_version() == swiftnn._C.ABI_VERSION == 3
 
 
 @pytest.mark.parametrize("data", [

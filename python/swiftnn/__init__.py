@@ -9,7 +9,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, add, amax, argmax, clamp, div, exp, flatten, log, log_softmax, matmul, max, mean, mul, neg,
                   permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, sub, sum, tanh, transpose, unsqueeze)
 from . import nn, optim
-from .threads import get_num_threads, set_num_threads
+from .ops import get_num_threads, set_num_threads
 from .profiler import profile
 from . import data, datasets, transforms, utils
 from . import models

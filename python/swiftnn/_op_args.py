@@ -21,7 +21,10 @@ def _optional_h(value):
 
 
 def _handles(tensors, name):
-    return _tensor._handles(tensors, name)
+    """Engine handles of a sequence of tensors (or array-likes)."""
+    if isinstance(tensors, _tensor.Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Tensors, not Tensor")
+    return [_h(t) for t in tensors]
 
 
 def _wrap(handle):

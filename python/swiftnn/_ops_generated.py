@@ -16,7 +16,7 @@ ENUMS = {
     'gelu_approximate': ('none', 'tanh'),
 }
 
-__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "cat", "stack", "clamp_", "relu_", "clone"]
+__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze", "cat", "stack", "chunk", "set_num_threads", "get_num_threads", "clamp_", "relu_", "clone"]
 
 
 def add(input: TensorLike, other: TensorLike) -> _tensor.Tensor:
@@ -149,6 +149,11 @@ def unsqueeze(input: TensorLike, dim: int) -> _tensor.Tensor:
     return _wrap(_C.unsqueeze(_h(input), dim))
 
 
+def squeeze(input: TensorLike, dim: Union[None, int, Sequence[int]] = None) -> _tensor.Tensor:
+    """Removes size-1 dimensions: all of them (dim None), or those of dim (an int or a tuple)."""
+    return _wrap(_C.squeeze(_h(input), dim))
+
+
 def cat(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
     """Joins tensors along an existing dimension."""
     return _wrap(_C.cat(_handles(tensors, "tensors"), dim))
@@ -157,6 +162,21 @@ def cat(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
 def stack(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
     """Joins same-shape tensors along a new dimension."""
     return _wrap(_C.stack(_handles(tensors, "tensors"), dim))
+
+
+def chunk(input: TensorLike, chunks: int, dim: int = 0) -> Tuple[_tensor.Tensor, ...]:
+    """At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk."""
+    return tuple(_wrap(h) for h in _C.chunk(_h(input), chunks, dim))
+
+
+def set_num_threads(threads: int) -> None:
+    """Worker threads of the engine's pool (default: CPUs available, or SWIFTNN_NUM_THREADS)."""
+    return _C.set_num_threads(threads)
+
+
+def get_num_threads() -> int:
+    """Worker threads of the engine's pool."""
+    return _C.get_num_threads()
 
 
 def clamp_(input: TensorLike, min: Optional[float] = None, max: Optional[float] = None) -> _tensor.Tensor:
@@ -311,6 +331,22 @@ class TensorOps:
         """Inserts a size-1 dimension at dim."""
         return _wrap(_C.unsqueeze(self._h, dim))
 
+    def squeeze(self, dim: Union[None, int, Sequence[int]] = None) -> "_tensor.Tensor":
+        """Removes size-1 dimensions: all of them (dim None), or those of dim (an int or a tuple)."""
+        return _wrap(_C.squeeze(self._h, dim))
+
+    def chunk(self, chunks: int, dim: int = 0) -> Tuple[_tensor.Tensor, ...]:
+        """At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk."""
+        return tuple(_wrap(h) for h in _C.chunk(self._h, chunks, dim))
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return _C.numel(self._h)
+
+    def detach(self) -> "_tensor.Tensor":
+        """A new leaf sharing the tensor's storage, outside the graph."""
+        return _wrap(_C.detach(self._h))
+
     def add_(self, other: TensorLike, *, alpha: float = 1) -> "_tensor.Tensor":
         """In place: self += alpha * other (other broadcast to self's shape)."""
         self._h = _C.add_(self._h, _h(other), alpha)
@@ -384,3 +420,26 @@ class TensorOps:
     def reshape_as(self, other: TensorLike) -> "_tensor.Tensor":
         """reshape(other.size())."""
         return _wrap(_C.reshape_as(self._h, _h(other)))
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether autograd records ops on the tensor."""
+        return _C.requires_grad(self._h)
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        _C.set_requires_grad(self._h, flag)
+
+    @property
+    def is_leaf(self) -> bool:
+        """Whether the tensor was made by the user rather than by a recorded op."""
+        return _C.is_leaf(self._h)
+
+    @property
+    def grad(self) -> Optional[_tensor.Tensor]:
+        """The accumulated gradient (NULL / None when there is none)."""
+        return _optional_wrap(_C.grad(self._h))
+
+    @grad.setter
+    def grad(self, grad: Optional[TensorLike]) -> None:
+        _C.set_grad(self._h, _optional_h(grad))

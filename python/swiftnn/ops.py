@@ -15,23 +15,10 @@ def argmax(input, dim=None, keepdim=False):
     return _as_tensor(input).argmax(dim, keepdim)
 
 
-def squeeze(input, dim=None):
-    return _as_tensor(input).squeeze(dim)
-
-
 def split(tensor, split_size_or_sections, dim=0):
     return _as_tensor(tensor).split(split_size_or_sections, dim)
 
 
-def chunk(input, chunks, dim=0):
-    return _as_tensor(input).chunk(chunks, dim)
-
-
-def numel(input):
-    return _as_tensor(input).numel()
-
-
 concat = concatenate = cat  # noqa: F405
 
-__all__ = _generated + ["max", "argmax", "squeeze", "split", "chunk", "concat", "concatenate", "numel",
-                        "std", "var"]
+__all__ = _generated + ["max", "argmax", "split", "concat", "concatenate", "std", "var"]

@@ -96,13 +96,6 @@ def _permute_dims(dims, kwargs):
     return _shape_args(dims)
 
 
-def _handles(tensors, name):
-    """Engine handles of a sequence of tensors (or array-likes)."""
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Tensors, not Tensor")
-    return [_as_tensor(t)._h for t in tensors]
-
-
 def _int64_result(indices):
     from .integer_tensor import from_numpy_array
     return from_numpy_array(indices)
@@ -117,8 +110,9 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
 
     `Tensor(data)` copies any array-like of numbers (NumPy arrays of any
     numeric dtype, nested lists, scalars) as float32. The op methods (add,
-    relu, sum, ...) and operators come from the op table through TensorOps;
-    indexing (`t[key]`, `t[key] = v`, gather, ...) from IndexingOps.
+    relu, sum, ...), operators and autograd properties (requires_grad, grad,
+    is_leaf) come from the op table through TensorOps; indexing (`t[key]`,
+    `t[key] = v`, gather, ...) from IndexingOps.
     """
 
     # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of converting us.
@@ -174,9 +168,6 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
     def dim(self):
         return self.ndim
 
-    def numel(self):
-        return _C.numel(self._h)
-
     @property
     def dtype(self):
         return float32
@@ -231,35 +222,14 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
 
     # ---- autograd -------------------------------------------------------------
 
-    @property
-    def requires_grad(self):
-        return _C.requires_grad(self._h)
-
-    @requires_grad.setter
-    def requires_grad(self, flag):
-        _C.set_requires_grad(self._h, flag)
-
     def requires_grad_(self, requires_grad=True):
         _C.set_requires_grad(self._h, requires_grad)
         return self
 
     @property
-    def grad(self):
-        handle = _C.grad(self._h)
-        return None if handle is None else Tensor._wrap(handle)
-
-    @grad.setter
-    def grad(self, value):
-        _C.set_grad(self._h, None if value is None else _as_tensor(value)._h)
-
-    @property
     def grad_fn(self):
         name = _C.grad_fn_name(self._h)
         return None if name is None else GradFn(name)
-
-    @property
-    def is_leaf(self):
-        return _C.is_leaf(self._h)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         if create_graph:
@@ -267,10 +237,6 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
         if retain_graph:
             raise NotImplementedError("retain_graph=True is not supported: the engine frees the graph after backward")
         _C.backward(self._h, None if gradient is None else _as_tensor(gradient)._h)
-
-    def detach(self):
-        """A new leaf sharing this tensor's storage, outside the graph."""
-        return Tensor._wrap(_C.detach(self._h))
 
     @property
     def data(self):
@@ -328,47 +294,11 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
         """permute(2, 0, 1), permute((2, 0, 1)) or permute(dims=(2, 0, 1))."""
         return Tensor._wrap(_C.permute(self._h, _permute_dims(dims, kwargs)))
 
-    def squeeze(self, dim=None):
-        """Removes size-1 dimensions: all of them, one, or those in a tuple."""
-        shape = self.shape
-        if dim is None:
-            kept = [d for d in shape if d != 1]
-            return self if len(kept) == len(shape) else self.reshape(kept)
-        if isinstance(dim, numbers.Integral):
-            return Tensor._wrap(_C.squeeze(self._h, dim))
-        rank = max(len(shape), 1)
-        out = self
-        for d in sorted({d % rank if -rank <= d < rank else d for d in dim}, reverse=True):
-            out = Tensor._wrap(_C.squeeze(out._h, d))
-        return out
-
-    def _dim_size(self, dim):
-        shape = self.shape
-        rank = len(shape)
-        if rank == 0:
-            raise ValueError("split/chunk expect at least a 1-dimensional tensor")
-        if not -rank <= dim < rank:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
-        return shape[dim]
-
     def split(self, split_size_or_sections, dim=0):
         """Pieces along `dim`: of size split_size (the last may be smaller) or of the listed sizes."""
         if isinstance(split_size_or_sections, numbers.Integral):
-            size, n = split_size_or_sections, self._dim_size(dim)
-            if size <= 0 and not (size == 0 and n == 0):
-                raise ValueError(f"split_size can only be 0 if dimension size is 0, but got split_size={size} "
-                                 f"for dimension {dim} of size {n}")
-            sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
-        else:
-            sizes = list(split_size_or_sections)
-        return tuple(Tensor._wrap(h) for h in _C.split(self._h, sizes, dim))
-
-    def chunk(self, chunks, dim=0):
-        """At most `chunks` pieces of ceil(n / chunks) along `dim`, as torch.chunk."""
-        if chunks <= 0:
-            raise ValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-        n = self._dim_size(dim)
-        return self.split(max(1, -(-n // chunks)), dim)
+            return tuple(Tensor._wrap(h) for h in _C.split_size(self._h, split_size_or_sections, dim))
+        return tuple(Tensor._wrap(h) for h in _C.split(self._h, list(split_size_or_sections), dim))
 
 
 # var and std take the tensor first, so the function forms are the methods too.

@@ -67,7 +67,7 @@ class _EngineTransform:
 
 def _apply_specs(specs, sample):
     tensor, raw, was_2d = _to_chw(sample)
-    handle = _C.transform_new(specs)
+    handle = engine_chain(specs)
     out, raw_after = _C.transform_apply(handle, tensor._h, raw, _C.random_seed())
     out = Tensor._wrap(out)
     return _to_image(out, was_2d) if raw_after else out
@@ -220,6 +220,23 @@ class Compose:
     def __repr__(self):
         lines = "".join(f"\n    {t!r}" for t in self.transforms)
         return f"Compose({lines}\n)"
+
+
+# Spec name -> the _C call appending that transform to an engine chain (codegen/ops.toml, group "data").
+_APPEND = {"to_tensor": _C.transform_to_tensor, "normalize": _C.transform_normalize,
+           "random_crop": _C.transform_random_crop, "center_crop": _C.transform_center_crop,
+           "hflip": _C.transform_random_horizontal_flip, "resize": _C.transform_resize}
+
+
+def engine_chain(specs):
+    """A new engine transform chain from spec tuples: ("to_tensor",), ("normalize", mean, std),
+    ("random_crop", h, w, padding), ("center_crop", h, w), ("hflip", p), ("resize", h, w, mode)."""
+    handle = _C.transform_new()
+    for spec in specs:
+        if not isinstance(spec, tuple) or not spec or spec[0] not in _APPEND:
+            raise ValueError(f"unknown transform spec {spec!r}")
+        _APPEND[spec[0]](handle, *spec[1:])
+    return handle
 
 
 def engine_specs(transform):

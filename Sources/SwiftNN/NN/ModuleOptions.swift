@@ -40,7 +40,7 @@ extension Module: OptionHolder {
     /// Changes a setting for the following forwards; read-only ones raise.
     public func setOption(_ name: String, _ value: JSON) throws {
         guard let assign = try lookup(name).assign else {
-            throw SwiftNNError.invalidArgument("\(typeName).\(name) is fixed at construction and cannot be changed")
+            throw SwiftNNError.readOnly("\(typeName).\(name) is fixed at construction and cannot be changed")
         }
         try assign(value)
     }

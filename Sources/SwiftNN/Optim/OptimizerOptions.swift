@@ -36,7 +36,7 @@ extension Optimizer: OptionHolder {
         default:
             if let flag = flags.first(where: { $0.name == name }) {
                 guard try Bool(json: value, option: name) == flag.value else {
-                    throw SwiftNNError.invalidArgument("\(type(of: self)): \(name) is fixed at construction and cannot be changed")
+                    throw SwiftNNError.readOnly("\(type(of: self)): \(name) is fixed at construction and cannot be changed")
                 }
                 return
             }

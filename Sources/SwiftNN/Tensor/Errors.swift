@@ -11,10 +11,12 @@ public enum SwiftNNError: Error, CustomStringConvertible, Equatable {
     case io(String)
     /// A valid request the engine cannot carry out in this state (Python `RuntimeError`).
     case runtime(String)
+    /// Assigning a setting that is fixed at construction (Python `AttributeError`).
+    case readOnly(String)
 
     public var description: String {
         switch self {
-        case .invalidArgument(let m), .wrongType(let m), .outOfRange(let m), .io(let m), .runtime(let m):
+        case .invalidArgument(let m), .wrongType(let m), .outOfRange(let m), .io(let m), .runtime(let m), .readOnly(let m):
             return m
         }
     }

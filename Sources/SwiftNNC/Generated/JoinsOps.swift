@@ -19,3 +19,33 @@ public func swiftnn_stack(_ tensorsRaw: UnsafePointer<OpaquePointer?>?, _ tensor
         return try Tensor.stack(tensors, dim: dim)
     }
 }
+
+@_cdecl("swiftnn_split")
+public func swiftnn_split(_ inputRaw: OpaquePointer?, _ sizesRaw: UnsafePointer<Int64>?, _ sizesRawCount: Int64, _ dimRaw: Int64, _ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningHandles(outs, count) {
+        let input = try tensorArg(inputRaw, "input")
+        let sizes = try int64ArrayArg(sizesRaw, sizesRawCount, "sizes")
+        let dim = try intArg(dimRaw, "dim")
+        return try input.split(sizes: sizes, dim: dim)
+    }
+}
+
+@_cdecl("swiftnn_split_size")
+public func swiftnn_split_size(_ inputRaw: OpaquePointer?, _ splitSizeRaw: Int64, _ dimRaw: Int64, _ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningHandles(outs, count) {
+        let input = try tensorArg(inputRaw, "input")
+        let split_size = try intArg(splitSizeRaw, "split_size")
+        let dim = try intArg(dimRaw, "dim")
+        return try input.split(size: split_size, dim: dim)
+    }
+}
+
+@_cdecl("swiftnn_chunk")
+public func swiftnn_chunk(_ inputRaw: OpaquePointer?, _ chunksRaw: Int64, _ dimRaw: Int64, _ outs: UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningHandles(outs, count) {
+        let input = try tensorArg(inputRaw, "input")
+        let chunks = try intArg(chunksRaw, "chunks")
+        let dim = try intArg(dimRaw, "dim")
+        return try input.chunk(chunks, dim: dim)
+    }
+}

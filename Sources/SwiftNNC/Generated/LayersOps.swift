@@ -27,16 +27,16 @@ public func swiftnn_conv2d(_ inputRaw: OpaquePointer?, _ weightRaw: OpaquePointe
 }
 
 @_cdecl("swiftnn_avg_pool2d")
-public func swiftnn_avg_pool2d(_ inputRaw: OpaquePointer?, _ kernelSizeRaw: UnsafePointer<Int64>?, _ strideRaw: UnsafePointer<Int64>?, _ paddingRaw: UnsafePointer<Int64>?, _ ceilModeRaw: Int32, _ countIncludePadRaw: Int32, _ divisorOverrideRaw: swiftnn_optional_int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func swiftnn_avg_pool2d(_ inputRaw: OpaquePointer?, _ kernelSizeRaw: UnsafePointer<Int64>?, _ strideRaw: UnsafePointer<swiftnn_optional_int64>?, _ paddingRaw: UnsafePointer<Int64>?, _ ceilModeRaw: Int32, _ countIncludePadRaw: Int32, _ divisorOverrideRaw: swiftnn_optional_int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     returningHandle(out) {
         let input = try tensorArg(inputRaw, "input")
         let kernel_size = try pairArg(kernelSizeRaw, "kernel_size")
-        let stride = try pairArg(strideRaw, "stride")
+        let stride = try strideArg(strideRaw, "stride")
         let padding = try pairArg(paddingRaw, "padding")
         let ceil_mode = ceilModeRaw != 0
         let count_include_pad = countIncludePadRaw != 0
         let divisor_override = try optionalIntArg(divisorOverrideRaw, "divisor_override")
-        return try input.avgPool2d(kernel: kernel_size, stride: stride, padding: padding, ceilMode: ceil_mode, countIncludePad: count_include_pad, divisorOverride: try divisor_override.map { try positive($0, "divisor_override") })
+        return try input.avgPool2d(kernel: kernel_size, stride: stride ?? kernel_size, padding: padding, ceilMode: ceil_mode, countIncludePad: count_include_pad, divisorOverride: try divisorArg(divisor_override))
     }
 }
 
@@ -94,5 +94,18 @@ public func swiftnn_local_response_norm(_ inputRaw: OpaquePointer?, _ sizeRaw: I
         let beta = betaRaw
         let k = kRaw
         return try input.localResponseNorm(size: try positive(size, "size"), alpha: alpha, beta: beta, k: k)
+    }
+}
+
+@_cdecl("swiftnn_max_pool2d")
+public func swiftnn_max_pool2d(_ inputRaw: OpaquePointer?, _ kernelSizeRaw: UnsafePointer<Int64>?, _ strideRaw: UnsafePointer<swiftnn_optional_int64>?, _ paddingRaw: UnsafePointer<Int64>?, _ dilationRaw: UnsafePointer<Int64>?, _ ceilModeRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningIndexed(out, indices, count) {
+        let input = try tensorArg(inputRaw, "input")
+        let kernel_size = try pairArg(kernelSizeRaw, "kernel_size")
+        let stride = try strideArg(strideRaw, "stride")
+        let padding = try pairArg(paddingRaw, "padding")
+        let dilation = try pairArg(dilationRaw, "dilation")
+        let ceil_mode = ceilModeRaw != 0
+        return try input.maxPool2dWithIndices(kernel: kernel_size, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil_mode)
     }
 }

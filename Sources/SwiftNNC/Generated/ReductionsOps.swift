@@ -63,3 +63,13 @@ public func swiftnn_std(_ inputRaw: OpaquePointer?, _ dimRaw: UnsafePointer<Int6
         return try input.std(dims: dim, correction: correction, keepDim: keepdim)
     }
 }
+
+@_cdecl("swiftnn_max_dim")
+public func swiftnn_max_dim(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ keepdimRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningIndexed(out, indices, count) {
+        let input = try tensorArg(inputRaw, "input")
+        let dim = try intArg(dimRaw, "dim")
+        let keepdim = keepdimRaw != 0
+        return try input.max(dim: dim, keepDim: keepdim)
+    }
+}

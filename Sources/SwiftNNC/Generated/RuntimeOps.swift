@@ -51,3 +51,39 @@ public func swiftnn_profiler_reset() -> Int32 {
         Profiler.reset()
     }
 }
+
+@_cdecl("swiftnn_manual_seed")
+public func swiftnn_manual_seed(_ seedRaw: UInt64) -> Int32 {
+    guarded {
+        let seed = seedRaw
+        manualSeed(seed)
+    }
+}
+
+@_cdecl("swiftnn_initial_seed")
+public func swiftnn_initial_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    returningValue(out) {
+        return DefaultGenerator.initialSeed
+    }
+}
+
+@_cdecl("swiftnn_is_grad_enabled")
+public func swiftnn_is_grad_enabled(_ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    returningFlag(out) {
+        return GradMode.isEnabled
+    }
+}
+
+@_cdecl("swiftnn_random_seed")
+public func swiftnn_random_seed(_ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    returningValue(out) {
+        return drawSeed()
+    }
+}
+
+@_cdecl("swiftnn_profiler_entries")
+public func swiftnn_profiler_entries(_ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningText(buf, capacity, length) {
+        return profilerEntriesJSON()
+    }
+}

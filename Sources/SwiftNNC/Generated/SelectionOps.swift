@@ -3,8 +3,8 @@ import SwiftNN
 import SwiftNNABI
 
 @_cdecl("swiftnn_sort")
-public func swiftnn_sort(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ descendingRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<Int64>?, _ capacity: Int64) -> Int32 {
-    returningIndexed(out, indices, capacity) {
+public func swiftnn_sort(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ descendingRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningIndexed(out, indices, count) {
         let input = try tensorArg(inputRaw, "input")
         let dim = try intArg(dimRaw, "dim")
         let descending = descendingRaw != 0
@@ -13,8 +13,8 @@ public func swiftnn_sort(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ descendi
 }
 
 @_cdecl("swiftnn_topk")
-public func swiftnn_topk(_ inputRaw: OpaquePointer?, _ kRaw: Int64, _ dimRaw: Int64, _ largestRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<Int64>?, _ capacity: Int64) -> Int32 {
-    returningIndexed(out, indices, capacity) {
+public func swiftnn_topk(_ inputRaw: OpaquePointer?, _ kRaw: Int64, _ dimRaw: Int64, _ largestRaw: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ indices: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningIndexed(out, indices, count) {
         let input = try tensorArg(inputRaw, "input")
         let k = try intArg(kRaw, "k")
         let dim = try intArg(dimRaw, "dim")

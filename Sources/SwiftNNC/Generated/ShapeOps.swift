@@ -50,11 +50,11 @@ public func swiftnn_unsqueeze(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ out
 }
 
 @_cdecl("swiftnn_squeeze")
-public func swiftnn_squeeze(_ inputRaw: OpaquePointer?, _ dimRaw: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func swiftnn_squeeze(_ inputRaw: OpaquePointer?, _ dimRaw: UnsafePointer<Int64>?, _ dimRawCount: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     returningHandle(out) {
         let input = try tensorArg(inputRaw, "input")
-        let dim = try intArg(dimRaw, "dim")
-        return try input.squeeze(dim)
+        let dim = try dimsArg(dimRaw, dimRawCount)
+        return try input.squeeze(dims: dim)
     }
 }
 

@@ -103,3 +103,13 @@ public func swiftnn_tensor_detach(_ tensorRaw: OpaquePointer?, _ out: UnsafeMuta
         return tensor.detach()
     }
 }
+
+@_cdecl("swiftnn_randint")
+public func swiftnn_randint(_ lowRaw: Int64, _ highRaw: Int64, _ countRaw: Int64, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningArray(out, countRaw) {
+        let low = try intArg(lowRaw, "low")
+        let high = try intArg(highRaw, "high")
+        let count = try intArg(countRaw, "count")
+        return try Tensor.randint(low, high, [count])
+    }
+}

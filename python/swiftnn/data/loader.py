@@ -7,8 +7,8 @@ from .. import _C
 from ..random import Generator
 from ..random import mix_seed as _mix_seed
 from ..integer_tensor import IntegerTensor, from_numpy_array
-from ..tensor import Tensor
-from ..transforms import engine_specs
+from ..tensor import Size, Tensor
+from ..transforms import engine_chain, engine_specs
 from .dataset import Subset
 from .sampler import BatchSampler
 
@@ -160,7 +160,7 @@ class DataLoader:
         for k, indices in enumerate(groups):
             size = len(batches[0]) if regular else len(indices)
             subset = _C.dataset_subset(handle, np.asarray(indices, dtype=np.int64))
-            loader = _C.loader_new(subset, _C.transform_new(specs or []), size, False, False,
+            loader = _C.loader_new(subset, engine_chain(specs or []), size, False, False,
                                    _mix_seed(self.seed, epoch, k), self.prefetch if regular else 0)
             _C.loader_start_epoch(loader)
             yield loader, size
@@ -168,7 +168,7 @@ class DataLoader:
     def _start_engine_epoch(self, handle, specs, epoch):
         # The engine counts its own epochs; one engine loader serves one transform chain.
         if self._loader is None or self._loader_specs != specs:
-            self._loader = _C.loader_new(handle, _C.transform_new(specs or []), self.batch_size, self.shuffle,
+            self._loader = _C.loader_new(handle, engine_chain(specs or []), self.batch_size, self.shuffle,
                                          self.drop_last, self.seed, self.prefetch)
             self._loader_specs = specs
             for _ in range(epoch):

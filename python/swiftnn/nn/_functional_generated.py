@@ -16,7 +16,7 @@ ENUMS = {
     'gelu_approximate': ('none', 'tanh'),
 }
 
-__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softmax", "log_softmax", "dropout", "dropout2d", "flatten", "linear", "conv2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "local_response_norm", "mse_loss"]
+__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softmax", "log_softmax", "dropout", "dropout2d", "flatten", "linear", "conv2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "local_response_norm", "mse_loss"]
 
 
 def relu(input: TensorLike, inplace: object = False) -> _tensor.Tensor:
@@ -88,6 +88,11 @@ def linear(input: TensorLike, weight: TensorLike, bias: Optional[TensorLike] = N
 def conv2d(input: TensorLike, weight: TensorLike, bias: Optional[TensorLike] = None, stride: IntPair = 1, padding: Union[str, IntPair] = 0, dilation: IntPair = 1, groups: int = 1) -> _tensor.Tensor:
     """2-D convolution of an [N, C, H, W] (or [C, H, W]) input with weight [O, C/groups, kH, kW]."""
     return _wrap(_C.conv2d(_h(input), _h(weight), _optional_h(bias), stride, padding, dilation, groups))
+
+
+def avg_pool2d(input: TensorLike, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None) -> _tensor.Tensor:
+    """Mean over sliding windows (stride None: the kernel size)."""
+    return _wrap(_C.avg_pool2d(_h(input), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override))
 
 
 def adaptive_avg_pool2d(input: TensorLike, output_size: Union[int, None, Tuple[Optional[int], Optional[int]]]) -> _tensor.Tensor:

@@ -68,4 +68,13 @@ def pad(input, pad, mode="constant", value=None):
     return Tensor._wrap(_C.pad(_as_tensor(input)._h, tuple(pad), 0.0 if value is None else value))
 
 
-from ._conv_functional import adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: E402
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over sliding windows; with return_indices also the flat H*W position of each maximum (int64)."""
+    out, indices = _C.max_pool2d(_as_tensor(input)._h, kernel_size, stride, padding, dilation, ceil_mode)
+    return (Tensor._wrap(out), indices) if return_indices else Tensor._wrap(out)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool2d(return_indices=True) is not supported yet")
+    return Tensor._wrap(_C.adaptive_max_pool2d(_as_tensor(input)._h, output_size))

@@ -121,7 +121,7 @@ class LRScheduler:
                           UserWarning, stacklevel=2)
         if self._h is None:
             raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
-        return _C.scheduler_get_lr(self._h, len(self.optimizer.param_groups))
+        return _C.scheduler_get_lr(self._h, len(self.optimizer.param_groups)).tolist()
 
     def get_last_lr(self):
         """The learning rates the last step set, one per param group."""

@@ -21,7 +21,7 @@ from ..nn.parallel import DataParallel
 from ..nn.utils import clip_grad_norm_
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
-from ..transforms import engine_specs
+from ..transforms import engine_chain, engine_specs
 from ..distributed.metrics import is_data_parallel, is_main_process, reduce_counts
 from . import resume
 from .progress import progress_bar
@@ -149,7 +149,7 @@ def _num_classes(model, loader):
     handle, transform, _ = _engine_source(loader.dataset)
     sample, _ = _C.dataset_get(handle, 0)
     raw = _C.dataset_info(handle)[1]
-    sample, _ = _C.transform_apply(_C.transform_new(engine_specs(transform)), sample, raw, 0)
+    sample, _ = _C.transform_apply(engine_chain(engine_specs(transform)), sample, raw, 0)
     with no_grad():
         return int(model(Tensor._wrap(sample).unsqueeze(0)).shape[1])
 

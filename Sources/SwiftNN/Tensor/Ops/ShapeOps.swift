@@ -64,6 +64,18 @@ extension Tensor {
         return try reshape(s)
     }
 
+    /// Removes size-1 dimensions: every one (dims nil) or those listed (others stay).
+    public func squeeze(dims: [Int]?) throws -> Tensor {
+        guard let dims else {
+            let kept = shape.filter { $0 != 1 }
+            return kept.count == rank ? self : try reshape(kept)
+        }
+        let r = Swift.max(rank, 1)
+        var out = self
+        for d in Set(dims.map { (-r..<r).contains($0) ? ($0 + r) % r : $0 }).sorted(by: >) { out = try out.squeeze(d) }
+        return out
+    }
+
     /// Reorders dimensions: result dimension i is input dimension `dims[i]`.
     public func permute(_ dims: [Int]) throws -> Tensor {
         guard dims.count == rank else {
