@@ -1,25 +1,21 @@
 /*
- * A module's direct children as (name, kind, ModuleHandle): the live engine modules
+ * A module's direct children as (name, ModuleHandle): the live engine modules
  * inside a zoo model or an engine Sequential, which the Python package wraps in the
  * nn classes of their kinds (swiftnn/nn/engine_tree.py).
  */
 #include "swiftnn_ext.h"
 
-/* Which child's name engine_text should fetch. */
-typedef struct { swiftnn_module parent; int64_t index; } ChildRef;
-
-static int child_name_text(void* ref, const char* unused, char* buf, int64_t capacity, int64_t* length) {
-    (void)unused;
-    const ChildRef* child = ref;
-    return swiftnn_module_child(child->parent, child->index, buf, capacity, length, NULL);
+/* Child `index`'s attribute name: its length first, then the text. */
+static PyObject* child_name(swiftnn_module m, int64_t index) {
+    int64_t length = 0;
+    char* buf = NULL;
+    int status;
+    ENGINE(status, swiftnn_module_child(m, index, NULL, 0, &length, NULL));
+    if (!status && (buf = text_buffer(length))) ENGINE(status, swiftnn_module_child(m, index, buf, length + 1, NULL, NULL));
+    return text_result(status, buf);
 }
 
-static int type_name_text(void* m, const char* unused, char* buf, int64_t capacity, int64_t* length) {
-    (void)unused;
-    return swiftnn_module_type_name(m, buf, capacity, length);
-}
-
-/* One child as (name, kind, ModuleHandle). */
+/* One child as (name, ModuleHandle). */
 static PyObject* child_entry(swiftnn_module m, int64_t index) {
     swiftnn_module child = NULL;
     int status;
@@ -27,15 +23,12 @@ static PyObject* child_entry(swiftnn_module m, int64_t index) {
     if (status) return raise_status(status);
     PyObject* handle = wrap_module(child);
     if (!handle) return NULL;
-    ChildRef ref = {m, index};
-    PyObject* name = engine_text(&ref, NULL, child_name_text);
-    PyObject* kind = name ? engine_text(child, NULL, type_name_text) : NULL;
-    if (!kind) {
-        Py_XDECREF(name);
+    PyObject* name = child_name(m, index);
+    if (!name) {
         Py_DECREF(handle);
         return NULL;
     }
-    return Py_BuildValue("(NNN)", name, kind, handle);
+    return Py_BuildValue("(NN)", name, handle);
 }
 
 static PyObject* py_module_children(PyObject* self, PyObject* args) {
@@ -60,6 +53,6 @@ static PyObject* py_module_children(PyObject* self, PyObject* args) {
 }
 
 PyMethodDef module_tree_methods[] = {
-    {"module_children", py_module_children, METH_VARARGS, "module_children(m) -> [(name, kind, ModuleHandle)]"},
+    {"module_children", py_module_children, METH_VARARGS, "module_children(m) -> [(name, ModuleHandle)]"},
     {NULL, NULL, 0, NULL},
 };

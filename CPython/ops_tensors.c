@@ -64,15 +64,15 @@ static PyObject* py_arange(PyObject* self, PyObject* args, PyObject* kwargs) {
 }
 
 static PyObject* py_numel(PyObject* self, PyObject* args, PyObject* kwargs) {
-    static char* kwlist[] = {"tensor", NULL};
-    PyObject *o_tensor;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:numel", kwlist, &o_tensor))
+    static char* kwlist[] = {"input", NULL};
+    PyObject *o_input;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:numel", kwlist, &o_input))
         return NULL;
-    swiftnn_tensor tensor;
+    swiftnn_tensor input;
     int64_t out = 0;
     int status = -1;
-    int ok = tensor_from(o_tensor, "tensor", &tensor);
-    if (ok) ENGINE(status, swiftnn_tensor_numel(tensor, &out));
+    int ok = tensor_from(o_input, "input", &input);
+    if (ok) ENGINE(status, swiftnn_tensor_numel(input, &out));
     if (!ok) return NULL;
     return status ? raise_status(status) : PyLong_FromLongLong(out);
 }

@@ -135,7 +135,7 @@ int swiftnn_tensor_rand(const int64_t* shape, int shape_ndim, swiftnn_tensor* ou
 /* Values from start up to (not including) end. */
 int swiftnn_tensor_arange(float start, float end, float step, swiftnn_tensor* out);
 /* The number of elements. */
-int swiftnn_tensor_numel(swiftnn_tensor tensor, int64_t* out);
+int swiftnn_tensor_numel(swiftnn_tensor input, int64_t* out);
 /* Whether autograd records ops on the tensor. */
 int swiftnn_tensor_requires_grad(swiftnn_tensor tensor, int* out);
 /* Starts or stops recording ops on a leaf tensor. */

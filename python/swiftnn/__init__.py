@@ -67,7 +67,7 @@ __all__ += ["IntegerTensor", "as_tensor", "bool", "can_cast", "dtype", "empty", 
             "get_default_dtype", "int", "int8", "int16", "int32", "int64", "long", "promote_types", "randperm",
             "result_type", "short", "uint8"] + _typed_functions
 # Reductions with Python-level argument forms, clone, and PyTorch's print options.
-from .ops import numel, std, var  # noqa: E402
+from .ops import std, var  # noqa: E402
 from ._tensor_str import set_printoptions  # noqa: E402
 
-__all__ += ["numel", "set_printoptions", "std", "var"]
+__all__ += ["set_printoptions", "std", "var"]

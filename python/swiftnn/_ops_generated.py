@@ -16,7 +16,7 @@ ENUMS = {
     'gelu_approximate': ('none', 'tanh'),
 }
 
-__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze", "cat", "stack", "chunk", "set_num_threads", "get_num_threads", "clamp_", "relu_", "clone"]
+__all__ = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "sqrt", "clamp", "exp", "log", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "sum", "mean", "amax", "amin", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze", "cat", "stack", "chunk", "numel", "set_num_threads", "get_num_threads", "clamp_", "relu_", "clone"]
 
 
 def add(input: TensorLike, other: TensorLike) -> _tensor.Tensor:
@@ -167,6 +167,11 @@ def stack(tensors: Sequence[TensorLike], dim: int = 0) -> _tensor.Tensor:
 def chunk(input: TensorLike, chunks: int, dim: int = 0) -> Tuple[_tensor.Tensor, ...]:
     """At most chunks pieces of ceil(n / chunks) along dim, as torch.chunk."""
     return tuple(_wrap(h) for h in _C.chunk(_h(input), chunks, dim))
+
+
+def numel(input: TensorLike) -> int:
+    """The number of elements."""
+    return _C.numel(_h(input))
 
 
 def set_num_threads(threads: int) -> None:

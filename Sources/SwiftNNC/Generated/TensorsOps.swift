@@ -38,10 +38,10 @@ public func swiftnn_tensor_arange(_ startRaw: Float, _ endRaw: Float, _ stepRaw:
 }
 
 @_cdecl("swiftnn_tensor_numel")
-public func swiftnn_tensor_numel(_ tensorRaw: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+public func swiftnn_tensor_numel(_ inputRaw: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     returningValue(out) {
-        let tensor = try tensorArg(tensorRaw, "tensor")
-        return Int64(tensor.count)
+        let input = try tensorArg(inputRaw, "input")
+        return Int64(input.count)
     }
 }
 

@@ -74,4 +74,4 @@ def wrap(kind, handle):
 
 def engine_children(handle):
     """[(name, Module)] for the engine module's direct children, in registration order."""
-    return [(name, wrap(kind, child)) for name, kind, child in _C.module_children(handle)]
+    return [(name, wrap(_C.module_type_name(child), child)) for name, child in _C.module_children(handle)]
