@@ -1,7 +1,7 @@
 """The C ABI of the (values, indices) ops, swiftnn_sort and swiftnn_topk, through
-ctypes in a child process: a correct call fills the caller's index buffer; NULL
-handles, NULL or too small index buffers, bad dims and bad k return an error
-status with a message, never a crash."""
+ctypes in a child process: a correct call hands out an engine-allocated index
+buffer (freed with swiftnn_buffer_free); NULL handles, a NULL output pointer, bad
+dims and bad k return an error status with a message, never a crash."""
 import os
 import subprocess
 import sys
@@ -28,20 +28,30 @@ CHILD = textwrap.dedent(r"""
         assert lib.swiftnn_last_error(), f"{what}: no message"
 
     x = tensor([3.0, 1.0, 2.0])
-    out, indices = P(), (I64 * 3)()
-    assert lib.swiftnn_sort(x, I64(-1), 0, ctypes.byref(out), indices, I64(3)) == 0
-    assert list(indices) == [1, 2, 0], list(indices)
-    assert lib.swiftnn_topk(x, I64(2), I64(0), 1, ctypes.byref(out), indices, I64(3)) == 0
-    assert list(indices)[:2] == [0, 2]
-    fails(lib.swiftnn_sort(None, I64(0), 0, ctypes.byref(out), indices, I64(3)), "NULL input")
-    fails(lib.swiftnn_sort(x, I64(0), 0, None, indices, I64(3)), "NULL out")
-    fails(lib.swiftnn_sort(x, I64(0), 0, ctypes.byref(out), None, I64(3)), "NULL indices")
-    fails(lib.swiftnn_sort(x, I64(0), 0, ctypes.byref(out), indices, I64(2)), "small buffer")
-    fails(lib.swiftnn_sort(x, I64(1), 0, ctypes.byref(out), indices, I64(3)), "bad dim")
-    fails(lib.swiftnn_sort(x, I64(-2**63), 0, ctypes.byref(out), indices, I64(3)), "huge dim")
-    fails(lib.swiftnn_topk(x, I64(4), I64(0), 1, ctypes.byref(out), indices, I64(3)), "k too large")
-    fails(lib.swiftnn_topk(x, I64(-1), I64(0), 1, ctypes.byref(out), indices, I64(3)), "negative k")
-    fails(lib.swiftnn_topk(x, I64(2**62), I64(0), 1, ctypes.byref(out), indices, I64(3)), "huge k")
+    out, indices, count = P(), ctypes.POINTER(I64)(), I64()
+
+    def sort(t, dim, descending=0, out_p=ctypes.byref(out), indices_p=ctypes.byref(indices)):
+        return lib.swiftnn_sort(t, I64(dim), descending, out_p, indices_p, ctypes.byref(count))
+
+    def topk(t, k, dim, largest=1):
+        return lib.swiftnn_topk(t, I64(k), I64(dim), largest, ctypes.byref(out), ctypes.byref(indices),
+                                ctypes.byref(count))
+
+    # The engine allocates the index buffer; the caller frees it with swiftnn_buffer_free.
+    assert sort(x, -1) == 0 and count.value == 3
+    assert indices[:3] == [1, 2, 0], indices[:3]
+    lib.swiftnn_buffer_free(indices)
+    assert topk(x, 2, 0) == 0 and count.value == 2
+    assert indices[:2] == [0, 2], indices[:2]
+    lib.swiftnn_buffer_free(indices)
+    assert sort(x, 0, indices_p=None) == 0  # values only
+    fails(sort(None, 0), "NULL input")
+    fails(sort(x, 0, out_p=None), "NULL out")
+    fails(sort(x, 1), "bad dim")
+    fails(sort(x, -2**63), "huge dim")
+    fails(topk(x, 4, 0), "k too large")
+    fails(topk(x, -1, 0), "negative k")
+    fails(topk(x, 2**62, 0), "huge k")
     print("selection abi ok")
 """)
 

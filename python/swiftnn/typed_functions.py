@@ -76,6 +76,8 @@ globals().update({name: _dispatching(name) for name in _KEEPING_DTYPE})
 
 
 def _join(tensors, joined, generated, dim):
+    if isinstance(tensors, Tensor):  # list(t) would split it into rows
+        raise TypeError(f"{generated.__name__}(): argument 'tensors' must be a sequence of Tensors, not Tensor")
     tensors = list(tensors)
     if tensors and builtins.all(isinstance(t, IntegerTensor) for t in tensors):
         dt = dtypes.result_type(*tensors)
