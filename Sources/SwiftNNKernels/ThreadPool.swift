@@ -18,7 +18,7 @@ import SwiftNNMicroKernels
 /// caller polls for the workers' completion as long before sleeping itself. A
 /// model's forward pass posts regions back to back (ResNet-50 at batch 1: hundreds
 /// per image), and a futex wake-up per region took tens of microseconds and most
-/// of the run-to-run jitter. `SWIFTNN_SPIN_US=0` parks at once.
+/// of the run-to-run jitter. Off unless `SWIFTNN_SPIN_US` is set (see `spinNanoseconds`).
 public final class ThreadPool {
     public static let shared = ThreadPool(threads: ThreadPool.defaultThreadCount())
 
@@ -40,11 +40,15 @@ public final class ThreadPool {
     private var stopping: UnsafeMutablePointer<Int> { counters + 3 }
     private var task: ((Int) -> Void)?
 
-    /// How long a hand-off spins before parking (SWIFTNN_SPIN_US, default 30 µs).
-    private let spinNanoseconds: Int = {
-        if let text = getenv("SWIFTNN_SPIN_US"), let us = Int(String(cString: text)), us >= 0 { return min(us, 100_000) &* 1000 }
-        return 30_000
-    }()
+    /// How long a hand-off spins before parking: SWIFTNN_SPIN_US, default 0. Spinning
+    /// pays on an idle machine but not on a shared one: with other jobs on both cores,
+    /// 30 µs cost normal_CNN training 40% (530–600 vs 850–1000 images/s, 2 threads).
+    private let spinNanoseconds: Int
+
+    package static func defaultSpinNanoseconds() -> Int {
+        guard let text = getenv("SWIFTNN_SPIN_US"), let us = Int(String(cString: text)), us >= 0 else { return 0 }
+        return min(us, 100_000) &* 1000
+    }
 
     private static let insideRegionKey: pthread_key_t = {
         var key = pthread_key_t()
@@ -52,8 +56,9 @@ public final class ThreadPool {
         return key
     }()
 
-    package init(threads: Int) {
+    package init(threads: Int, spinNanoseconds: Int = ThreadPool.defaultSpinNanoseconds()) {
         threadCount = max(1, threads)
+        self.spinNanoseconds = spinNanoseconds
         counters.initialize(repeating: 0, count: 4)
         pthread_mutex_init(mutex, nil)
         pthread_mutex_init(regionLock, nil)

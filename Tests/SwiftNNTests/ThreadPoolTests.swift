@@ -14,17 +14,19 @@ final class ThreadPoolTests: XCTestCase {
     }
 
     func testBackToBackAndParkedRegions() {
-        let pool = ThreadPool(threads: 3)
-        for round in 0..<2000 {
+        for spin in [0, 30_000] {
+          let pool = ThreadPool(threads: 3, spinNanoseconds: spin)
+          for round in 0..<2000 {
             let count = round % 37
             XCTAssertEqual(visitCounts(pool, count: count), Array(repeating: 1, count: count), "round \(round)")
             // Now and then long enough for the workers to give up spinning and park.
             if round % 500 == 499 { usleep(20_000) }
+          }
         }
     }
 
     func testThreadCountChangesBetweenRegions() {
-        let pool = ThreadPool(threads: 2)
+        let pool = ThreadPool(threads: 2, spinNanoseconds: 30_000)
         for threads in [1, 4, 2, 3, 1, 2] {
             pool.setThreadCount(threads)
             XCTAssertEqual(pool.threadCount, threads)
