@@ -35,7 +35,7 @@ extension ConvProblem {
 
     package var winogradForward: Winograd.Problem? {
         let g = geometry
-        guard isWinogradShape, !prefersDirect(directForward), Winograd.applies(inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
+        guard isWinogradShape, !prefersDirect(directForward), Winograd.applies(batch: batch, inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
                                 width: g.width, padTop: g.padTop, padLeft: g.padLeft, outH: g.outH, outW: g.outW)
@@ -44,7 +44,7 @@ extension ConvProblem {
     /// dx = conv(gy padded by 2 − padding, filters rotated 180° with in/out swapped).
     package var winogradInputGradient: Winograd.Problem? {
         let g = geometry
-        guard isWinogradShape, !prefersDirect(directInputGradient), Winograd.applies(inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
+        guard isWinogradShape, !prefersDirect(directInputGradient), Winograd.applies(batch: batch, inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
                                 width: g.outW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, outH: g.height, outW: g.width)
@@ -70,7 +70,7 @@ extension ConvProblem {
 
     package var directForward: DirectConv.Problem? {
         let g = geometry
-        guard isDirectShape, DirectConv.applies(batch: batch, outW: g.outW) else { return nil }
+        guard isDirectShape, DirectConv.applies(batch: batch, outW: g.outW, channels: max(g.channels, outChannels)) else { return nil }
         return DirectConv.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
                                   width: g.width, kernelH: g.kernelH, kernelW: g.kernelW, padTop: g.padTop,
                                   padLeft: g.padLeft, dilationH: g.dilationH, dilationW: g.dilationW,
@@ -81,7 +81,7 @@ extension ConvProblem {
     package var directInputGradient: DirectConv.Problem? {
         let g = geometry
         let padTop = (g.kernelH &- 1) &* g.dilationH &- g.padTop, padLeft = (g.kernelW &- 1) &* g.dilationW &- g.padLeft
-        guard isDirectShape, padTop >= 0, padLeft >= 0, DirectConv.applies(batch: batch, outW: g.width) else { return nil }
+        guard isDirectShape, padTop >= 0, padLeft >= 0, DirectConv.applies(batch: batch, outW: g.width, channels: max(g.channels, outChannels)) else { return nil }
         return DirectConv.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
                                   width: g.outW, kernelH: g.kernelH, kernelW: g.kernelW, padTop: padTop,
                                   padLeft: padLeft, dilationH: g.dilationH, dilationW: g.dilationW,

@@ -61,6 +61,10 @@ public enum GEMM {
                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
+    if RowDotGEMM.applies(transA: transA, transB: transB, m: m, k: k) {
+      RowDotGEMM.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      return
+    }
     // Threads take disjoint bands of C along whichever side has more tiles;
     // each packs its own panels. Bands are whole tiles so no tile is split.
     let rowTiles = (m &+ GEMMBlocking.mr &- 1) / GEMMBlocking.mr

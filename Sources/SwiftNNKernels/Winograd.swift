@@ -30,8 +30,23 @@ package enum Winograd {
     package static let enabled = getenv("SWIFTNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
 
     /// Worth it when the channel GEMMs are deep enough to run near full speed.
-    package static func applies(inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
-        enabled && inChannels >= 32 && outChannels >= 32 && outH >= 2 && outW >= 2
+    package static func applies(batch: Int, inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
+        guard enabled && inChannels >= 32 && outChannels >= 32 && outH >= 2 && outW >= 2 else { return false }
+        guard requiresBlockPerThread else { return true }
+        // Blocks of tiles are the unit of parallelism and the filter transform is paid per
+        // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
+        // the threaded im2col GEMM is faster (ResNet-50's 128→128 at 16×16, batch 1:
+        // 0.95 vs 1.23 ms; 256→256 at 2×2: 0.33 vs 5.9 ms, 2 threads).
+        let total = batch &* ((outH &+ 1) / 2) &* ((outW &+ 1) / 2)
+        return total >= ThreadPool.shared.threadCount &* tilesPerBlock(inChannels: inChannels, outChannels: outChannels, total: total)
+    }
+
+    /// Off in the kernel tests, so tiny problems still exercise this path.
+    package static var requiresBlockPerThread = true
+
+    /// Tiles per block: V (16·C·T) and M (16·O·T) floats within ~2 MiB.
+    static func tilesPerBlock(inChannels: Int, outChannels: Int, total: Int) -> Int {
+        max(16, min(total, (2 << 20) / (64 &* (inChannels &+ outChannels))))
     }
 
     /// U[ξ][o][c] = (G·g·Gᵀ)_ξ for the filter g = weight[o][c] (or, when `rotated`, the
@@ -76,8 +91,7 @@ package enum Winograd {
         transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
         let u = UnsafePointer(transformed.base)
         let total = p.batch &* p.tilesPerImage
-        // Tiles per block: V (16·C·T) and M (16·O·T) floats within ~2 MiB.
-        let perBlock = max(16, min(total, (2 << 20) / (64 &* (p.inChannels &+ p.outChannels))))
+        let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
         let blocks = (total &+ perBlock &- 1) / perBlock
         ThreadPool.shared.parallelFor(blocks) { range in
             // The 16 matrices of V (and of M) are `skew` floats more than a whole number of
@@ -107,7 +121,7 @@ package enum Winograd {
     package static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
                                into gw: UnsafeMutablePointer<Float>) {
         let total = p.batch &* p.tilesPerImage
-        let perBlock = max(16, min(total, (2 << 20) / (64 &* (p.inChannels &+ p.outChannels))))
+        let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
         let blocks = (total &+ perBlock &- 1) / perBlock
         let uCount = 16 &* p.outChannels &* p.inChannels
         let sum = Scratch(count: uCount, zeroed: true)

@@ -120,6 +120,8 @@ final class ConvTests: XCTestCase {
     /// 3×3 stride-1 convolutions with ≥32 channels take the Winograd path; its results must
     /// match the direct sum, including odd sizes (partial tiles) and every padding.
     func testWinogradPathMatchesTheDirectSum() throws {
+        Winograd.requiresBlockPerThread = false
+        defer { Winograd.requiresBlockPerThread = true }
         let cases = [
             Case(n: 2, c: 32, h: 8, w: 8, o: 32, padding: .explicit(1, 1)),
             Case(n: 1, c: 33, h: 7, w: 5, o: 35, padding: .explicit(1, 1)),
@@ -141,6 +143,8 @@ final class ConvTests: XCTestCase {
 
     /// The input gradient through the Winograd path (rotated filters) against finite differences.
     func testWinogradInputGradient() throws {
+        Winograd.requiresBlockPerThread = false
+        defer { Winograd.requiresBlockPerThread = true }
         for (i, padding) in [ConvPadding.explicit(1, 1), .explicit(0, 0), .explicit(2, 2)].enumerated() {
             let x = randomTensor([1, 32, 4, 3], seed: UInt64(70 + i))
             let w = randomTensor([32, 32, 3, 3], seed: UInt64(80 + i), low: -0.2, high: 0.2, requiresGrad: false)
@@ -151,6 +155,8 @@ final class ConvTests: XCTestCase {
     /// The Winograd weight gradient against the im2col kernel's, which the finite-difference
     /// tests above cover.
     func testWinogradWeightGradientMatchesIm2col() throws {
+        Winograd.requiresBlockPerThread = false
+        defer { Winograd.requiresBlockPerThread = true }
         for (i, k) in [Case(n: 3, c: 32, h: 7, w: 6, o: 33, padding: .explicit(1, 1)),
                        Case(n: 2, c: 34, h: 5, w: 5, o: 32, padding: .explicit(0, 0)),
                        Case(n: 1, c: 32, h: 2, w: 3, o: 32, padding: .explicit(2, 1))].enumerated() {
@@ -167,6 +173,18 @@ final class ConvTests: XCTestCase {
             ConvKernel.backward(problem, x: x.data, weight: w.data, gy: gy.data, gx: nil, gWeight: reference.data, gBias: nil)
             assertClose(w.grad, shape: w.shape, reference.scalars, rtol: 1e-4, atol: 1e-4)
         }
+    }
+
+    /// With fewer tile blocks than threads (batch-1 inference) the threaded im2col GEMM
+    /// runs instead; a large batch of the same layer stays on Winograd.
+    func testWinogradNeedsABlockPerThread() throws {
+        func problem(batch: Int) -> ConvProblem {
+            ConvProblem(batch: batch, groups: 1, outChannels: 256, geometry: WindowGeometry(
+                channels: 256, height: 2, width: 2, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1,
+                padLeft: 1, dilationH: 1, dilationW: 1, outH: 2, outW: 2))
+        }
+        XCTAssertNotNil(problem(batch: 128).winogradForward)
+        if ThreadPool.shared.threadCount > 1 { XCTAssertNil(problem(batch: 1).winogradForward) }
     }
 
     func testUnbatchedInput() throws {

@@ -68,14 +68,44 @@ final class DirectConvTests: XCTestCase {
         checkGradients([x, w, b], "direct conv") { t in try t[0].conv2d(weight: t[1], bias: t[2], padding: .explicit(1, 1)) }
     }
 
-    /// Narrow outputs (images are folded together instead), 1×1 windows and batches smaller
-    /// than the thread count (the GEMM threads instead) stay on the im2col path.
-    func testNarrowOutputsAndSmallBatchesUseIm2col() {
+    /// Narrow outputs (images are folded together instead) and 1×1 windows stay on the
+    /// im2col path; batches smaller than the thread count read in place on thin layers
+    /// with whole 16-pixel strips.
+    func testNarrowOutputsUseIm2col() {
         XCTAssertNil(Case(h: 4, w: 4).problem.directForward)
         XCTAssertNil(Case(h: 16, w: 16, kh: 1, kw: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0).problem.directForward,
                      "a 1×1 convolution multiplies the image itself")
+        XCTAssertNotNil(Case(n: 1, h: 16, w: 16).problem.directForward)
         if ThreadPool.shared.threadCount > 1 {
-            XCTAssertNil(Case(n: 1, h: 16, w: 16).problem.directForward)
+            XCTAssertNil(Case(n: 1, h: 8, w: 8).problem.directForward)
+            XCTAssertNil(Case(n: 1, c: 64, h: 16, w: 16, o: 64).problem.directForward)
+        }
+    }
+
+    /// Fewer images than threads: each image's output channels are split into panel-aligned
+    /// parts over the threads. Forward and input gradient against the im2col kernel, for
+    /// channel counts below one panel, across panels and with a partial last panel.
+    func testChannelSplitWithinAnImage() throws {
+        let previous = ThreadPool.shared.threadCount
+        ThreadPool.shared.setThreadCount(3)
+        defer { ThreadPool.shared.setThreadCount(previous) }
+        let cases = [Case(n: 1, c: 3, h: 9, w: 17, o: 1), Case(n: 1, c: 5, h: 8, w: 16, o: 7),
+                     Case(n: 1, c: 17, h: 10, w: 19, o: 17), Case(n: 2, c: 4, h: 11, w: 16, o: 13, bias: false),
+                     Case(n: 1, c: 63, h: 8, w: 16, o: 40)]
+        for (i, k) in cases.enumerated() {
+            let seed = UInt64(400 + 10 * i)
+            XCTAssertNotNil(k.problem.directForward, "case \(i)")
+            let x = randomTensor([k.n, k.c, k.h, k.w], seed: seed)
+            let w = randomTensor([k.o, k.c, k.kh, k.kw], seed: seed + 1)
+            let b = k.bias ? randomTensor([k.o], seed: seed + 2) : nil
+            let y = try x.conv2d(weight: w, bias: b, padding: k.padding)
+            let gy = randomTensor(y.shape, seed: seed + 3, requiresGrad: false)
+            try y.backward(gy)
+            let expectedY = try Tensor.zeros(y.shape), expectedGX = try Tensor.zeros(x.shape)
+            ConvKernel.forward(k.problem, x: x.data, weight: w.data, bias: b.map { UnsafePointer($0.data) }, y: expectedY.data)
+            ConvKernel.backward(k.problem, x: x.data, weight: w.data, gy: gy.data, gx: expectedGX.data, gWeight: nil, gBias: nil)
+            assertClose(y, shape: y.shape, expectedY.scalars.map(Double.init), rtol: 1e-4, atol: 1e-4)
+            assertClose(x.grad, shape: x.shape, expectedGX.scalars.map(Double.init), rtol: 1e-4, atol: 1e-4)
         }
     }
 }

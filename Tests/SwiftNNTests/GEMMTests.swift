@@ -107,6 +107,23 @@ final class GEMMTests: XCTestCase {
     }
   }
 
+  /// A few rows times a transposed B (batch-1 Linear layers) take the unpacked row-dot
+  /// path: every row count it covers, depths around its 32- and 8-wide steps, columns
+  /// enough to be split over the pool, padding, alpha/beta and NaN in C.
+  func testRowDotPath() {
+    for m in 1...4 {
+      for k in [16, 17, 31, 33, 63, 300] {
+        XCTAssertTrue(RowDotGEMM.applies(transA: false, transB: true, m: m, k: k))
+        check(transA: false, transB: true, m: m, n: 129, k: k, alpha: 1, beta: 0)
+        check(transA: false, transB: true, m: m, n: 7, k: k, alpha: -1.5, beta: 2, pad: 3)
+        check(transA: false, transB: true, m: m, n: 65, k: k, alpha: 0.5, beta: 0, pad: 1, nanC: true)
+      }
+    }
+    check(transA: false, transB: true, m: 1, n: 1000, k: 3072, alpha: 1, beta: 1)
+    XCTAssertFalse(RowDotGEMM.applies(transA: false, transB: true, m: 5, k: 64))
+    XCTAssertFalse(RowDotGEMM.applies(transA: true, transB: true, m: 1, k: 64))
+  }
+
   func testBetaZeroIgnoresNaNInC() {
     for (tA, tB) in transposes {
       for (m, n, k) in [(2, 3, 4), (17, 63, 7), (65, 129, 65), (7, 7, 300)] {

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "swiftnn_pool_sync.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

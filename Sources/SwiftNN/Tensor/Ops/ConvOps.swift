@@ -53,7 +53,7 @@ extension Tensor {
                 DirectConv.forward(d, x: gy.data, filters: weight.data, rotated: true, bias: nil, y: gx.data)
             }
             let winogradGW = gw != nil ? winograd : nil
-            let directGW = gw != nil && winogradGW == nil ? problem.directForward : nil
+            let directGW = gw != nil && winogradGW == nil ? problem.directForward.flatMap { DirectConv.weightGradientApplies($0) ? $0 : nil } : nil
             if let gw, let w = winogradGW {
                 Winograd.weightGradient(w, x: x.data, gy: gy.data, into: gw.data)
             } else if let gw, let d = directGW {
