@@ -19,7 +19,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     PyMethodDef* tables[] = {tensor_methods, nn_methods, data_methods,
                              optim_methods, checkpoint_methods,
                              summary_methods, train_methods, distributed_methods, export_methods,
-                             kernel_path_methods, module_tree_methods};
+                             kernel_path_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (PyModule_AddFunctions(m, tables[i]) < 0) goto fail;
     }

@@ -156,6 +156,5 @@ extern PyMethodDef train_methods[]; /* train.c: whole epochs in the engine */
 extern PyMethodDef distributed_methods[];
 int distributed_ready(PyObject* module);
 extern PyMethodDef kernel_path_methods[]; /* kernel_path.c: CPU and SWIFTNN_ISA path */
-extern PyMethodDef module_tree_methods[]; /* module_tree.c: a module's child modules */
 
 #endif

@@ -21,7 +21,7 @@ TINY = {
                               "SWIFTNN_NB_VGG": "A"},
                              ["parameters: Python 62,378,344, zoo 62,378,344", "state_dict keys identical: True",
                               "max |Python - zoo|: 0.00e+00", "VGG11  cifar     no        9,750,922      9,750,922 True",
-                              "(1, 1, 28, 28) (1,)", "MNIST test accuracy:"], 2),
+                              "swiftnn.Size([1, 1, 28, 28]) swiftnn.Size([1])", "MNIST test accuracy:"], 2),
     "03_model_template": ({"SWIFTNN_NB_EPOCHS": "1", "SWIFTNN_NB_TRAIN_LIMIT": "40", "SWIFTNN_NB_BATCH": "20"},
                           ["normal_cnn                 1,183,322       1,183,322", "test acc", "mlp_mixer_S4"], 2),
     "04_cifar10_case_study": ({"SWIFTNN_NB_EPOCHS": "1", "SWIFTNN_NB_AUG_EPOCHS": "1", "SWIFTNN_NB_BATCH": "20",
