@@ -144,6 +144,20 @@ static PyObject* py_module_type_name(PyObject* self, PyObject* args, PyObject* k
     return text_result(status, buf);
 }
 
+static PyObject* py_module_child_count(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"module", NULL};
+    PyObject *o_module;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:module_child_count", kwlist, &o_module))
+        return NULL;
+    swiftnn_module module;
+    int64_t out = 0;
+    int status = -1;
+    int ok = module_from(o_module, "module", &module);
+    if (ok) ENGINE(status, swiftnn_module_child_count(module, &out));
+    if (!ok) return NULL;
+    return status ? raise_status(status) : PyLong_FromLongLong(out);
+}
+
 static PyObject* py_module_repr(PyObject* self, PyObject* args, PyObject* kwargs) {
     static char* kwlist[] = {"module", NULL};
     PyObject *o_module;
@@ -251,6 +265,7 @@ PyMethodDef ops_modules_methods[] = {
     {"module_set_training", (PyCFunction)(void (*)(void))py_module_set_training, METH_VARARGS | METH_KEYWORDS, "train() / eval() for the module and its children."},
     {"module_is_training", (PyCFunction)(void (*)(void))py_module_is_training, METH_VARARGS | METH_KEYWORDS, "Whether the module is in training mode."},
     {"module_type_name", (PyCFunction)(void (*)(void))py_module_type_name, METH_VARARGS | METH_KEYWORDS, "The module's PyTorch class name."},
+    {"module_child_count", (PyCFunction)(void (*)(void))py_module_child_count, METH_VARARGS | METH_KEYWORDS, "How many direct child modules it has (PyTorch's named_children); swiftnn_module_child lists them."},
     {"module_repr", (PyCFunction)(void (*)(void))py_module_repr, METH_VARARGS | METH_KEYWORDS, "The engine's nested, PyTorch-style description of the module."},
     {"module_state_count", (PyCFunction)(void (*)(void))py_module_state_count, METH_VARARGS | METH_KEYWORDS, "Number of state-dict entries (parameters then buffers per module, depth first)."},
     {"module_set_parameter", (PyCFunction)(void (*)(void))py_module_set_parameter, METH_VARARGS | METH_KEYWORDS, "Replaces a module's own parameter (PyTorch's `layer.weight = Parameter(...)`)."},

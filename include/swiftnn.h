@@ -133,11 +133,10 @@ int swiftnn_module_free(swiftnn_module m);
 /* kind: 0 = parameter, 1 = buffer. name is written like swiftnn_module_type_name. */
 int swiftnn_module_state_entry(swiftnn_module m, int64_t index, char* name, int64_t capacity,
                                int64_t* name_length, int* kind, swiftnn_tensor* tensor);
-/* A module's direct children in registration order (PyTorch's named_children): *out gets
- * their number; swiftnn_module_child writes child `index`'s attribute name ("features", "0",
- * "layer1") like swiftnn_module_type_name and a new handle to the live child module (the
- * engine's own object, not a copy); its kind is swiftnn_module_type_name of that handle. */
-int swiftnn_module_child_count(swiftnn_module m, int64_t* out);
+/* A module's direct children in registration order (PyTorch's named_children; their number
+ * is swiftnn_module_child_count, swiftnn_ops.h): writes child `index`'s attribute name
+ * ("features", "0", "layer1") like swiftnn_module_type_name and a new handle to the live
+ * child module (the engine's own object, not a copy); its kind is swiftnn_module_type_name. */
 int swiftnn_module_child(swiftnn_module m, int64_t index, char* name, int64_t capacity, int64_t* name_length,
                          swiftnn_module* child);
 

@@ -254,6 +254,8 @@ int swiftnn_module_set_training(swiftnn_module module, int training);
 int swiftnn_module_is_training(swiftnn_module module, int* out);
 /* The module's PyTorch class name. */
 int swiftnn_module_type_name(swiftnn_module module, char* buf, int64_t capacity, int64_t* length);
+/* How many direct child modules it has (PyTorch's named_children); swiftnn_module_child lists them. */
+int swiftnn_module_child_count(swiftnn_module module, int64_t* out);
 /* The engine's nested, PyTorch-style description of the module. */
 int swiftnn_module_repr(swiftnn_module module, char* buf, int64_t capacity, int64_t* length);
 /* Number of state-dict entries (parameters then buffers per module, depth first). */

@@ -1,17 +1,8 @@
 import SwiftNN
 
-// A module's direct children, so bindings can show any engine module (a zoo model, a
+// A module's direct children (their number: swiftnn_module_child_count in the op table), so bindings can show any engine module (a zoo model, a
 // Sequential) as the tree of modules PyTorch users walk: `model.features[0]`, `modules()`.
 // The handles name the live child modules, never copies.
-
-@_cdecl("swiftnn_module_child_count")
-public func swiftnn_module_child_count(_ m: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    guarded {
-        let m = try moduleArg(m)
-        guard let out else { throw SwiftNNError.invalidArgument("output pointer is null") }
-        out.pointee = Int64(m.namedChildren.count)
-    }
-}
 
 @_cdecl("swiftnn_module_child")
 public func swiftnn_module_child(_ m: OpaquePointer?, _ index: Int64, _ name: UnsafeMutablePointer<CChar>?,

@@ -74,7 +74,7 @@ class IntegerTensor(IntegerArithmetic, IntegerShapeOps, Tensor):
     @property
     def _h(self):
         """A float32 engine copy, for ops that run in the engine (promotion to float32)."""
-        return _C.from_array(np.array(self._array, dtype=np.float32, order="C"))
+        return _C.from_array(self._array)  # converts to float32 and copies once
 
     # ---- data ---------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _C, _device
 from ._indexing import IndexingOps
+from ._op_args import _wrap_indexed
 from ._ops_generated import TensorOps
 from ._tensor_str import tensor_repr
 from .dtypes import float32
@@ -94,11 +95,6 @@ def _permute_dims(dims, kwargs):
             raise TypeError(f"permute() takes the dims positionally or as dims=, got {dims} and {sorted(kwargs)}")
         dims = (kwargs["dims"],)
     return _shape_args(dims)
-
-
-def _int64_result(indices):
-    from .integer_tensor import from_numpy_array
-    return from_numpy_array(indices)
 
 
 def _binary(fn, a, b):
@@ -257,17 +253,14 @@ class Tensor(TensorOps, IndexingOps, TypedTensorOps):
         """No dim: the largest element (a 0-d tensor). With dim: (values, indices)."""
         if dim is None:
             return self.amax()
-        values, indices = _C.max_dim(self._h, dim, keepdim)
-        values = Tensor._wrap(values)
-        return max_result(values, _int64_result(indices.reshape(values.shape)))
+        return max_result(*_wrap_indexed(_C.max_dim(self._h, dim, keepdim)))
 
     def argmax(self, dim=None, keepdim=False):
         """Indices of the maxima as an int64 tensor (of the flattened tensor when dim is None)."""
         with no_grad():
             if dim is None:
-                return _int64_result(_C.max_dim(_C.reshape(self._h, [-1]), 0, False)[1].reshape(()))
-            values, indices = _C.max_dim(self._h, dim, keepdim)
-            return _int64_result(indices.reshape(_C.shape(values)))
+                return _wrap_indexed(_C.max_dim(_C.reshape(self._h, [-1]), 0, False))[1]
+            return _wrap_indexed(_C.max_dim(self._h, dim, keepdim))[1]
 
     # ---- shape ------------------------------------------------------------------
 

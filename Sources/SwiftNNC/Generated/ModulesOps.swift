@@ -82,6 +82,14 @@ public func swiftnn_module_type_name(_ moduleRaw: OpaquePointer?, _ buf: UnsafeM
     }
 }
 
+@_cdecl("swiftnn_module_child_count")
+public func swiftnn_module_child_count(_ moduleRaw: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    returningValue(out) {
+        let module = try moduleArg(moduleRaw)
+        return Int64(module.namedChildren.count)
+    }
+}
+
 @_cdecl("swiftnn_module_repr")
 public func swiftnn_module_repr(_ moduleRaw: OpaquePointer?, _ buf: UnsafeMutablePointer<CChar>?, _ capacity: Int64, _ length: UnsafeMutablePointer<Int64>?) -> Int32 {
     returningText(buf, capacity, length) {
