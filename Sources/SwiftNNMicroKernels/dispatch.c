@@ -109,3 +109,22 @@ void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, lon
                                      const float *gyPanel, float *c, long ldc) {
   kernels->direct_conv_weight_tile(taps, count, outH, outW, rowStride, gyPanel, c, ldc);
 }
+
+// ---- GEMM with A read in place and a bias epilogue (gemm_body.h) ----
+// Its own table, indexed by the active path, so the table above keeps its rows.
+typedef void (*gemm_strided_fn)(const float *, long, long, long, const float *, long, long, long, float *, long,
+                                float, float, const float *);
+static const gemm_strided_fn gemm_strided_variants[] = {
+    swiftnn_gemm_strided_baseline,
+#if defined(__x86_64__)
+    swiftnn_gemm_strided_avx2,
+    swiftnn_gemm_strided_avx512,
+#endif
+};
+
+void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long panelStride, const float *packB,
+                          long mc, long nc, long kc, float *c, long ldc, float alpha, float beta,
+                          const float *bias) {
+  gemm_strided_variants[active](a, rowStride, depthStride, panelStride, packB, mc, nc, kc, c, ldc, alpha, beta,
+                                bias);
+}

@@ -19,4 +19,16 @@ SWIFTNN_DECLARE_KERNELS(avx2)
 SWIFTNN_DECLARE_KERNELS(avx512)
 #endif
 
+// GEMM with A packed or read in place, and a column-bias epilogue (gemm_body.h).
+#define SWIFTNN_DECLARE_GEMM_STRIDED(suffix)                                                               \
+  void swiftnn_gemm_strided_##suffix(const float *a, long rowStride, long depthStride, long panelStride,   \
+                                     const float *packB, long mc, long nc, long kc, float *c, long ldc,    \
+                                     float alpha, float beta, const float *bias);
+
+SWIFTNN_DECLARE_GEMM_STRIDED(baseline)
+#if defined(__x86_64__)
+SWIFTNN_DECLARE_GEMM_STRIDED(avx2)
+SWIFTNN_DECLARE_GEMM_STRIDED(avx512)
+#endif
+
 #endif

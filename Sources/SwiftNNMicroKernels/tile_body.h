@@ -88,32 +88,8 @@ ALWAYS_INLINE void KERNEL(prefetch_rows)(float *c, long ldc, long mr, long nr) {
   }
 }
 
-ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long mc, long nc, long kc,
-                                    float *c, long ldc, float alpha, float beta) {
-  enum { cols = GEMM_CV * VW, tileRows = 6 * GEMM_RP, tileCols = cols > 16 ? cols : 16 };
-  VEC acc[MAX_ROWS][MAX_VECS];
-  for (long jr = 0; jr < nc; jr += tileCols) {
-    long nr = nc - jr < tileCols ? nc - jr : tileCols;
-    const float *b[2] = {packB + jr * kc, nr > 16 ? packB + (jr + 16) * kc : packB + jr * kc};
-    for (long ir = 0; ir < mc; ir += tileRows) {
-      long mr = mc - ir < tileRows ? mc - ir : tileRows;
-      // A missing second panel re-reads the first; those rows are not written.
-      const float *a[2] = {packA + ir * kc, mr > 6 ? packA + (ir + 6) * kc : packA + ir * kc};
-      float *tile = c + ir * ldc + jr;
-      KERNEL(prefetch_rows)(tile, ldc, mr, nr);
-      for (long col0 = 0; col0 < nr; col0 += cols) {
-        // A last block of ≤ 6 rows runs the one-panel tile instead of computing 6 dead rows.
-        if (GEMM_RP > 1 && mr <= 6) {
-          KERNEL(tile)(1, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
-          KERNEL(write_tile)(6, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
-        } else {
-          KERNEL(tile)(GEMM_RP, GEMM_CV, col0, kc, a, b, NULL, NULL, acc);
-          KERNEL(write_tile)(tileRows, GEMM_CV, acc, col0, tile, ldc, mr, nr, alpha, beta);
-        }
-      }
-    }
-  }
-}
+// The GEMM macro-kernels (A packed or read in place, bias epilogue).
+#include "gemm_body.h"
 
 ISA_TARGET void KERNEL(direct_conv_strip)(const float *packA, long rows, long kc, const float *origin,
                                           const long *offsets, float *c, long ldc, long width, float beta) {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import SwiftNN
 
@@ -16,12 +17,14 @@ final class GEMMTests: XCTestCase {
   /// must be left untouched.
   private func check(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, beta: Float, pad: Int = 0, nanC: Bool = false, sharedThreads: Int? = nil,
+                     aInPlace: Bool? = nil, withBias: Bool = false, ldaMultiple: Int = 1,
                      file: StaticString = #filePath, line: UInt = #line) {
     var rng = LCG(state: UInt64(m &* 131 &+ n &* 17 &+ k &* 7 &+ pad) | 1)
     let aRows = transA ? k : m, aCols = transA ? m : k
     let bRows = transB ? n : k, bCols = transB ? k : n
-    let lda = max(1, aCols + pad), ldb = max(1, bCols + pad), ldc = max(1, n + pad)
+    let lda = GEMM.roundUp(max(1, aCols + pad), ldaMultiple), ldb = max(1, bCols + pad), ldc = max(1, n + pad)
     let a = (0..<max(1, aRows * lda)).map { _ in rng.next() }
+    let bias = (0..<n).map { _ in rng.next() }
     let b = (0..<max(1, bRows * ldb)).map { _ in rng.next() }
     let sentinel: Float = 12345
     var c = [Float](repeating: sentinel, count: max(1, m * ldc))
@@ -31,20 +34,26 @@ final class GEMMTests: XCTestCase {
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
-          if let threads = sharedThreads {
-            GEMM.sharedBGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                             a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
-                             beta: beta, c: pc.baseAddress!, ldc: ldc, threads: threads)
-          } else {
-            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                       a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
-                       beta: beta, c: pc.baseAddress!, ldc: ldc)
+          bias.withUnsafeBufferPointer { pbias in
+            let biasPointer = withBias ? pbias.baseAddress : nil
+            if sharedThreads != nil || aInPlace != nil {
+              // The blocked path directly (packed or in-place A; shared B when threads are given).
+              let problem = GEMMProblem(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                        a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: beta,
+                                        c: pc.baseAddress!, ldc: ldc, bias: biasPointer, aInPlace: aInPlace ?? false)
+              GEMM.blocked(problem, threads: sharedThreads)
+            } else {
+              GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                         a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                         beta: beta, c: pc.baseAddress!, ldc: ldc, bias: biasPointer)
+            }
           }
         }
       }
     }
 
-    let tag = "tA=\(transA) tB=\(transB) m=\(m) n=\(n) k=\(k) alpha=\(alpha) beta=\(beta) pad=\(pad)"
+    let tag = "tA=\(transA) tB=\(transB) m=\(m) n=\(n) k=\(k) alpha=\(alpha) beta=\(beta) pad=\(pad) "
+      + "threads=\(String(describing: sharedThreads)) inPlace=\(String(describing: aInPlace)) bias=\(withBias)"
     var failures = 0
     for i in 0..<m {
       for j in 0..<n {
@@ -55,8 +64,8 @@ final class GEMMTests: XCTestCase {
           sum += av * bv
           mag += abs(av * bv)
         }
-        var expected = Double(alpha) * sum
-        var scale = abs(Double(alpha)) * mag
+        var expected = Double(alpha) * sum + (withBias ? Double(bias[j]) : 0)
+        var scale = abs(Double(alpha)) * mag + (withBias ? abs(Double(bias[j])) : 0)
         if beta != 0 {
           expected += Double(beta) * Double(c0[i * ldc + j])
           scale += abs(Double(beta) * Double(c0[i * ldc + j]))
@@ -188,12 +197,14 @@ final class GEMMTests: XCTestCase {
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c1.withUnsafeMutableBufferPointer { pc in
-          // Split into two row ranges and two column ranges, as a thread pool would.
+          // Split into two row ranges and two column ranges, as a thread pool would
+          // (the second row range reads A in place).
           for rows in [0..<6, 6..<m] {
             for cols in [0..<16, 16..<n] {
-              GEMM.computeBlock(transA: false, transB: false, rows: rows, cols: cols, k: k,
-                                alpha: 1, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
-                                beta: 0, c: pc.baseAddress!, ldc: n)
+              let problem = GEMMProblem(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                                        a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0,
+                                        c: pc.baseAddress!, ldc: n, bias: nil, aInPlace: rows.lowerBound > 0)
+              GEMM.computeBlock(problem, rows: rows, cols: cols)
             }
           }
         }
@@ -207,5 +218,51 @@ final class GEMMTests: XCTestCase {
     for i in 0..<(m * n) {
       XCTAssertEqual(c1[i], c2[i], accuracy: 1e-5, "index \(i)")
     }
+  }
+
+  /// The micro-kernel reading A in place (row-major and transposed) instead of packed
+  /// panels: every row-tile tail (1…13 rows), depths across a KC slice and the tail
+  /// copy's 128-depth chunks, partial column panels, padding, one thread and shared B.
+  func testAInPlaceMatchesNaive() {
+    for (tA, tB) in transposes {
+      for m in [1, 5, 6, 7, 11, 12, 13, 25, 61] {
+        check(transA: tA, transB: tB, m: m, n: 17, k: 7, alpha: 1, beta: 0, nanC: true, aInPlace: true)
+      }
+      for (m, n, k) in [(29, 33, 129), (13, 7, 300), (97, 53, 600), (200, 40, 257), (7, 4200, 20)] {
+        check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.5, beta: 2, pad: 3, aInPlace: true)
+        check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, beta: 0, nanC: true, sharedThreads: 2,
+              aInPlace: true)
+      }
+      // Rows 4 KiB apart (the layout readsAInPlace avoids) still compute right.
+      check(transA: tA, transB: tB, m: 19, n: 20, k: 40, alpha: 1, beta: 1, aInPlace: true, ldaMultiple: 1024)
+    }
+  }
+
+  /// A column bias added in the GEMM's epilogue on every path: tiny direct loop, row-dot,
+  /// blocked with packed or in-place A, shared B, several KC slices (added once), k = 0.
+  func testBiasEveryPath() {
+    for (tA, tB) in transposes {
+      for (m, n, k) in [(2, 2, 3), (1, 129, 40), (3, 7, 300), (17, 63, 7), (65, 129, 65), (200, 33, 600)] {
+        check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, beta: 0, nanC: true, withBias: true)
+        check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.5, beta: 2, pad: 2, withBias: true)
+        for inPlace in [false, true] {
+          check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: -1, beta: 1, pad: 1, aInPlace: inPlace,
+                withBias: true)
+          check(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 1, beta: 0, nanC: true, sharedThreads: 3,
+                aInPlace: inPlace, withBias: true)
+        }
+      }
+      check(transA: tA, transB: tB, m: 7, n: 17, k: 0, alpha: 1, beta: 0, nanC: true, withBias: true)
+    }
+  }
+
+  /// Which layout the heuristic picks: narrow row-major products read A in place,
+  /// wide, transposed or 4 KiB-strided ones pack it.
+  func testInPlaceChoice() {
+    guard ProcessInfo.processInfo.environment["SWIFTNN_GEMM_A"] == nil else { return }
+    XCTAssertTrue(GEMM.readsAInPlace(transA: false, m: 8192, n: 128, k: 512, lda: 512))
+    XCTAssertFalse(GEMM.readsAInPlace(transA: true, m: 8192, n: 128, k: 512, lda: 8192))
+    XCTAssertFalse(GEMM.readsAInPlace(transA: false, m: 1024, n: 1024, k: 1024, lda: 1024))
+    XCTAssertFalse(GEMM.readsAInPlace(transA: false, m: 128, n: 128, k: 3072, lda: 3072))
   }
 }

@@ -65,6 +65,16 @@ void swiftnn_direct_conv_strip(const float *packA, long rows, long kc, const flo
 void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, long outH, long outW,
                                      long rowStride, const float *gyPanel, float *c, long ldc);
 
+/// GEMM macro-kernel with A packed or read in place: C[mc × nc] = alpha·A·B + beta·C + bias,
+/// B packed as for swiftnn_gemm_packed. Element (r, p) of A is
+/// a[(r / 6)·panelStride + (r % 6)·rowStride + p·depthStride]: (1, 6, 6·kc) for packed
+/// panels, (lda, 1, 6·lda) for row-major A in place, (1, lda, 6) for transposed A in place.
+/// In place, rows ≥ mc are never read. `bias` (NULL: none) holds nc values added to
+/// every row; beta == 0 overwrites C without reading it.
+void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long panelStride,
+                          const float *packB, long mc, long nc, long kc, float *c, long ldc,
+                          float alpha, float beta, const float *bias);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,12 +57,10 @@ extension Tensor {
         }
         let rows = shape.dropLast().reduce(1, *)
         let out = try Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
-        if let bias {
-            for r in 0..<rows { (out.data + r * outFeatures).update(from: bias.data, count: outFeatures) }
-        }
+        // The bias is added as the GEMM writes C: one pass over the output, not three.
         GEMM.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
                    alpha: 1, a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
-                   beta: bias == nil ? 0 : 1, c: out.data, ldc: outFeatures)
+                   beta: 0, c: out.data, ldc: outFeatures, bias: bias.map { UnsafePointer($0.data) })
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return out.recording("LinearBackward", inputs: inputs, saving: [x, weight]) { g, _ in
             var grads: [Tensor?] = [nil, nil, nil]

@@ -1,0 +1,156 @@
+// The GEMM macro-kernel, written once and compiled per instruction set: each
+// kernels_<isa>.c includes it after tile_body.h (whose load/splat/store helpers
+// and GEMM_RP × GEMM_CV tile shape it uses).
+//
+// A is addressed by three strides, so one kernel serves three layouts:
+//   packed six-row panels       row 1,   depth 6,   panel 6·kc
+//   row-major A read in place   row lda, depth 1,   panel 6·lda
+//   transposed A read in place  row 1,   depth lda, panel 6
+// Element (r, p) of the block is a[(r / 6)·panel + (r % 6)·row + p·depth].
+// Reading A in place skips packing it: for shallow or tall-skinny products
+// (Linear layers: K = 64…512, N ≤ 512) packing A was a quarter of the time.
+// A partial row tile read in place is first copied into a small packed panel,
+// so no row past the last is ever read.
+
+#define GEMM_TILE_ROWS (6 * GEMM_RP)
+#define GEMM_TILE_COLS (GEMM_CV * VW > 16 ? GEMM_CV * VW : 16)
+#define GEMM_TAIL_DEPTH 128
+
+/// acc += Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + GEMM_CV·VW] over `kc` depths; A rows from
+/// `panels` panels at a[0], a[1] with the given strides, B from packed 16-column panels.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile)(const int panels, long col0, long kc, const float *const a[2],
+                                                const long rowStride, const long depthStride,
+                                                const float *const b[2], VEC acc[MAX_ROWS][MAX_VECS]) {
+  const float *b0 = b[col0 / 16] + col0 % 16;
+  for (long p = 0; p < kc; p++) {
+    VEC bv[MAX_VECS];
+    for (int v = 0; v < GEMM_CV; v++) {
+      long col = col0 + v * VW;
+      bv[v] = KERNEL(load)(col < 16 ? b0 + p * 16 + v * VW : b[1] + p * 16 + (col - 16));
+    }
+    for (int q = 0; q < panels; q++) {
+      const float *ap = a[q] + p * depthStride;
+      for (int r = 0; r < 6; r++) {
+        VEC av = KERNEL(splat)(ap[r * rowStride]);
+        for (int v = 0; v < GEMM_CV; v++) acc[q * 6 + r][v] += av * bv[v];
+      }
+    }
+  }
+}
+
+/// Writes alpha·acc + beta·C + bias (beta == 0: C not read; bias NULL: none) for rows
+/// < mr and columns col0 + v·VW < nr; `bias` is indexed by the tile's column.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write)(const int rows, VEC acc[MAX_ROWS][MAX_VECS], long col0, float *c,
+                                                 long ldc, long mr, long nr, float alpha, float beta,
+                                                 const float *bias) {
+  for (int v = 0; v < GEMM_CV; v++) {
+    long col = col0 + v * VW;
+    if (col >= nr) break;
+    const int whole = col + VW <= nr;
+    float lanes[VW];
+    VEC add = {0};
+    if (bias) {
+      if (whole) {
+        add = KERNEL(load)(bias + col);
+      } else {
+        for (long j = 0; j < VW; j++) lanes[j] = col + j < nr ? bias[col + j] : 0;
+        add = KERNEL(load)(lanes);
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      if (r >= mr) break;
+      float *dst = c + r * ldc + col;
+      VEC value = acc[r][v] * KERNEL(splat)(alpha) + add;
+      if (whole) {
+        if (beta != 0) value += KERNEL(load)(dst) * KERNEL(splat)(beta);
+        KERNEL(store)(dst, value);
+      } else {
+        KERNEL(store)(lanes, value);
+        for (long j = 0; col + j < nr; j++) dst[j] = beta != 0 ? lanes[j] + beta * dst[j] : lanes[j];
+      }
+    }
+  }
+}
+
+/// One tile of `panels` panels with all `kc` depths into acc (zeroed first). Strides are
+/// passed as constants where known so the packed path keeps its immediate offsets.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile_any)(const int panels, long col0, long kc, const float *const a[2],
+                                                    long rowStride, long depthStride, const float *const b[2],
+                                                    VEC acc[MAX_ROWS][MAX_VECS]) {
+  const VEC zero = {0};
+  for (int r = 0; r < 6 * panels; r++)
+    for (int v = 0; v < GEMM_CV; v++) acc[r][v] = zero;
+  if (rowStride == 1 && depthStride == 6) {
+    KERNEL(gemm_tile)(panels, col0, kc, a, 1, 6, b, acc);
+  } else if (rowStride == 1) {
+    KERNEL(gemm_tile)(panels, col0, kc, a, 1, depthStride, b, acc);
+  } else {
+    KERNEL(gemm_tile)(panels, col0, kc, a, rowStride, 1, b, acc);
+  }
+}
+
+/// A partial row tile of in-place A: its `mr` valid rows copied, GEMM_TAIL_DEPTH depths
+/// at a time, into zero-padded packed panels, so no row past the last is read.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tail_tile)(long mr, long col0, long kc, const float *a0, long rowStride,
+                                                     long depthStride, long panelStride, const float *const b[2],
+                                                     VEC acc[MAX_ROWS][MAX_VECS]) {
+  const VEC zero = {0};
+  for (int r = 0; r < MAX_ROWS; r++)
+    for (int v = 0; v < GEMM_CV; v++) acc[r][v] = zero;
+  float panel[GEMM_RP][GEMM_TAIL_DEPTH * 6] __attribute__((aligned(64)));
+  const int panels = mr > 6 ? GEMM_RP : 1;
+  for (long p0 = 0; p0 < kc; p0 += GEMM_TAIL_DEPTH) {
+    long depth = kc - p0 < GEMM_TAIL_DEPTH ? kc - p0 : GEMM_TAIL_DEPTH;
+    for (int q = 0; q < panels; q++)
+      for (long p = 0; p < depth; p++)
+        for (long r = 0; r < 6; r++) {
+          long row = q * 6 + r;
+          panel[q][p * 6 + r] = row < mr ? a0[q * panelStride + r * rowStride + (p0 + p) * depthStride] : 0;
+        }
+    const float *a[2] = {panel[0], panel[panels - 1]};
+    const float *b_at[2] = {b[0] + p0 * 16, b[1] + p0 * 16};
+    KERNEL(gemm_tile)(panels, col0, depth, a, 1, 6, b_at, acc);
+  }
+}
+
+ISA_TARGET void KERNEL(gemm_strided)(const float *a, long rowStride, long depthStride, long panelStride,
+                                     const float *packB, long mc, long nc, long kc, float *c, long ldc, float alpha,
+                                     float beta, const float *bias) {
+  const int packed = rowStride == 1 && depthStride == 6;
+  VEC acc[MAX_ROWS][MAX_VECS];
+  for (long jr = 0; jr < nc; jr += GEMM_TILE_COLS) {
+    long nr = nc - jr < GEMM_TILE_COLS ? nc - jr : GEMM_TILE_COLS;
+    const float *b[2] = {packB + jr * kc, nr > 16 ? packB + (jr + 16) * kc : packB + jr * kc};
+    const float *tileBias = bias ? bias + jr : NULL;
+    for (long ir = 0; ir < mc; ir += GEMM_TILE_ROWS) {
+      long mr = mc - ir < GEMM_TILE_ROWS ? mc - ir : GEMM_TILE_ROWS;
+      const float *a0 = a + ir / 6 * panelStride;
+      // A missing second panel re-reads the first; those rows are not written.
+      const float *ap[2] = {a0, mr > 6 ? a0 + panelStride : a0};
+      float *tile = c + ir * ldc + jr;
+      KERNEL(prefetch_rows)(tile, ldc, mr, nr);
+      for (long col0 = 0; col0 < nr; col0 += GEMM_CV * VW) {
+        if (!packed && mr < GEMM_TILE_ROWS && mr % 6 != 0) {
+          KERNEL(gemm_tail_tile)(mr, col0, kc, a0, rowStride, depthStride, panelStride, b, acc);
+          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+        } else if (GEMM_RP > 1 && mr <= 6) {
+          // A last block of ≤ 6 rows runs the one-panel tile instead of computing 6 dead rows.
+          KERNEL(gemm_tile_any)(1, col0, kc, ap, rowStride, depthStride, b, acc);
+          KERNEL(gemm_write)(6, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+        } else {
+          KERNEL(gemm_tile_any)(GEMM_RP, col0, kc, ap, rowStride, depthStride, b, acc);
+          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+        }
+      }
+    }
+  }
+}
+
+ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long mc, long nc, long kc, float *c,
+                                    long ldc, float alpha, float beta) {
+  KERNEL(gemm_strided)(packA, 1, 6, 6 * kc, packB, mc, nc, kc, c, ldc, alpha, beta, NULL);
+}
+
+#undef GEMM_TILE_ROWS
+#undef GEMM_TILE_COLS
+#undef GEMM_TAIL_DEPTH
