@@ -1,34 +1,59 @@
 """Kernel benchmarks for this machine, side by side in one run (`make bench`):
 
-1. SGEMM GFLOP/s of swiftnn and of NumPy's matmul with 1 and 2 threads, for
-   square sizes and for the im2col GEMMs of normal_CNN at batch 128;
+1. SGEMM GFLOP/s of swiftnn and of NumPy's matmul with 1 and 2 threads, best
+   and median, for square sizes, the Linear layers of MLPnet and MLP_Mixer
+   (forward x·Wᵀ, input gradient G·W, weight gradient Gᵀ·X) and the im2col
+   GEMMs of normal_CNN at batch 128;
 2. Conv2d forward and backward time per layer of normal_CNN at batch 128.
 
 Every measurement runs in its own process so the thread count can be fixed
 before the library starts (SWIFTNN_NUM_THREADS for swiftnn, the BLAS
-variables for NumPy).
+variables for NumPy). The two libraries alternate, round by round, so a burst
+of load elsewhere on the machine does not land on one side only.
 """
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 
 NUMPY_GEMM = r"""
 import sys, time
 import numpy as np
-m, n, k = map(int, sys.argv[1:4])
+m, n, k, trans_a, trans_b = map(int, sys.argv[1:6])
 rng = np.random.default_rng(1)
-a = rng.random((m, k), dtype=np.float32)
-b = rng.random((k, n), dtype=np.float32)
+a = rng.random((k, m) if trans_a else (m, k), dtype=np.float32)
+b = rng.random((n, k) if trans_b else (k, n), dtype=np.float32)
+a, b = (a.T if trans_a else a), (b.T if trans_b else b)  # views: BLAS gets the transpose flags
 a @ b
-best, spent, runs = float("inf"), 0.0, 0
-while spent < 1.0 or runs < 3:
+times, spent = [], 0.0
+while spent < 1.0 or len(times) < 5:
     start = time.perf_counter()
     a @ b
-    t = time.perf_counter() - start
-    best, spent, runs = min(best, t), spent + t, runs + 1
-print(2 * m * n * k / best / 1e9)
+    times.append(time.perf_counter() - start)
+    spent += times[-1]
+times.sort()
+print(2 * m * n * k / times[0] / 1e9, 2 * m * n * k / times[len(times) // 2] / 1e9)
 """
+
+NUMPY_INFO = r"""
+import numpy as np
+blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+print(f"NumPy {np.__version__}, BLAS: {blas.get('name', '?')} {blas.get('version', '')}")
+"""
+
+
+def linear_shapes(name, rows, inputs, outputs):
+    """The three products of a Linear layer [outputs, inputs] on `rows` rows (M, N, K, tA, tB)."""
+    return [(f"{name} fwd x*W^T", (rows, outputs, inputs, 0, 1)),
+            (f"{name} dX G*W", (rows, inputs, outputs, 0, 0)),
+            (f"{name} dW G^T*X", (outputs, inputs, rows, 1, 0))]
+
+
+# Batch 128: MLPnet's first layer; MLP_Mixer (C=128, 64 patches, hidden 512 / 64).
+LINEAR_SHAPES = (linear_shapes("MLPnet fc1", 128, 3072, 128)
+                 + linear_shapes("Mixer ch fc1", 8192, 128, 512) + linear_shapes("Mixer ch fc2", 8192, 512, 128)
+                 + linear_shapes("Mixer tok fc", 16384, 64, 64))
 
 # normal_CNN (reference kernel list, 3x32x32 input): (in, out, spatial size) of each 3x3 conv.
 NORMAL_CNN_CONVS = [(3, 16, 32), (16, 16, 32), (16, 32, 16), (32, 32, 16), (32, 64, 8), (64, 64, 8),
@@ -48,18 +73,21 @@ def run(command, threads):
 
 
 def gemm_table(bench, threads_list, shapes, rounds):
-    print(f"{'SGEMM  M x N x K':<28}" + "".join(f"{f'swiftnn {t}T':>12}{f'numpy {t}T':>11}{'ratio':>7}"
-                                                  for t in threads_list))
-    for label, (m, n, k) in shapes:
-        row = f"{label:<28}"
+    print(f"{'SGEMM GFLOP/s  (best/median)':<34}{'M x N x K  tA tB':<21}"
+          + "".join(f"{f'swiftnn {t}T':>14}{f'numpy {t}T':>14}{'ratio':>12}" for t in threads_list))
+    for label, (m, n, k, *trans) in shapes:
+        trans_a, trans_b = trans if trans else (0, 0)
+        args = [str(v) for v in (m, n, k, trans_a, trans_b)]
+        row = f"{label:<34}{f'{m}x{n}x{k}  {trans_a}  {trans_b}':<21}"
         for t in threads_list:
-            # Alternate the two libraries and keep each one's best round, so a
-            # burst of load elsewhere on the machine cannot land on one side only.
-            ours, theirs = 0.0, 0.0
+            ours, theirs = [], []
             for _ in range(rounds):
-                ours = max(ours, run([bench, "gemm", str(m), str(n), str(k)], t)[0])
-                theirs = max(theirs, run([sys.executable, "-c", NUMPY_GEMM, str(m), str(n), str(k)], t)[0])
-            row += f"{ours:12.1f}{theirs:11.1f}{ours / theirs:7.2f}"
+                ours.append(run([bench, "gemm", *args], t))
+                theirs.append(run([sys.executable, "-c", NUMPY_GEMM, *args], t))
+            # Best of the best runs; median of each process's median.
+            (ob, om), (tb, tm) = [(max(r[0] for r in runs), statistics.median(r[1] for r in runs))
+                                  for runs in (ours, theirs)]
+            row += f"{ob:8.0f}/{om:<5.0f}{tb:8.0f}/{tm:<5.0f}{ob / tb:7.2f}/{om / tm:<4.2f}"
         print(row, flush=True)
 
 
@@ -83,15 +111,21 @@ def main():
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--quick", action="store_true", help="fewer shapes")
     parser.add_argument("--rounds", type=int, default=2, help="alternating GEMM measurements per library (default 2)")
+    parser.add_argument("--gemm-only", action="store_true", help="skip the Conv2d table")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
     shapes = [(f"square {s}", (s, s, s)) for s in sizes]
+    shapes += LINEAR_SHAPES
     convs = NORMAL_CNN_CONVS[::3] if args.quick else NORMAL_CNN_CONVS
     # The forward GEMM of each layer with the batch folded in: [out, in*9] x [in*9, 128*H*W].
     shapes += [(f"im2col {cin}->{cout} @{s}", (cout, 128 * s * s, cin * 9)) for cin, cout, s in convs]
+    print(subprocess.run([args.bench, "info"], capture_output=True, text=True, check=True).stdout.strip())
+    print(subprocess.run([sys.executable, "-c", NUMPY_INFO], capture_output=True, text=True).stdout.strip())
+    print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
     gemm_table(args.bench, threads_list, shapes, args.rounds)
-    conv_table(args.bench, threads_list, batch=128)
+    if not args.gemm_only:
+        conv_table(args.bench, threads_list, batch=128)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,27 @@ public enum GEMM {
     }
     precondition(lda >= (transA ? m : k), "sgemm: lda too small")
     precondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
+    // Deep products with a small C (weight gradients: K = the batch's rows) split K.
+    if bias == nil && SplitKGEMM.isWorthwhile(m: m, n: n, k: k) {
+      SplitKGEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      return
+    }
+    unsplit(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+            beta: beta, c: c, ldc: ldc, bias: bias)
+  }
+
+  /// `sgemm` on validated arguments, without splitting K (each slice of a split runs here).
+  package static func unsplit(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                              alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                              b: UnsafePointer<Float>, ldb: Int,
+                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?) {
+    if m == 0 || n == 0 { return }
+    if k == 0 || alpha == 0 {
+      scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
+      if let bias { addBias(bias, m: m, n: n, c: c, ldc: ldc) }
+      return
+    }
     // Tiny problems, or a handful of dot products (where a 6×16 tile would
     // be mostly zero padding), go straight to the direct loop.
     if m &* n &* k <= GEMMBlocking.smallWork || m &* n <= 4 {
@@ -121,12 +142,19 @@ public enum GEMM {
   /// 1024) share one L1 set, and the twelve rows of a tile would evict each other
   /// (128×128×3072: 73 in place against 97 packed).
   package static func readsAInPlace(transA: Bool, m: Int, n: Int, k: Int, lda: Int) -> Bool {
-    if let text = getenv("SWIFTNN_GEMM_A"), let mode = String(validatingCString: text) {
-      if mode == "pack" { return false }
-      if mode == "inplace" { return true }
-    }
+    if let forced = forcedALayout { return forced }
     return !transA && n <= 512 && lda % 1024 != 0
   }
+
+  /// SWIFTNN_GEMM_A=pack|inplace overrides that choice (benchmarks comparing the two).
+  private static let forcedALayout: Bool? = {
+    guard let text = getenv("SWIFTNN_GEMM_A") else { return nil }
+    switch String(cString: text) {
+    case "pack": return false
+    case "inplace": return true
+    default: return nil
+    }
+  }()
 
   /// The packed, cache-blocked product, threaded over bands of rows or columns.
   package static func blocked(_ p: GEMMProblem, threads requested: Int? = nil) {

@@ -13,17 +13,19 @@ package enum SplitKGEMM {
             && k >= 8 &* Swift.max(m, n) && m &* n &* k >= 1 << 22
     }
 
-    /// C[m×n] = op(A)·op(B), overwriting C (ldc = n). `slices` defaults to the thread count.
-    package static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                      c: UnsafeMutablePointer<Float>, slices requested: Int? = nil) {
+    /// C[m×n] = alpha·op(A)·op(B) + beta·C. `slices` defaults to the thread count.
+    package static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil,
+                              slices requested: Int? = nil) {
+        let ldc = ldc ?? n
         let slices = Swift.max(1, Swift.min(requested ?? ThreadPool.shared.threadCount, k))
         if slices == 1 || m == 0 || n == 0 {
-            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
-                       b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+            GEMM.unsplit(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: nil)
             return
         }
-        // Slice 0 writes C itself; the others write partial products summed below.
+        // Slice 0 updates C itself; the others write partial products summed below.
         let size = m &* n
         let scratch = Scratch(count: (slices &- 1) &* size)
         defer { scratch.free() }
@@ -33,14 +35,18 @@ package enum SplitKGEMM {
                 let p0 = k &* s / slices, p1 = k &* (s &+ 1) / slices
                 // Depth p of op(A) is row p of A when transposed, else column p; likewise for B.
                 let aSlice = a + (transA ? p0 &* lda : p0), bSlice = b + (transB ? p0 : p0 &* ldb)
-                let out = s == 0 ? c : partials + (s &- 1) &* size
-                GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: p1 &- p0, alpha: 1, a: aSlice, lda: lda,
-                           b: bSlice, ldb: ldb, beta: 0, c: out, ldc: n)
+                let first = s == 0
+                GEMM.unsplit(transA: transA, transB: transB, m: m, n: n, k: p1 &- p0, alpha: alpha, a: aSlice,
+                             lda: lda, b: bSlice, ldb: ldb, beta: first ? beta : 0,
+                             c: first ? c : partials + (s &- 1) &* size, ldc: first ? ldc : n, bias: nil)
             }
         }
         for s in 1..<slices {
             let p = partials + (s &- 1) &* size
-            for i in 0..<size { c[i] += p[i] }
+            for i in 0..<m {
+                let row = c + i &* ldc, part = p + i &* n
+                for j in 0..<n { row[j] += part[j] }
+            }
         }
     }
 }

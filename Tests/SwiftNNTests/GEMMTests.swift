@@ -256,6 +256,14 @@ final class GEMMTests: XCTestCase {
     }
   }
 
+  /// sgemm splits K over the threads for a deep product with a small C (it must keep alpha,
+  /// beta and the padding of C).
+  func testSplitKThroughSgemm() {
+    XCTAssertEqual(SplitKGEMM.isWorthwhile(m: 16, n: 16, k: 16400), ThreadPool.shared.threadCount > 1)
+    check(transA: true, transB: false, m: 16, n: 16, k: 16400, alpha: 0.5, beta: 2, pad: 3)
+    check(transA: false, transB: true, m: 16, n: 16, k: 16400, alpha: 1, beta: 0, nanC: true)
+  }
+
   /// Which layout the heuristic picks: narrow row-major products read A in place,
   /// wide, transposed or 4 KiB-strided ones pack it.
   func testInPlaceChoice() {

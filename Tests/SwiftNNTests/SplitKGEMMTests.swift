@@ -60,4 +60,24 @@ final class SplitKGEMMTests: XCTestCase {
         for r in 0..<rows { for o in 0..<outF { for i in 0..<inF { expected[o * inF + i] += Double(gs[r * outF + o]) * Double(xs[r * inF + i]) } } }
         assertClose(w.grad, shape: [outF, inF], expected, rtol: 1e-4, atol: 1e-4)
     }
+
+    /// alpha, beta and a padded C: slice 0 applies beta to C, the others only add.
+    func testAlphaBetaAndPaddedC() {
+        var rng = TestRNG(9)
+        let (m, n, k, ldc) = (7, 17, 300, 20)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let c0 = (0..<(m * ldc)).map { _ in rng.uniform(-1, 1) }
+        let product = naive(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n)
+        for slices in [1, 3] {
+            var c = c0
+            SplitKGEMM.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: a, lda: k, b: b, ldb: n,
+                             beta: 2, c: &c, ldc: ldc, slices: slices)
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    let expected = j < n ? 0.5 * product[i * n + j] + 2 * Double(c0[i * ldc + j]) : Double(c0[i * ldc + j])
+                    XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4, "slices=\(slices) (\(i), \(j))")
+                }
+            }
+        }
+    }
 }

@@ -6,7 +6,8 @@ import Glibc
 /// swiftnn-bench: kernel timings for bench/run.py, one measurement per call so
 /// the driver can set SWIFTNN_NUM_THREADS per process.
 ///
-///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B)
+///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B): best, median
+///     swiftnn-bench info                  -> the CPU and the kernel path in use
 ///     swiftnn-bench conv N C H W O K P    -> ms forward, ms backward of a KxK conv (padding P)
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
@@ -17,20 +18,24 @@ func seconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Best-of timing: repeats `body` until `budget` seconds have passed (at least 3 runs).
-func bestTime(budget: Double = 1.0, _ body: () -> Void) -> Double {
+/// Repeats `body` until `budget` seconds have passed (at least 5 runs) and returns
+/// the best and the median time of one run.
+func timeRuns(budget: Double = 1.0, _ body: () -> Void) -> (best: Double, median: Double) {
     body()  // warm caches and the thread pool
-    var best = Double.infinity, spent = 0.0, runs = 0
-    while spent < budget || runs < 3 {
+    var times: [Double] = [], spent = 0.0
+    while spent < budget || times.count < 5 {
         let start = seconds()
         body()
         let t = seconds() - start
-        best = min(best, t)
+        times.append(t)
         spent += t
-        runs += 1
     }
-    return best
+    times.sort()
+    return (times[0], times[times.count / 2])
 }
+
+/// Best-of timing: repeats `body` until `budget` seconds have passed.
+func bestTime(budget: Double = 1.0, _ body: () -> Void) -> Double { timeRuns(budget: budget, body).best }
 
 func benchGEMM(_ args: [String]) {
     guard args.count >= 3, let m = Int(args[0]), let n = Int(args[1]), let k = Int(args[2]) else {
@@ -44,11 +49,12 @@ func benchGEMM(_ args: [String]) {
     var rng = RandomGenerator(seed: 1)
     rng.fillUniform(a, count: m * k)
     rng.fillUniform(b, count: k * n)
-    let t = bestTime {
+    let t = timeRuns {
         GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                    a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
     }
-    print(2 * Double(m) * Double(n) * Double(k) / t / 1e9)
+    let flop = 2 * Double(m) * Double(n) * Double(k)
+    print(flop / t.best / 1e9, flop / t.median / 1e9)
 }
 
 func benchConv(_ args: [String]) throws {
@@ -108,7 +114,8 @@ case "gemm": benchGEMM(Array(arguments.dropFirst()))
 case "conv": try benchConv(Array(arguments.dropFirst()))
 case "train": try benchTrain(Array(arguments.dropFirst()))
 case "threads": print(ThreadPool.shared.threadCount)
+case "info": print(KernelISA.summary)
 default:
-    fputs("usage: swiftnn-bench gemm M N K [tA tB] | conv N C H W O K P | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
+    fputs("usage: swiftnn-bench gemm M N K [tA tB] | info | conv N C H W O K P | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
     exit(2)
 }

@@ -73,14 +73,10 @@ extension Tensor {
             }
             if weight.requiresGrad {
                 let gw = try Tensor(uninitializedShape: weight.shape)
-                if SplitKGEMM.isWorthwhile(m: outFeatures, n: inFeatures, k: rows) {
-                    SplitKGEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                                     a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures, c: gw.data)
-                } else {
-                    GEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                               alpha: 1, a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures,
-                               beta: 0, c: gw.data, ldc: inFeatures)
-                }
+                // K = rows: sgemm splits K over the threads when C is small.
+                GEMM.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+                           alpha: 1, a: g.data, lda: outFeatures, b: x.data, ldb: inFeatures,
+                           beta: 0, c: gw.data, ldc: inFeatures)
                 grads[1] = gw
             }
             if let bias, bias.requiresGrad {
