@@ -201,11 +201,11 @@ public enum GEMM {
     // starts at a multiple of NR·kc floats) stays 64-byte aligned.
     let aCount = p.aInPlace ? 0 : roundUp(mcMax &* kcMax, 16)
     let bCount = roundUp(ncMax &* kcMax, 16)
-    // One 64-byte-aligned allocation: [packed B | packed A].
+    // One 64-byte-aligned allocation: [packed A | packed B].
     let scratch = Scratch(count: aCount &+ bCount)
     defer { scratch.free() }
-    let packB = scratch.base
-    let packA = scratch.base + bCount
+    let packA = scratch.base
+    let packB = scratch.base + aCount
 
     var jc = cols.lowerBound
     while jc < cols.upperBound {

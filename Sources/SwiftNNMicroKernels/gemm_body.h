@@ -16,11 +16,18 @@
 #define GEMM_TILE_COLS (GEMM_CV * VW > 16 ? GEMM_CV * VW : 16)
 #define GEMM_TAIL_DEPTH 128
 
-/// acc += Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + GEMM_CV·VW] over `kc` depths; A rows from
-/// `panels` panels at a[0], a[1] with the given strides, B from packed 16-column panels.
-ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile)(const int panels, long col0, long kc, const float *const a[2],
-                                                const long rowStride, const long depthStride,
-                                                const float *const b[2], VEC acc[MAX_ROWS][MAX_VECS]) {
+/// acc (= 0 first when `fresh`) += Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + GEMM_CV·VW] over `kc`
+/// depths; A rows from `panels` panels at a[0], a[1] with the given strides, B from packed
+/// 16-column panels. Zeroing here, next to the loop, keeps the accumulators in registers.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile)(const int panels, const int fresh, long col0, long kc,
+                                                const float *const a[2], const long rowStride,
+                                                const long depthStride, const float *const b[2],
+                                                VEC acc[MAX_ROWS][MAX_VECS]) {
+  if (fresh) {
+    const VEC zero = {0};
+    for (int r = 0; r < 6 * panels; r++)
+      for (int v = 0; v < GEMM_CV; v++) acc[r][v] = zero;
+  }
   const float *b0 = b[col0 / 16] + col0 % 16;
   for (long p = 0; p < kc; p++) {
     VEC bv[MAX_VECS];
@@ -60,7 +67,8 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write)(const int rows, VEC acc[MAX_ROW
     for (int r = 0; r < rows; r++) {
       if (r >= mr) break;
       float *dst = c + r * ldc + col;
-      VEC value = acc[r][v] * KERNEL(splat)(alpha) + add;
+      VEC value = acc[r][v] * KERNEL(splat)(alpha);
+      if (bias) value += add;
       if (whole) {
         if (beta != 0) value += KERNEL(load)(dst) * KERNEL(splat)(beta);
         KERNEL(store)(dst, value);
@@ -72,20 +80,17 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write)(const int rows, VEC acc[MAX_ROW
   }
 }
 
-/// One tile of `panels` panels with all `kc` depths into acc (zeroed first). Strides are
+/// One tile of `panels` panels with all `kc` depths into acc (overwritten). Strides are
 /// passed as constants where known so the packed path keeps its immediate offsets.
 ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile_any)(const int panels, long col0, long kc, const float *const a[2],
                                                     long rowStride, long depthStride, const float *const b[2],
                                                     VEC acc[MAX_ROWS][MAX_VECS]) {
-  const VEC zero = {0};
-  for (int r = 0; r < 6 * panels; r++)
-    for (int v = 0; v < GEMM_CV; v++) acc[r][v] = zero;
   if (rowStride == 1 && depthStride == 6) {
-    KERNEL(gemm_tile)(panels, col0, kc, a, 1, 6, b, acc);
+    KERNEL(gemm_tile)(panels, 1, col0, kc, a, 1, 6, b, acc);
   } else if (rowStride == 1) {
-    KERNEL(gemm_tile)(panels, col0, kc, a, 1, depthStride, b, acc);
+    KERNEL(gemm_tile)(panels, 1, col0, kc, a, 1, depthStride, b, acc);
   } else {
-    KERNEL(gemm_tile)(panels, col0, kc, a, rowStride, 1, b, acc);
+    KERNEL(gemm_tile)(panels, 1, col0, kc, a, rowStride, 1, b, acc);
   }
 }
 
@@ -109,7 +114,7 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tail_tile)(long mr, long col0, long kc
         }
     const float *a[2] = {panel[0], panel[panels - 1]};
     const float *b_at[2] = {b[0] + p0 * 16, b[1] + p0 * 16};
-    KERNEL(gemm_tile)(panels, col0, depth, a, 1, 6, b_at, acc);
+    KERNEL(gemm_tile)(panels, 0, col0, depth, a, 1, 6, b_at, acc);
   }
 }
 

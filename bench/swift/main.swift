@@ -12,9 +12,15 @@ import Glibc
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
 
+/// SWIFTNN_BENCH_CLOCK=cpu times with the process's CPU time instead of the wall clock:
+/// single-thread A/B comparisons on a busy machine then miss the time slices other
+/// jobs take (the cache they evict still counts).
+let benchClock = getenv("SWIFTNN_BENCH_CLOCK").map { String(cString: $0) } == "cpu"
+    ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC
+
 func seconds() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(benchClock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 

@@ -80,7 +80,9 @@ extension Tensor {
                 grads[1] = gw
             }
             if let bias, bias.requiresGrad {
-                grads[2] = try g.reshape([rows, outFeatures]).sum(dims: [0])
+                let gb = try Tensor(uninitializedShape: [outFeatures])
+                ColumnSums.sum(g.data, rows: rows, n: outFeatures, into: gb.data)
+                grads[2] = gb
             }
             return grads
         }
