@@ -124,8 +124,8 @@ public enum GEMM {
       return
     }
     if RowDotGEMM.applies(transA: transA, transB: transB, m: m, k: k) {
-      RowDotGEMM.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-      if let bias { addBias(bias, m: m, n: n, c: c, ldc: ldc) }
+      RowDotGEMM.sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       bias: bias)
       return
     }
     let problem = GEMMProblem(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,

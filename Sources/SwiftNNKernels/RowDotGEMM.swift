@@ -1,4 +1,6 @@
-/// C = alpha·A·Bᵀ + beta·C for a few rows of A: a batch-1 (or batch ≤ 4) Linear layer,
+import SwiftNNMicroKernels
+
+/// C = alpha·A·Bᵀ + beta·C (+ bias) for a few rows of A: a batch-1 (or batch ≤ 4) Linear layer,
 /// x·Wᵀ with W [out, in] row-major.
 ///
 /// Every entry of C is a dot product of two contiguous rows, so neither operand is
@@ -14,40 +16,14 @@ package enum RowDotGEMM {
 
     package static func sgemm(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                               b: UnsafePointer<Float>, ldb: Int, beta: Float,
-                              c: UnsafeMutablePointer<Float>, ldc: Int) {
+                              c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?) {
         // ~64 K multiply-adds per thread before waking another.
         let grain = max(1, (1 << 16) / max(1, m &* k))
         ThreadPool.shared.parallelFor(n, grain: grain) { columns in
-            for j in columns {
-                let row = b + j &* ldb
-                for i in 0..<m {
-                    let product = alpha * dot(a + i &* lda, row, count: k)
-                    let entry = c + (i &* ldc &+ j)
-                    // beta == 0 never reads C (it may hold garbage or NaN).
-                    entry.pointee = beta == 0 ? product : product + beta * entry.pointee
-                }
-            }
+            // The dot products run in C, compiled per instruction set (beta == 0 never reads C).
+            let j = columns.lowerBound
+            swiftnn_gemm_row_dot(a, lda, m, b + j &* ldb, ldb, columns.count, k, c + j, ldc, alpha, beta,
+                                 bias.map { $0 + j })
         }
-    }
-
-    /// Σ x[p]·y[p] with four 8-lane accumulators (independent adds keep the pipes busy).
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-        var p = 0
-        while p &+ 32 <= count {
-            s0.accumulateProduct(GEMM.loadU(x + p), GEMM.loadU(y + p))
-            s1.accumulateProduct(GEMM.loadU(x + (p &+ 8)), GEMM.loadU(y + (p &+ 8)))
-            s2.accumulateProduct(GEMM.loadU(x + (p &+ 16)), GEMM.loadU(y + (p &+ 16)))
-            s3.accumulateProduct(GEMM.loadU(x + (p &+ 24)), GEMM.loadU(y + (p &+ 24)))
-            p &+= 32
-        }
-        while p &+ 8 <= count {
-            s0.accumulateProduct(GEMM.loadU(x + p), GEMM.loadU(y + p))
-            p &+= 8
-        }
-        var total = ((s0 + s1) + (s2 + s3)).sum()
-        while p < count { total += x[p] * y[p]; p &+= 1 }
-        return total
     }
 }

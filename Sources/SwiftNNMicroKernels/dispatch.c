@@ -110,8 +110,8 @@ void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, lon
   kernels->direct_conv_weight_tile(taps, count, outH, outW, rowStride, gyPanel, c, ldc);
 }
 
-// ---- GEMM with A read in place and a bias epilogue (gemm_body.h) ----
-// Its own table, indexed by the active path, so the table above keeps its rows.
+// ---- GEMM with A read in place and a bias epilogue; row-dot products (gemm_body.h) ----
+// Own tables, indexed by the active path, so the table above keeps its rows.
 typedef void (*gemm_strided_fn)(const float *, long, long, long, const float *, long, long, long, float *, long,
                                 float, float, const float *);
 static const gemm_strided_fn gemm_strided_variants[] = {
@@ -127,4 +127,19 @@ void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long
                           const float *bias) {
   gemm_strided_variants[active](a, rowStride, depthStride, panelStride, packB, mc, nc, kc, c, ldc, alpha, beta,
                                 bias);
+}
+
+typedef void (*gemm_row_dot_fn)(const float *, long, long, const float *, long, long, long, float *, long, float,
+                                float, const float *);
+static const gemm_row_dot_fn gemm_row_dot_variants[] = {
+    swiftnn_gemm_row_dot_baseline,
+#if defined(__x86_64__)
+    swiftnn_gemm_row_dot_avx2,
+    swiftnn_gemm_row_dot_avx512,
+#endif
+};
+
+void swiftnn_gemm_row_dot(const float *a, long lda, long m, const float *b, long ldb, long n, long k, float *c,
+                          long ldc, float alpha, float beta, const float *bias) {
+  gemm_row_dot_variants[active](a, lda, m, b, ldb, n, k, c, ldc, alpha, beta, bias);
 }

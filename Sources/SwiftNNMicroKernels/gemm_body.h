@@ -167,6 +167,43 @@ ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long
   KERNEL(gemm_strided)(packA, 1, 6, 6 * kc, packB, mc, nc, kc, c, ldc, alpha, beta, NULL);
 }
 
+/// Σ lanes of v.
+ALWAYS_INLINE ISA_TARGET float KERNEL(lane_sum)(VEC v) {
+  float lanes[VW], total = 0;
+  KERNEL(store)(lanes, v);
+  for (int j = 0; j < VW; j++) total += lanes[j];
+  return total;
+}
+
+/// C[i][j] = alpha·(A row i · B row j) + beta·C[i][j] (+ bias[j]) for i < m ≤ 4, j < n:
+/// a batch-of-a-few Linear layer, x·Wᵀ, with neither operand packed. Each B row is
+/// read once for all m rows of A, two vectors per step.
+ISA_TARGET void KERNEL(gemm_row_dot)(const float *a, long lda, long m, const float *b, long ldb, long n, long k,
+                                     float *c, long ldc, float alpha, float beta, const float *bias) {
+  const VEC zero = {0};
+  for (long j = 0; j < n; j++) {
+    const float *bj = b + j * ldb;
+    VEC acc[4][2] = {{zero, zero}, {zero, zero}, {zero, zero}, {zero, zero}};
+    long p = 0;
+    for (; p + 2 * VW <= k; p += 2 * VW) {
+      VEC b0 = KERNEL(load)(bj + p), b1 = KERNEL(load)(bj + p + VW);
+      for (int i = 0; i < 4; i++) {
+        if (i >= m) break;
+        acc[i][0] += KERNEL(load)(a + i * lda + p) * b0;
+        acc[i][1] += KERNEL(load)(a + i * lda + p + VW) * b1;
+      }
+    }
+    for (int i = 0; i < 4; i++) {
+      if (i >= m) break;
+      float dot = KERNEL(lane_sum)(acc[i][0] + acc[i][1]);
+      for (long q = p; q < k; q++) dot += a[i * lda + q] * bj[q];
+      float *entry = c + i * ldc + j;
+      float value = alpha * dot + (beta != 0 ? beta * *entry : 0);
+      *entry = bias ? value + bias[j] : value;
+    }
+  }
+}
+
 #undef GEMM_TILE_ROWS
 #undef GEMM_TILE_COLS
 #undef GEMM_TAIL_DEPTH

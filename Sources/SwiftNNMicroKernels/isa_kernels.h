@@ -19,11 +19,14 @@ SWIFTNN_DECLARE_KERNELS(avx2)
 SWIFTNN_DECLARE_KERNELS(avx512)
 #endif
 
-// GEMM with A packed or read in place, and a column-bias epilogue (gemm_body.h).
+// GEMM with A packed or read in place, a column-bias epilogue, and the unpacked
+// row-dot product of a few rows (gemm_body.h).
 #define SWIFTNN_DECLARE_GEMM_STRIDED(suffix)                                                               \
   void swiftnn_gemm_strided_##suffix(const float *a, long rowStride, long depthStride, long panelStride,   \
                                      const float *packB, long mc, long nc, long kc, float *c, long ldc,    \
-                                     float alpha, float beta, const float *bias);
+                                     float alpha, float beta, const float *bias);            \
+  void swiftnn_gemm_row_dot_##suffix(const float *a, long lda, long m, const float *b, long ldb, long n,   \
+                                     long k, float *c, long ldc, float alpha, float beta, const float *bias);
 
 SWIFTNN_DECLARE_GEMM_STRIDED(baseline)
 #if defined(__x86_64__)

@@ -2,7 +2,7 @@ import XCTest
 import SwiftNNMicroKernels
 @testable import SwiftNN
 
-/// swiftnn_gemm_strided at the C level, every path the CPU runs: A as packed panels,
+/// swiftnn_gemm_strided and swiftnn_gemm_row_dot at the C level, every path the CPU runs: A as packed panels,
 /// row-major in place and transposed in place (each exactly m rows long, so reading
 /// a row past the last would be caught by the address sanitizer), with and without a
 /// bias, against a Double product.
@@ -69,6 +69,41 @@ final class StridedGEMMTests: XCTestCase {
             var a = [Float](repeating: .nan, count: (k - 1) * lda + m)
             for i in 0..<m { for p in 0..<k { a[p * lda + i] = logical[i * k + p] } }
             return (a, (1, lda, 6))
+        }
+    }
+
+    /// swiftnn_gemm_row_dot (batch-1 Linear layers) on every path: 1…4 rows, depths around
+    /// the two-vector step, padded rows, alpha/beta, bias, NaN in C when beta is 0.
+    func testRowDotEveryPathAgainstNaive() {
+        let loaded = KernelISA.active
+        defer { KernelISA.select(loaded) }
+        var rng = SplitMix(seed: 13)
+        for isa in KernelISA.supported {
+            KernelISA.select(isa)
+            for m in 1...4 {
+                for k in [1, 7, 16, 33, 65, 300] {
+                    let n = 19, lda = k + 2, ldb = k + 1, ldc = n + 1
+                    let a = (0..<(m * lda)).map { _ in rng.uniform() }, b = (0..<(n * ldb)).map { _ in rng.uniform() }
+                    let bias = (0..<n).map { _ in rng.uniform() }
+                    for (alpha, beta, withBias) in [(Float(1), Float(0), false), (0.5, 2, true)] {
+                        var c = [Float](repeating: beta == 0 ? .nan : 1, count: m * ldc)
+                        bias.withUnsafeBufferPointer { pbias in
+                            swiftnn_gemm_row_dot(a, lda, m, b, ldb, n, k, &c, ldc, alpha, beta,
+                                                 withBias ? pbias.baseAddress : nil)
+                        }
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                var dot = 0.0
+                                for p in 0..<k { dot += Double(a[i * lda + p]) * Double(b[j * ldb + p]) }
+                                let expected = Double(alpha) * dot + (beta == 0 ? 0 : Double(beta)) + (withBias ? Double(bias[j]) : 0)
+                                XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-5 * Double(k) + 1e-6,
+                                               "\(isa) m=\(m) k=\(k) at (\(i), \(j))")
+                            }
+                            XCTAssertTrue(beta == 0 ? c[i * ldc + n].isNaN : c[i * ldc + n] == 1, "\(isa): wrote past column \(n)")
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -75,6 +75,11 @@ void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long
                           const float *packB, long mc, long nc, long kc, float *c, long ldc,
                           float alpha, float beta, const float *bias);
 
+/// C[i][j] = alpha·Σ_p A[i·lda + p]·B[j·ldb + p] + beta·C[i][j] (+ bias[j]) for i < m ≤ 4,
+/// j < n: a few rows times a transposed B (batch-1 Linear layers), nothing packed.
+void swiftnn_gemm_row_dot(const float *a, long lda, long m, const float *b, long ldb, long n, long k,
+                          float *c, long ldc, float alpha, float beta, const float *bias);
+
 #ifdef __cplusplus
 }
 #endif
