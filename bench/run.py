@@ -73,12 +73,12 @@ def run(command, threads):
 
 
 def gemm_table(bench, threads_list, shapes, rounds):
-    print(f"{'SGEMM GFLOP/s  (best/median)':<34}{'M x N x K  tA tB':<21}"
+    print(f"{'SGEMM GFLOP/s  (best/median)':<34}{'M x N x K  tA tB':<24}"
           + "".join(f"{f'swiftnn {t}T':>14}{f'numpy {t}T':>14}{'ratio':>12}" for t in threads_list))
     for label, (m, n, k, *trans) in shapes:
         trans_a, trans_b = trans if trans else (0, 0)
         args = [str(v) for v in (m, n, k, trans_a, trans_b)]
-        row = f"{label:<34}{f'{m}x{n}x{k}  {trans_a}  {trans_b}':<21}"
+        row = f"{label:<34}{f'{m}x{n}x{k}  {trans_a}  {trans_b}':<24}"
         for t in threads_list:
             ours, theirs = [], []
             for _ in range(rounds):
