@@ -107,9 +107,10 @@ package enum ConvKernel {
         }
     }
 
-    /// y = conv(x, weight) + bias. weight is [outChannels, channels, kh, kw].
+    /// y = conv(x, weight) + bias, then `epilogue` on each image's output while it is in cache.
+    /// weight is [outChannels, channels, kh, kw].
     package static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
         forEachChunk(p) { _, images in
@@ -141,6 +142,7 @@ package enum ConvKernel {
                         }
                     }
                 }
+                epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage))
                 start &+= n
             }
         }

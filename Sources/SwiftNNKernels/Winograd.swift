@@ -84,8 +84,9 @@ package enum Winograd {
 
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
+    /// `epilogue` finishes each output value as the output transform stores it.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
         let transformed = Scratch(count: 16 &* p.outChannels &* p.inChannels)
         defer { transformed.free() }
         transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
@@ -111,7 +112,8 @@ package enum Winograd {
                                b: v + xi &* vStride, ldb: count,
                                beta: 0, c: m + xi &* mStride, ldc: count)
                 }
-                transformOutput(p, m: m, ldm: count, stride: mStride, tiles: first..<(first &+ count), bias: bias, into: y)
+                transformOutput(p, m: m, ldm: count, stride: mStride, tiles: first..<(first &+ count), bias: bias,
+                                epilogue: epilogue, into: y)
             }
         }
     }
@@ -240,7 +242,8 @@ package enum Winograd {
 
     /// y tile = Aᵀ·M·A (+ bias), clipped at the bottom/right edge.
     private static func transformOutput(_ p: Problem, m: UnsafePointer<Float>, ldm: Int, stride rowStride: Int,
-                                        tiles: Range<Int>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+                                        tiles: Range<Int>, bias: UnsafePointer<Float>?, epilogue: ConvEpilogue,
+                                        into y: UnsafeMutablePointer<Float>) {
         let plane = p.outH &* p.outW
         for (t, tile) in tiles.enumerated() {
             let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
@@ -256,9 +259,19 @@ package enum Winograd {
                 // Aᵀ·M on the rows (2×4), then ·A on the columns (2×2).
                 let r0 = k0 + k1 + k2, r1 = k1 - k2 - k3
                 let shift = bias?[o] ?? 0
-                let y00 = r0[0] + r0[1] + r0[2] + shift, y01 = r0[1] - r0[2] - r0[3] + shift
-                let y10 = r1[0] + r1[1] + r1[2] + shift, y11 = r1[1] - r1[2] - r1[3] + shift
-                let dst = y + ((image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox)
+                var y00 = r0[0] + r0[1] + r0[2] + shift, y01 = r0[1] - r0[2] - r0[3] + shift
+                var y10 = r1[0] + r1[1] + r1[2] + shift, y11 = r1[1] - r1[2] - r1[3] + shift
+                let offset = (image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox
+                let dst = y + offset
+                if !epilogue.isNone {
+                    // Past the bottom/right edge the offsets are never stored, only computed.
+                    y00 = epilogue.finish(y00, at: offset)
+                    if ox &+ 1 < p.outW { y01 = epilogue.finish(y01, at: offset &+ 1) }
+                    if oy &+ 1 < p.outH {
+                        y10 = epilogue.finish(y10, at: offset &+ p.outW)
+                        if ox &+ 1 < p.outW { y11 = epilogue.finish(y11, at: offset &+ p.outW &+ 1) }
+                    }
+                }
                 if fullTile {
                     dst[0] = y00; dst[1] = y01; dst[p.outW] = y10; dst[p.outW &+ 1] = y11
                 } else {
