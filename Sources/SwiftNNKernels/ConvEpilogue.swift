@@ -49,15 +49,18 @@ package struct ConvEpilogue {
 
 extension ConvProblem {
     /// y = conv(x, weight) + bias through the fastest applicable path (Winograd, direct,
-    /// im2col + GEMM), then `epilogue`. weight is [outChannels, channels/groups, kh, kw].
+    /// im2col + GEMM), then `epilogue`. weight is [outChannels, channels/groups, kh, kw];
+    /// `packedFilters` supplies it packed for the im2col path (asked only when that runs).
     package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
+                         y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
+                         packedFilters: (() -> [PackedMatrix])? = nil) {
         if let w = winogradForward {
             Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
         } else if let d = directForward {
             DirectConv.forward(d, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
         } else {
-            ConvKernel.forward(self, x: x, weight: weight, bias: bias, y: y, epilogue: epilogue)
+            ConvKernel.forward(self, x: x, weight: weight, bias: bias, y: y, epilogue: epilogue,
+                               packedFilters: packedFilters?())
         }
     }
 }

@@ -108,9 +108,11 @@ package enum ConvKernel {
     }
 
     /// y = conv(x, weight) + bias, then `epilogue` on each image's output while it is in cache.
-    /// weight is [outChannels, channels, kh, kw].
+    /// weight is [outChannels, channels, kh, kw]; `packedFilters`, when given, holds each
+    /// group's rows of it already packed for the GEMM (eval-mode weights packed once).
     package static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
+                        packedFilters: [PackedMatrix]? = nil) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
         forEachChunk(p) { _, images in
@@ -127,11 +129,19 @@ package enum ConvKernel {
                     if n == 1 {
                         let c = y + (start &* p.outImage &+ group &* Og &* P)
                         if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
-                        GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
-                                   b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
+                        if let packedFilters {
+                            packedFilters[group].multiply(b, ldb: P, columns: P, beta: bias == nil ? 0 : 1, into: c, ldc: P)
+                        } else {
+                            GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
+                                       b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
+                        }
                     } else {
-                        GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
-                                   b: b, ldb: columns, beta: 0, c: product, ldc: columns)
+                        if let packedFilters {
+                            packedFilters[group].multiply(b, ldb: columns, columns: columns, beta: 0, into: product, ldc: columns)
+                        } else {
+                            GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
+                                       b: b, ldb: columns, beta: 0, c: product, ldc: columns)
+                        }
                         for i in 0..<n {
                             let image = y + ((start &+ i) &* p.outImage &+ group &* Og &* P)
                             for o in 0..<Og {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SwiftNNKernels
 
 /// A Conv2d's filters and bias with the following eval-mode BatchNorm folded in:
@@ -9,12 +14,39 @@ import SwiftNNKernels
 /// identity (a replaced parameter is a different object) and by its storage's version,
 /// which every in-place write bumps (optimizer steps, load_state_dict, `copy_`,
 /// nn.init, a training-mode running-statistics update), and eps is compared too.
+/// The filters are also kept packed for the GEMM of the im2col path, once it is used.
 final class FoldedConvolution {
     private let sources: [Tensor?]
     private let versions: [Int]
     private let eps: Float
     let weight: Tensor
     let bias: Tensor
+    private var packed: [PackedMatrix]?
+
+    /// Guards every Conv2d's `folded` and each cache's `packed`: the engine releases the
+    /// GIL, so two Python threads may run one model at once.
+    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
+    }()
+
+    static func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return try body()
+    }
+
+    /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
+    func packedFilters(groups: Int) -> [PackedMatrix] {
+        FoldedConvolution.locked {
+            if let packed { return packed }
+            let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
+            let made = (0..<groups).map { PackedMatrix(weight.data + $0 &* rows &* depth, rows: rows, depth: depth, lda: depth) }
+            packed = made
+            return made
+        }
+    }
 
     init(conv: Conv2d, bn: BatchNorm, mean: Tensor, variance: Tensor) throws {
         sources = FoldedConvolution.sources(conv, bn, mean, variance)
@@ -61,10 +93,12 @@ extension Conv2d {
             let inputs: [Tensor?] = [x, weight, bias, bn.weight, bn.bias, residual]
             guard !inputs.contains(where: { $0?.requiresGrad == true }) else { return nil }
         }
-        if folded?.isCurrent(self, bn, mean, variance) != true {
-            folded = try FoldedConvolution(conv: self, bn: bn, mean: mean, variance: variance)
+        let folded = try FoldedConvolution.locked {
+            if let current = self.folded, current.isCurrent(self, bn, mean, variance) { return current }
+            let made = try FoldedConvolution(conv: self, bn: bn, mean: mean, variance: variance)
+            self.folded = made
+            return made
         }
-        guard let folded else { return nil }
         let problem = try x.convProblem(weight: folded.weight, bias: folded.bias, stride: stride, padding: padding,
                                         dilation: dilation, groups: groups)
         let g = problem.geometry
@@ -74,7 +108,8 @@ extension Conv2d {
         return try Profiler.measure(name, .forward) {
             let out = try Tensor(uninitializedShape: shape)
             problem.forward(x: x.data, weight: folded.weight.data, bias: folded.bias.data, y: out.data,
-                            epilogue: ConvEpilogue(residual: residual.map { UnsafePointer($0.data) }, relu: relu))
+                            epilogue: ConvEpilogue(residual: residual.map { UnsafePointer($0.data) }, relu: relu),
+                            packedFilters: { folded.packedFilters(groups: self.groups) })
             return out
         }
     }
