@@ -1,5 +1,6 @@
 """Eval-mode BatchNorm folded into the preceding convolution (with the residual add and
-ReLU as its epilogue): on every zoo model with BatchNorm, the fused inference path
+ReLU as its epilogue, also after a convolution without BatchNorm): on every zoo model
+with BatchNorm and on VGG11, the fused inference path
 (eval, no_grad) must give the outputs of the unfused eval path (eval with autograd
 recording, which runs the layers one by one), and its cached folded weights must
 follow every change of weights, buffers, eps and mode."""
@@ -10,11 +11,12 @@ import swiftnn
 import swiftnn.models as models
 import swiftnn.nn as nn
 
-FUSED = ("Conv2d+BatchNorm2d+ReLU", "Conv2d+BatchNorm2d")
+FUSED = ("Conv2d+BatchNorm2d+ReLU", "Conv2d+BatchNorm2d", "Conv2d+ReLU")
 
 MODELS = {
     "normal_CNN": lambda: models.normal_CNN(),
     "VGG11_bn": lambda: models.VGG11(cifar=True, batch_norm=True),
+    "VGG11": lambda: models.VGG11(cifar=True),  # conv → ReLU, no BatchNorm
     "Resnet": lambda: models.Resnet(),
     "ResNet18": lambda: models.ResNet18(),
     "SE_Resnet": lambda: models.SE_Resnet(),

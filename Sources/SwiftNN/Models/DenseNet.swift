@@ -24,7 +24,7 @@ public final class DenseBottleneck: Module {
         let normalized = try bn1.withReLU(features)
         var out: Tensor
         // Dropout between conv1 and bn2 is the identity in eval mode, so bn2 folds into conv1.
-        if dropRate == 0 || !dropout.training, let folded = try conv1.foldedForward(normalized, bn: bn2, relu: true) {
+        if dropRate == 0 || !dropout.training, let folded = try conv1.fusedForward(normalized, bn: bn2, relu: true) {
             out = folded
         } else {
             out = try conv1(normalized)

@@ -15,7 +15,7 @@ final class BasicConv2d: Module {
     }
 
     override func forward(_ x: Tensor) throws -> Tensor {
-        try conv.foldedForward(x, bn: bn, relu: true) ?? bn(conv(x)).relu()
+        try conv.fusedForward(x, bn: bn, relu: true) ?? bn(conv(x)).relu()
     }
 }
 

@@ -15,17 +15,17 @@ public final class Sequential: Module {
 extension Module {
     /// Runs `layers` in order, flattening to [N, −1] before the one named `head`. A
     /// BatchNorm directly followed by a ReLU runs as one fused op (same result), with
-    /// both layers still profiled and traced. In inference a Conv2d → BatchNorm (→ ReLU)
-    /// runs as one convolution with the BatchNorm folded in (`Conv2d.foldedForward`).
+    /// both layers still profiled and traced. In inference a Conv2d followed by a
+    /// BatchNorm and/or a ReLU runs as one convolution (`Conv2d.fusedForward`).
     func runLayers(_ layers: [(name: String, module: Module)], _ input: Tensor, flattenBefore head: String? = nil) throws -> Tensor {
         var x = input
         var rest = layers[...]
         while let (name, layer) = rest.popFirst() {
             if name == head { x = try x.flatten(startDim: 1) }
-            if let conv = layer as? Conv2d, let (bn, relu) = batchNormAfter(rest, head: head),
-               let out = try conv.foldedForward(x, bn: bn, relu: relu) {
+            if let conv = layer as? Conv2d, let (bn, relu) = fusibleAfterConvolution(rest, head: head),
+               let out = try conv.fusedForward(x, bn: bn, relu: relu) {
                 x = out
-                rest.removeFirst(relu ? 2 : 1)
+                rest.removeFirst((bn == nil ? 0 : 1) + (relu ? 1 : 0))
             } else if let bn = layer as? BatchNorm, let relu = rest.first?.module as? ReLU {
                 x = try bn.withReLU(x)
                 relu.traceFusedCall(x)
@@ -37,11 +37,15 @@ extension Module {
         return x
     }
 
-    /// The BatchNorm that `rest` starts with, and whether a ReLU follows it (the head,
-    /// which a flatten precedes, is neither).
-    private func batchNormAfter(_ rest: ArraySlice<(name: String, module: Module)>, head: String?) -> (BatchNorm, Bool)? {
-        guard let next = rest.first, next.name != head, let bn = next.module as? BatchNorm else { return nil }
-        let after = rest.dropFirst().first
-        return (bn, after.map { $0.module is ReLU && $0.name != head } ?? false)
+    /// The BatchNorm that `rest` starts with and whether a ReLU follows it, or a leading
+    /// ReLU alone; nil if neither (the head, which a flatten precedes, is never taken).
+    private func fusibleAfterConvolution(_ rest: ArraySlice<(name: String, module: Module)>,
+                                         head: String?) -> (BatchNorm?, Bool)? {
+        func isReLU(_ layer: (name: String, module: Module)?) -> Bool {
+            layer.map { $0.module is ReLU && $0.name != head } ?? false
+        }
+        guard let next = rest.first, next.name != head else { return nil }
+        if let bn = next.module as? BatchNorm { return (bn, isReLU(rest.dropFirst().first)) }
+        return isReLU(next) ? (nil, true) : nil
     }
 }
