@@ -47,20 +47,29 @@ package struct ConvEpilogue {
     }
 }
 
+/// Filters kept ready between calls for the kernels that would otherwise transform them
+/// on every call (eval-mode weights); each form is asked for only when its path runs.
+package protocol PreparedFilters: AnyObject {
+    /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
+    func packedFilters(groups: Int) -> [PackedMatrix]
+    /// U = G·g·Gᵀ of 3×3 filters, as `Winograd.transformFilters` lays it out.
+    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>
+}
+
 extension ConvProblem {
     /// y = conv(x, weight) + bias through the fastest applicable path (Winograd, direct,
     /// im2col + GEMM), then `epilogue`. weight is [outChannels, channels/groups, kh, kw];
-    /// `packedFilters` supplies it packed for the im2col path (asked only when that runs).
+    /// `prepared` holds it transformed for the Winograd and im2col paths.
     package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
-                         packedFilters: (() -> [PackedMatrix])? = nil) {
+                         y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none, prepared: PreparedFilters? = nil) {
         if let w = winogradForward {
-            Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
+            Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue,
+                             transformedFilters: prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels))
         } else if let d = directForward {
             DirectConv.forward(d, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
         } else {
             ConvKernel.forward(self, x: x, weight: weight, bias: bias, y: y, epilogue: epilogue,
-                               packedFilters: packedFilters?())
+                               packedFilters: prepared?.packedFilters(groups: groups))
         }
     }
 }

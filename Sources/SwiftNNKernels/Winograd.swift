@@ -84,13 +84,18 @@ package enum Winograd {
 
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
-    /// `epilogue` finishes each output value as the output transform stores it.
+    /// `epilogue` finishes each output value as the output transform stores it;
+    /// `transformedFilters`, when given, is U of these filters already (eval-mode weights
+    /// transformed once) and `filters` is not read.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
-        let transformed = Scratch(count: 16 &* p.outChannels &* p.inChannels)
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
+                        transformedFilters: UnsafePointer<Float>? = nil) {
+        let transformed = Scratch(count: transformedFilters == nil ? 16 &* p.outChannels &* p.inChannels : 0)
         defer { transformed.free() }
-        transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
-        let u = UnsafePointer(transformed.base)
+        if transformedFilters == nil {
+            transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
+        }
+        let u = transformedFilters ?? UnsafePointer(transformed.base)
         let total = p.batch &* p.tilesPerImage
         let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
         let blocks = (total &+ perBlock &- 1) / perBlock

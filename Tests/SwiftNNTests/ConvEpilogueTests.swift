@@ -7,6 +7,27 @@ import SwiftNNKernels
 /// against conv2d followed by the separate add and ReLU, filters packed once against
 /// the per-call packing, and `PackedMatrix` against a Double product on every ISA path.
 final class ConvEpilogueTests: XCTestCase {
+    /// Filters prepared once, as FoldedConvolution keeps them.
+    final class Prepared: PreparedFilters {
+        let weight: Tensor, groups: Int
+        var transformed: UnsafeMutablePointer<Float>?
+        init(_ weight: Tensor, groups: Int) { self.weight = weight; self.groups = groups }
+        deinit { transformed?.deallocate() }
+
+        func packedFilters(groups: Int) -> [PackedMatrix] {
+            let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
+            return (0..<groups).map { PackedMatrix(weight.data + $0 * rows * depth, rows: rows, depth: depth, lda: depth) }
+        }
+
+        func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float> {
+            transformed?.deallocate()
+            let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * inChannels)
+            Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: u)
+            transformed = u
+            return UnsafePointer(u)
+        }
+    }
+
     struct Case {
         var n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, stride = 1, pad = 1, groups = 1
         var path: String
@@ -36,23 +57,20 @@ final class ConvEpilogueTests: XCTestCase {
             let plain = try x.conv2d(weight: weight, bias: bias, stride: Pair(k.stride), padding: .explicit(k.pad, k.pad),
                                      groups: k.groups)
             let residual = randomTensor(plain.shape, seed: seed + 3, requiresGrad: false)
-            let packed = (0..<k.groups).map { g in
-                PackedMatrix(weight.data + g * (k.o / k.groups) * (weight.count / k.o), rows: k.o / k.groups,
-                             depth: weight.count / k.o, lda: weight.count / k.o)
-            }
+            let prepared = Prepared(weight, groups: k.groups)
             for (withResidual, relu) in [(false, true), (true, true), (true, false)] {
                 var expected = plain.scalars.map(Double.init)
                 for j in expected.indices {
                     if withResidual { expected[j] += Double(residual.data[j]) }
                     if relu { expected[j] = max(expected[j], 0) }
                 }
-                for usePacked in [false, true] {
+                for usePrepared in [false, true] {
                     let out = try Tensor(uninitializedShape: plain.shape)
                     let epilogue = ConvEpilogue(residual: withResidual ? UnsafePointer(residual.data) : nil, relu: relu)
                     problem.forward(x: x.data, weight: weight.data, bias: bias.data, y: out.data, epilogue: epilogue,
-                                    packedFilters: usePacked ? { packed } : nil)
+                                    prepared: usePrepared ? prepared : nil)
                     assertClose(out.scalars, expected, rtol: 1e-4, atol: 1e-4,
-                                "case \(i) (\(path)) residual \(withResidual) relu \(relu) packed \(usePacked)")
+                                "case \(i) (\(path)) residual \(withResidual) relu \(relu) prepared \(usePrepared)")
                 }
             }
         }

@@ -148,3 +148,46 @@ def test_the_folded_weights_follow_every_change(change):
     assert ran
     assert not np.allclose(reference, before), "the change should change the outputs"
     assert_same(after, reference)
+
+
+def python_sequential():
+    swiftnn.manual_seed(21)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 16, 1), nn.BatchNorm2d(16),
+        nn.Flatten(), nn.Linear(16 * 8 * 8, 10))
+    randomize_batch_norms(model, seed=22)
+    return model
+
+
+def test_python_sequential_runs_its_engine_layers_fused():
+    model = python_sequential()
+    x = swiftnn.tensor(X)
+    fused, ran, reference = fused_and_reference(model, x)
+    assert ran == set(FUSED)
+    assert_same(fused, reference)
+    model.train()
+    trained = model(x)  # training mode: the layers one by one, with gradients
+    trained.sum().backward()
+    assert model[0].weight.grad is not None
+
+
+def test_python_sequential_keeps_python_layers_in_between():
+    class Double(nn.Module):
+        def forward(self, x):
+            return x * 2
+
+    model = python_sequential()
+    model[5] = Double()  # in place of a ReLU: splits the engine layers into two runs
+    x = swiftnn.tensor(X)
+    fused, ran, reference = fused_and_reference(model, x)
+    assert ran
+    assert_same(fused, reference)
+    layers = [model[i] for i in range(len(model))]
+    model.eval()
+    with swiftnn.no_grad():
+        one_by_one = x
+        for layer in layers:
+            one_by_one = layer(one_by_one)
+    assert_same(fused, one_by_one.numpy())

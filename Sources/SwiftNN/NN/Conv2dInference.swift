@@ -30,7 +30,7 @@ extension Conv2d {
             let out = try Tensor(uninitializedShape: shape)
             problem.forward(x: x.data, weight: fused.weight.data, bias: fused.bias.map { UnsafePointer($0.data) },
                             y: out.data, epilogue: ConvEpilogue(residual: residual.map { UnsafePointer($0.data) }, relu: relu),
-                            packedFilters: { fused.packedFilters(groups: self.groups) })
+                            prepared: fused)
             return out
         }
     }

@@ -17,13 +17,14 @@ import SwiftNNKernels
 /// which every in-place write bumps (optimizer steps, load_state_dict, `copy_`,
 /// nn.init, a training-mode running-statistics update), and eps is compared too.
 /// The filters are also kept packed for the GEMM of the im2col path, once it is used.
-final class FoldedConvolution {
+final class FoldedConvolution: PreparedFilters {
     private let sources: [Tensor?]
     private let versions: [Int]
     private let eps: Float?
     let weight: Tensor
     let bias: Tensor?
     private var packed: [PackedMatrix]?
+    private var winograd: UnsafeMutablePointer<Float>?
 
     /// Guards every Conv2d's `folded` and each cache's `packed`: the engine releases the
     /// GIL, so two Python threads may run one model at once.
@@ -39,7 +40,18 @@ final class FoldedConvolution {
         return try body()
     }
 
-    /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
+    deinit { winograd?.deallocate() }
+
+    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float> {
+        FoldedConvolution.locked {
+            if let winograd { return UnsafePointer(winograd) }
+            let made = UnsafeMutablePointer<Float>.allocate(capacity: 16 &* outChannels &* inChannels)
+            Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: made)
+            winograd = made
+            return UnsafePointer(made)
+        }
+    }
+
     func packedFilters(groups: Int) -> [PackedMatrix] {
         FoldedConvolution.locked {
             if let packed { return packed }

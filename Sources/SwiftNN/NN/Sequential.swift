@@ -49,3 +49,11 @@ extension Module {
         return isReLU(next) ? (nil, true) : nil
     }
 }
+
+extension Module {
+    /// `modules` applied in order as a Sequential of them would run (with its fusions):
+    /// a run of engine layers of a Python-defined nn.Sequential, in one call.
+    public static func runInOrder(_ modules: [Module], _ input: Tensor) throws -> Tensor {
+        try Sequential(modules)(input)
+    }
+}
