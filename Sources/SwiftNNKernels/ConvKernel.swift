@@ -236,6 +236,19 @@ package enum ConvKernel {
         if g.isPointwise && images.count == 1 {
             return x + (images.lowerBound &* p.inImage &+ group &* p.inGroupStride)
         }
+        if images.count == 1 {
+            // One image (batch-1 inference, where the GEMM is threaded too): its channels
+            // unfold on every thread, each into its own rows of the column matrix.
+            let source = x + (images.lowerBound &* p.inImage &+ group &* p.inGroupStride)
+            let taps = g.kernelH &* g.kernelW
+            ThreadPool.shared.parallelFor(g.channels, grain: max(1, (1 << 14) / max(1, taps &* P))) { channels in
+                var part = g
+                part.channels = channels.count
+                Im2Col.unfold(source + channels.lowerBound &* g.imageSize, part,
+                              into: scratch + channels.lowerBound &* taps &* P, ldCol: P)
+            }
+            return UnsafePointer(scratch)
+        }
         for (i, image) in images.enumerated() {
             Im2Col.unfold(x + (image &* p.inImage &+ group &* p.inGroupStride), g,
                           into: scratch + i &* P, ldCol: images.count &* P)
