@@ -11,7 +11,12 @@ extension Conv2d {
     /// graph to record (autograd, ONNX export, a summary's trace), or inputs the separate
     /// layers would reject (so their messages are raised).
     func fusedForward(_ x: Tensor, bn: BatchNorm?, relu: Bool, adding residual: Tensor? = nil) throws -> Tensor? {
-        guard !training, x.rank == 4, ForwardTrace.active == nil, OpTrace.active == nil else { return nil }
+        if training {
+            // Training changes the weights every step: drop the copies instead of keeping them stale.
+            FoldedConvolution.locked { folded = nil }
+            return nil
+        }
+        guard x.rank == 4, ForwardTrace.active == nil, OpTrace.active == nil else { return nil }
         if let bn {
             guard !bn.training, bn.runningMean != nil, bn.runningVar != nil, bn.numFeatures == outChannels else { return nil }
         }
