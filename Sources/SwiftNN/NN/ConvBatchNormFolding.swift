@@ -16,7 +16,8 @@ import SwiftNNKernels
 /// identity (a replaced parameter is a different object) and by its storage's version,
 /// which every in-place write bumps (optimizer steps, load_state_dict, `copy_`,
 /// nn.init, a training-mode running-statistics update), and eps is compared too.
-/// The filters are also kept packed for the GEMM of the im2col path, once it is used.
+/// The filters are also kept packed for the GEMM and Winograd-transformed, each once its
+/// kernel path runs.
 final class FoldedConvolution: PreparedFilters {
     private let sources: [Tensor?]
     private let versions: [Int]
@@ -26,8 +27,8 @@ final class FoldedConvolution: PreparedFilters {
     private var packed: [PackedMatrix]?
     private var winograd: UnsafeMutablePointer<Float>?
 
-    /// Guards every Conv2d's `folded` and each cache's `packed`: the engine releases the
-    /// GIL, so two Python threads may run one model at once.
+    /// Guards every Conv2d's `folded` and each cache's `packed` and `winograd`: the engine
+    /// releases the GIL, so two Python threads may run one model at once.
     private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(m, nil)
