@@ -48,12 +48,13 @@ package struct ConvEpilogue {
 }
 
 /// Filters kept ready between calls for the kernels that would otherwise transform them
-/// on every call (eval-mode weights); each form is asked for only when its path runs.
+/// on every call (eval-mode weights); each form is asked for only when its path runs, and
+/// nil (no memory for it) means the kernel transforms the filters itself as usual.
 package protocol PreparedFilters: AnyObject {
     /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
-    func packedFilters(groups: Int) -> [PackedMatrix]
+    func packedFilters(groups: Int) -> [PackedMatrix]?
     /// U = G·g·Gᵀ of 3×3 filters, as `Winograd.transformFilters` lays it out.
-    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>
+    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>?
 }
 
 extension ConvProblem {
@@ -64,12 +65,12 @@ extension ConvProblem {
                          y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none, prepared: PreparedFilters? = nil) {
         if let w = winogradForward {
             Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue,
-                             transformedFilters: prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels))
+                             transformedFilters: prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels) ?? nil)
         } else if let d = directForward {
             DirectConv.forward(d, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
         } else {
             ConvKernel.forward(self, x: x, weight: weight, bias: bias, y: y, epilogue: epilogue,
-                               packedFilters: prepared?.packedFilters(groups: groups))
+                               packedFilters: prepared?.packedFilters(groups: groups) ?? nil)
         }
     }
 }

@@ -11,15 +11,14 @@ package final class PackedMatrix {
     private let base: UnsafeMutablePointer<Float>
     private let bytes: Int
 
-    /// Packs a (row-major, leading dimension lda ≥ depth).
-    package init(_ a: UnsafePointer<Float>, rows: Int, depth: Int, lda: Int) {
+    /// Packs a (row-major, leading dimension lda ≥ depth); nil when the memory is not there
+    /// (callers then multiply by the unpacked matrix).
+    package init?(_ a: UnsafePointer<Float>, rows: Int, depth: Int, lda: Int) {
         self.rows = rows
         self.depth = depth
         panelRows = GEMM.roundUp(rows, GEMMBlocking.mr)
         bytes = max(panelRows &* depth, 1) &* MemoryLayout<Float>.stride
-        guard let raw = BufferCache.allocate(bytes: bytes) else {
-            fatalError("swiftnn: cannot allocate \(bytes) bytes of packed weights")
-        }
+        guard let raw = BufferCache.allocate(bytes: bytes) else { return nil }
         base = raw.bindMemory(to: Float.self, capacity: max(panelRows &* depth, 1))
         var pc = 0
         while pc < depth {

@@ -14,12 +14,12 @@ final class ConvEpilogueTests: XCTestCase {
         init(_ weight: Tensor, groups: Int) { self.weight = weight; self.groups = groups }
         deinit { transformed?.deallocate() }
 
-        func packedFilters(groups: Int) -> [PackedMatrix] {
+        func packedFilters(groups: Int) -> [PackedMatrix]? {
             let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
-            return (0..<groups).map { PackedMatrix(weight.data + $0 * rows * depth, rows: rows, depth: depth, lda: depth) }
+            return (0..<groups).map { PackedMatrix(weight.data + $0 * rows * depth, rows: rows, depth: depth, lda: depth)! }
         }
 
-        func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float> {
+        func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>? {
             transformed?.deallocate()
             let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * inChannels)
             Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: u)
@@ -87,7 +87,7 @@ final class ConvEpilogueTests: XCTestCase {
                 var rng = SplitMix(seed: UInt64(m * 1000 + n * 10 + k))
                 let lda = k + 2, ldb = n + 5, ldc = n + 3
                 let a = (0..<(m * lda)).map { _ in rng.uniform() }, b = (0..<(k * ldb)).map { _ in rng.uniform() }
-                let packed = PackedMatrix(a, rows: m, depth: k, lda: lda)
+                let packed = PackedMatrix(a, rows: m, depth: k, lda: lda)!
                 for beta in [Float(0), 1] {
                     var c = [Float](repeating: beta == 0 ? .nan : 0.5, count: m * ldc)
                     packed.multiply(b, ldb: ldb, columns: n, beta: beta, into: &c, ldc: ldc)

@@ -25,7 +25,7 @@ final class FoldedConvolution: PreparedFilters {
     let weight: Tensor
     let bias: Tensor?
     private var packed: [PackedMatrix]?
-    private var winograd: UnsafeMutablePointer<Float>?
+    private var winograd: (base: UnsafeMutablePointer<Float>, bytes: Int)?
 
     /// Guards every Conv2d's `folded` and each cache's `packed` and `winograd`: the engine
     /// releases the GIL, so two Python threads may run one model at once.
@@ -41,23 +41,30 @@ final class FoldedConvolution: PreparedFilters {
         return try body()
     }
 
-    deinit { winograd?.deallocate() }
+    deinit { winograd.map { BufferCache.release($0, bytes: $1) } }
 
-    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float> {
+    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>? {
         FoldedConvolution.locked {
-            if let winograd { return UnsafePointer(winograd) }
-            let made = UnsafeMutablePointer<Float>.allocate(capacity: 16 &* outChannels &* inChannels)
+            if let winograd { return UnsafePointer(winograd.base) }
+            let bytes = 16 &* outChannels &* inChannels &* MemoryLayout<Float>.stride
+            guard let raw = BufferCache.allocate(bytes: bytes) else { return nil }
+            let made = raw.bindMemory(to: Float.self, capacity: 16 &* outChannels &* inChannels)
             Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: made)
-            winograd = made
+            winograd = (made, bytes)
             return UnsafePointer(made)
         }
     }
 
-    func packedFilters(groups: Int) -> [PackedMatrix] {
+    func packedFilters(groups: Int) -> [PackedMatrix]? {
         FoldedConvolution.locked {
             if let packed { return packed }
             let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
-            let made = (0..<groups).map { PackedMatrix(weight.data + $0 &* rows &* depth, rows: rows, depth: depth, lda: depth) }
+            var made: [PackedMatrix] = []
+            for group in 0..<groups {
+                guard let matrix = PackedMatrix(weight.data + group &* rows &* depth, rows: rows, depth: depth, lda: depth)
+                else { return nil }
+                made.append(matrix)
+            }
             packed = made
             return made
         }
