@@ -336,6 +336,10 @@ int optimizer_list_from(PyObject* obj, const char* name, void* out) {
     return handle_list_from(obj, name, out, &OptimizerHandle_Type, optimizer_arg, "optimizers");
 }
 
+int module_list_from(PyObject* obj, const char* name, void* out) {
+    return handle_list_from(obj, name, out, &ModuleHandle_Type, module_arg, "modules");
+}
+
 void handle_list_release(HandleList* list) {
     PyMem_Free(list->v);
     Py_XDECREF(list->holder);

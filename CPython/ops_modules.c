@@ -255,6 +255,23 @@ static PyObject* py_recipe(PyObject* self, PyObject* args, PyObject* kwargs) {
     return text_result(status, buf);
 }
 
+static PyObject* py_modules_forward(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* kwlist[] = {"modules", "input", NULL};
+    PyObject *o_modules, *o_input;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:modules_forward", kwlist, &o_modules, &o_input))
+        return NULL;
+    HandleList modules = {0};
+    swiftnn_tensor input;
+    swiftnn_tensor out = NULL;
+    int status = -1;
+    int ok = module_list_from(o_modules, "modules", &modules) &&
+             tensor_from(o_input, "input", &input);
+    if (ok) ENGINE(status, swiftnn_modules_forward((const swiftnn_module*)modules.v, modules.n, input, &out));
+    handle_list_release(&modules);
+    if (!ok) return NULL;
+    return tensor_result(status, out);
+}
+
 PyMethodDef ops_modules_methods[] = {
     {"module_new", (PyCFunction)(void (*)(void))py_module_new, METH_VARARGS | METH_KEYWORDS, "A layer by PyTorch's class name (\"Linear\", \"Conv2d\", \"BatchNorm2d\", \"Dropout\", ...) and a JSON object of its constructor arguments by PyTorch's names ('{\"in_features\": 3, \"out_features\": 2, \"bias\": false}'); config NULL or \"{}\" gives the defaults. Unknown kinds and keys, wrong types and bad values are errors."},
     {"model_new", (PyCFunction)(void (*)(void))py_model_new, METH_VARARGS | METH_KEYWORDS, "A zoo model by name (\"normal_CNN\"; see the README for the list) and its keyword arguments as a JSON object ('{\"kernal_list\": [16, \"p\", 32], \"num_classes\": 10}'); config may be NULL."},
@@ -272,5 +289,6 @@ PyMethodDef ops_modules_methods[] = {
     {"module_save", (PyCFunction)(void (*)(void))py_module_save, METH_VARARGS | METH_KEYWORDS, "The module's state dict to a safetensors file (num_batches_tracked stored as I64), written atomically."},
     {"module_load", (PyCFunction)(void (*)(void))py_module_load, METH_VARARGS | METH_KEYWORDS, "Loads a state dict file; changes nothing unless every key and shape matches (only shapes when strict == 0)."},
     {"recipe", (PyCFunction)(void (*)(void))py_recipe, METH_VARARGS | METH_KEYWORDS, "A training recipe (\"reference\" or \"sgd\") as JSON with the case study's names ({\"optim\", \"lr\", \"l2\", \"betas\", \"eps\", \"momentum\", \"clip\", \"train_batch_size\", ...})."},
+    {"modules_forward", (PyCFunction)(void (*)(void))py_modules_forward, METH_VARARGS | METH_KEYWORDS, "The modules applied in order, as the engine's Sequential runs its layers: a Conv2d followed by BatchNorm and/or ReLU runs as one convolution in inference (eval mode, nothing to record), a BatchNorm followed by a ReLU as one op. One call for a run of layers of a Python-defined nn.Sequential."},
     {NULL, NULL, 0, NULL},
 };

@@ -86,6 +86,7 @@ int optional_dims_from(PyObject* obj, const char* name, void* out);
 int dims_or_all_from(PyObject* obj, const char* name, void* out); /* None: all; (): none */
 int tensor_list_from(PyObject* obj, const char* name, void* out);
 int optimizer_list_from(PyObject* obj, const char* name, void* out);
+int module_list_from(PyObject* obj, const char* name, void* out);
 void handle_list_release(HandleList* list);
 #define tensor_list_release handle_list_release
 #define HANDLE_FROM_DECL(kind)                                   \

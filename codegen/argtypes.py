@@ -264,6 +264,7 @@ TYPES = {
     "tensor": Tensor, "tensor?": OptionalTensor, "tensors": TensorList, "int": Int, "int?": OptionalInt,
     "float": Float, "float?": OptionalFloat, "bool": Bool, "pair": Pair, "pair?": OptionalPair,
     "conv_padding": ConvPadding, "dims": Dims, "dims?": OptionalDims, "dims_or_all": DimsOrAll, "int64s": Int64Array,
+    "modules": lambda: HandleList("module", "Module"),
 }
 
 

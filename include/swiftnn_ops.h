@@ -278,6 +278,13 @@ int swiftnn_module_load(swiftnn_module module, const char* path, int strict);
  */
 int swiftnn_recipe(const char* name, char* buf, int64_t capacity, int64_t* length);
 /*
+ * The modules applied in order, as the engine's Sequential runs its layers: a Conv2d followed by
+ * BatchNorm and/or ReLU runs as one convolution in inference (eval mode, nothing to record), a
+ * BatchNorm followed by a ReLU as one op. One call for a run of layers of a Python-defined
+ * nn.Sequential.
+ */
+int swiftnn_modules_forward(const swiftnn_module* modules, int64_t modules_count, swiftnn_tensor input, swiftnn_tensor* out);
+/*
  * kind: "SGD", "Adam", "AdamW", "RMSprop" or "Adagrad"; config: a JSON object of the
  * hyperparameters by PyTorch's names ('{"lr": 0.1, "momentum": 0.9, "nesterov": true}'), PyTorch's
  * defaults for the others; NULL or "{}" for all defaults. Hyperparameters are doubles (a PyTorch

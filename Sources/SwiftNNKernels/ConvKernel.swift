@@ -107,9 +107,12 @@ package enum ConvKernel {
         }
     }
 
-    /// y = conv(x, weight) + bias. weight is [outChannels, channels, kh, kw].
+    /// y = conv(x, weight) + bias, then `epilogue` on each image's output while it is in cache.
+    /// weight is [outChannels, channels, kh, kw]; `packedFilters`, when given, holds each
+    /// group's rows of it already packed for the GEMM (eval-mode weights packed once).
     package static func forward(_ p: ConvProblem, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
+                        packedFilters: [PackedMatrix]? = nil) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
         forEachChunk(p) { _, images in
@@ -126,11 +129,19 @@ package enum ConvKernel {
                     if n == 1 {
                         let c = y + (start &* p.outImage &+ group &* Og &* P)
                         if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
-                        GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
-                                   b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
+                        if let packedFilters {
+                            packedFilters[group].multiply(b, ldb: P, columns: P, beta: bias == nil ? 0 : 1, into: c, ldc: P)
+                        } else {
+                            GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
+                                       b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
+                        }
                     } else {
-                        GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
-                                   b: b, ldb: columns, beta: 0, c: product, ldc: columns)
+                        if let packedFilters {
+                            packedFilters[group].multiply(b, ldb: columns, columns: columns, beta: 0, into: product, ldc: columns)
+                        } else {
+                            GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
+                                       b: b, ldb: columns, beta: 0, c: product, ldc: columns)
+                        }
                         for i in 0..<n {
                             let image = y + ((start &+ i) &* p.outImage &+ group &* Og &* P)
                             for o in 0..<Og {
@@ -141,6 +152,7 @@ package enum ConvKernel {
                         }
                     }
                 }
+                epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage))
                 start &+= n
             }
         }
@@ -223,6 +235,19 @@ package enum ConvKernel {
         let g = p.geometry, P = g.outputSize
         if g.isPointwise && images.count == 1 {
             return x + (images.lowerBound &* p.inImage &+ group &* p.inGroupStride)
+        }
+        if images.count == 1 {
+            // One image (batch-1 inference, where the GEMM is threaded too): its channels
+            // unfold on every thread, each into its own rows of the column matrix.
+            let source = x + (images.lowerBound &* p.inImage &+ group &* p.inGroupStride)
+            let taps = g.kernelH &* g.kernelW
+            ThreadPool.shared.parallelFor(g.channels, grain: max(1, (1 << 14) / max(1, taps &* P))) { channels in
+                var part = g
+                part.channels = channels.count
+                Im2Col.unfold(source + channels.lowerBound &* g.imageSize, part,
+                              into: scratch + channels.lowerBound &* taps &* P, ldCol: P)
+            }
+            return UnsafePointer(scratch)
         }
         for (i, image) in images.enumerated() {
             Im2Col.unfold(x + (image &* p.inImage &+ group &* p.inGroupStride), g,

@@ -57,11 +57,12 @@ package enum DirectConv {
     /// `SWIFTNN_DIRECT_CONV=0` turns the path off (for benchmarks and bisecting).
     package static let enabled = getenv("SWIFTNN_DIRECT_CONV").map { String(cString: $0) != "0" } ?? true
 
-    /// y[n] = conv(x[n], filters) + bias for every image. Filters are [out, in, kh, kw],
-    /// or with `rotated` the [in, out, kh, kw] filters of the convolution whose input
-    /// gradient this is, read turned by 180°.
+    /// y[n] = conv(x[n], filters) + bias for every image, then `epilogue` on each finished
+    /// block of output channels. Filters are [out, in, kh, kw], or with `rotated` the
+    /// [in, out, kh, kw] filters of the convolution whose input gradient this is, read
+    /// turned by 180°.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
         let MR = GEMMBlocking.mr, KC = GEMMBlocking.kc, MC = GEMMBlocking.mc
         let K = p.depth, panelRows = GEMM.roundUp(p.outChannels, MR)
         let packed = Scratch(count: panelRows &* K)
@@ -115,6 +116,8 @@ package enum DirectConv {
                     }
                     p0 &+= kc
                 }
+                let origin = image &* p.outChannels &* outPlane
+                epilogue.apply(y, (origin &+ first &* outPlane)..<(origin &+ end &* outPlane))
             }
         }
     }

@@ -84,12 +84,18 @@ package enum Winograd {
 
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
+    /// `epilogue` finishes each output value as the output transform stores it;
+    /// `transformedFilters`, when given, is U of these filters already (eval-mode weights
+    /// transformed once) and `filters` is not read.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        let transformed = Scratch(count: 16 &* p.outChannels &* p.inChannels)
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
+                        transformedFilters: UnsafePointer<Float>? = nil) {
+        let transformed = Scratch(count: transformedFilters == nil ? 16 &* p.outChannels &* p.inChannels : 0)
         defer { transformed.free() }
-        transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
-        let u = UnsafePointer(transformed.base)
+        if transformedFilters == nil {
+            transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
+        }
+        let u = transformedFilters ?? UnsafePointer(transformed.base)
         let total = p.batch &* p.tilesPerImage
         let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
         let blocks = (total &+ perBlock &- 1) / perBlock
@@ -111,7 +117,8 @@ package enum Winograd {
                                b: v + xi &* vStride, ldb: count,
                                beta: 0, c: m + xi &* mStride, ldc: count)
                 }
-                transformOutput(p, m: m, ldm: count, stride: mStride, tiles: first..<(first &+ count), bias: bias, into: y)
+                transformOutput(p, m: m, ldm: count, stride: mStride, tiles: first..<(first &+ count), bias: bias,
+                                epilogue: epilogue, into: y)
             }
         }
     }
@@ -240,7 +247,8 @@ package enum Winograd {
 
     /// y tile = Aᵀ·M·A (+ bias), clipped at the bottom/right edge.
     private static func transformOutput(_ p: Problem, m: UnsafePointer<Float>, ldm: Int, stride rowStride: Int,
-                                        tiles: Range<Int>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+                                        tiles: Range<Int>, bias: UnsafePointer<Float>?, epilogue: ConvEpilogue,
+                                        into y: UnsafeMutablePointer<Float>) {
         let plane = p.outH &* p.outW
         for (t, tile) in tiles.enumerated() {
             let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
@@ -256,9 +264,19 @@ package enum Winograd {
                 // Aᵀ·M on the rows (2×4), then ·A on the columns (2×2).
                 let r0 = k0 + k1 + k2, r1 = k1 - k2 - k3
                 let shift = bias?[o] ?? 0
-                let y00 = r0[0] + r0[1] + r0[2] + shift, y01 = r0[1] - r0[2] - r0[3] + shift
-                let y10 = r1[0] + r1[1] + r1[2] + shift, y11 = r1[1] - r1[2] - r1[3] + shift
-                let dst = y + ((image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox)
+                var y00 = r0[0] + r0[1] + r0[2] + shift, y01 = r0[1] - r0[2] - r0[3] + shift
+                var y10 = r1[0] + r1[1] + r1[2] + shift, y11 = r1[1] - r1[2] - r1[3] + shift
+                let offset = (image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox
+                let dst = y + offset
+                if !epilogue.isNone {
+                    // Past the bottom/right edge the offsets are never stored, only computed.
+                    y00 = epilogue.finish(y00, at: offset)
+                    if ox &+ 1 < p.outW { y01 = epilogue.finish(y01, at: offset &+ 1) }
+                    if oy &+ 1 < p.outH {
+                        y10 = epilogue.finish(y10, at: offset &+ p.outW)
+                        if ox &+ 1 < p.outW { y11 = epilogue.finish(y11, at: offset &+ p.outW &+ 1) }
+                    }
+                }
                 if fullTile {
                     dst[0] = y00; dst[1] = y01; dst[p.outW] = y10; dst[p.outW &+ 1] = y11
                 } else {

@@ -11,7 +11,7 @@ public final class DistributedDataParallel: Module {
     /// - Parameter bucketCapacity: floats per gradient bucket (PyTorch's 25 MB: 25 << 18).
     public init(_ module: Module, group: ProcessGroup, bucketCapacity: Int = 25 << 18,
                 broadcastBuffers: Bool = true) throws {
-        for (_, t) in module.stateDict() { try group.broadcast(t.data, count: t.count, root: 0) }
+        for (_, t) in module.stateDict() { try group.broadcast(t.dataForWriting(), count: t.count, root: 0) }
         self.module = module
         self.buckets = try GradientBuckets(parameters: module.parameters().filter(\.requiresGrad), group: group,
                                            bucketCapacity: bucketCapacity)
@@ -22,7 +22,7 @@ public final class DistributedDataParallel: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         if training && broadcastBuffers {
-            for (_, b) in module.namedBuffers() { try buckets.group.broadcast(b.data, count: b.count, root: 0) }
+            for (_, b) in module.namedBuffers() { try buckets.group.broadcast(b.dataForWriting(), count: b.count, root: 0) }
         }
         return try module(input)
     }

@@ -21,9 +21,17 @@ public final class DenseBottleneck: Module {
     /// The `growth` channels this layer adds, from the block's features so far (the
     /// pieces of its input, which BN reads in place instead of a concatenated copy).
     func newFeatures(_ features: [Tensor]) throws -> Tensor {
-        var out = try conv1(bn1.withReLU(features))
-        if dropRate > 0 { out = try dropout(out) }
-        out = try conv2(bn2.withReLU(out))
+        let normalized = try bn1.withReLU(features)
+        var out: Tensor
+        // Dropout between conv1 and bn2 is the identity in eval mode, so bn2 folds into conv1.
+        if dropRate == 0 || !dropout.training, let folded = try conv1.fusedForward(normalized, bn: bn2, relu: true) {
+            out = folded
+        } else {
+            out = try conv1(normalized)
+            if dropRate > 0 { out = try dropout(out) }
+            out = try bn2.withReLU(out)
+        }
+        out = try conv2(out)
         if dropRate > 0 { out = try dropout(out) }
         return out
     }

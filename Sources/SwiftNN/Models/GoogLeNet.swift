@@ -14,7 +14,9 @@ final class BasicConv2d: Module {
         registerModule("bn", bn)
     }
 
-    override func forward(_ x: Tensor) throws -> Tensor { try bn(conv(x)).relu() }
+    override func forward(_ x: Tensor) throws -> Tensor {
+        try conv.fusedForward(x, bn: bn, relu: true) ?? bn(conv(x)).relu()
+    }
 }
 
 final class Inception: Module {

@@ -57,11 +57,10 @@ public final class Bottleneck: Module {
     public override var typeName: String { se == nil ? "Bottleneck" : "SE_Bottleneck" }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try bn1.withReLU(conv1(x))
-        out = try bn2.withReLU(conv2(out))
-        out = try conv3(out)
-        if let se { return try se(bn3(out)).adding(shortcut(x)).relu() }
-        return try bn3.withReLU(out, adding: shortcut(x))
+        var out = try conv1.batchNormReLU(x, bn1)
+        out = try conv2.batchNormReLU(out, bn2)
+        if let se { return try se(conv3.batchNorm(out, bn3)).adding(shortcut(x)).relu() }
+        return try conv3.batchNormReLU(out, bn3, adding: shortcut(x))
     }
 }
 
@@ -81,7 +80,7 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try bn2.withReLU(conv2(bn1.withReLU(conv1(x))), adding: shortcut(x))
+        try conv2.batchNormReLU(conv1.batchNormReLU(x, bn1), bn2, adding: shortcut(x))
     }
 }
 
@@ -106,9 +105,9 @@ public final class WidthBottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try bn1.withReLU(conv1(x))
-        out = try bn2.withReLU(conv2(out))
-        return try bn3.withReLU(conv3(out), adding: shortcut(x))
+        var out = try conv1.batchNormReLU(x, bn1)
+        out = try conv2.batchNormReLU(out, bn2)
+        return try conv3.batchNormReLU(out, bn3, adding: shortcut(x))
     }
 }
 

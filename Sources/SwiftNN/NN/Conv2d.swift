@@ -3,6 +3,8 @@ public final class Conv2d: Module, ResettableParameters {
     public let inChannels: Int, outChannels: Int
     public let kernelSize: Pair, stride: Pair, padding: ConvPadding, dilation: Pair
     public let groups: Int
+    /// The weights with the following eval-mode BatchNorm folded in (ConvBatchNormFolding.swift).
+    var folded: FoldedConvolution?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Pair, stride: Pair = Pair(1),
                 padding: ConvPadding = .explicit(0, 0), dilation: Pair = Pair(1), groups: Int = 1,

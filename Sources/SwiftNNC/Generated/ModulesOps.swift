@@ -142,3 +142,12 @@ public func swiftnn_recipe(_ nameRaw: UnsafePointer<CChar>?, _ buf: UnsafeMutabl
         return try Recipe.named(name).caseStudyJSON.text
     }
 }
+
+@_cdecl("swiftnn_modules_forward")
+public func swiftnn_modules_forward(_ modulesRaw: UnsafePointer<OpaquePointer?>?, _ modulesRawCount: Int64, _ inputRaw: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    returningHandle(out) {
+        let modules = try handleList(modulesRaw, modulesRawCount, as: Module.self, "modules")
+        let input = try tensorArg(inputRaw, "input")
+        return try Module.runInOrder(modules, input)
+    }
+}

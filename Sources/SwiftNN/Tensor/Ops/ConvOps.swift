@@ -26,13 +26,7 @@ extension Tensor {
         let g = problem.geometry
         let out = try Tensor(uninitializedShape: [problem.batch, problem.outChannels, g.outH, g.outW])
         let winograd = problem.winogradForward
-        if let w = winograd {
-            Winograd.forward(w, x: data, filters: weight.data, rotated: false, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
-        } else if let d = problem.directForward {
-            DirectConv.forward(d, x: data, filters: weight.data, rotated: false, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
-        } else {
-            ConvKernel.forward(problem, x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
-        }
+        problem.forward(x: data, weight: weight.data, bias: bias.map { UnsafePointer($0.data) }, y: out.data)
         OpTrace.record("conv2d", [self, weight, bias], out, [
             ("stride", .ints([g.strideH, g.strideW])), ("dilation", .ints([g.dilationH, g.dilationW])),
             ("groups", .int(groups)), ("pads", .ints([g.padTop, g.padLeft,
@@ -67,7 +61,7 @@ extension Tensor {
     }
 
     /// Validates the arguments of `conv2d` (with PyTorch's messages) and describes the work.
-    private func convProblem(weight: Tensor, bias: Tensor?, stride: Pair, padding: ConvPadding,
+    func convProblem(weight: Tensor, bias: Tensor?, stride: Pair, padding: ConvPadding,
                              dilation: Pair, groups: Int) throws -> ConvProblem {
         guard rank == 4 else {
             throw SwiftNNError.invalidArgument(

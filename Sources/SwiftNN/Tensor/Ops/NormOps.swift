@@ -168,6 +168,9 @@ extension Tensor {
             for c in 0..<channels { invstd.data[c] = 1 / (variance.data[c] + eps).squareRoot() }
             if let runningMean, let runningVar {
                 let unbias = Float(jointCount) / Float(jointCount - 1)
+                // Counted as in-place writes (as PyTorch's), so caches of folded weights see them.
+                runningMean.bumpVersion()
+                runningVar.bumpVersion()
                 for c in 0..<channels {
                     runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean.data[c]
                     runningVar.data[c] = (1 - momentum) * runningVar.data[c] + momentum * variance.data[c] * unbias

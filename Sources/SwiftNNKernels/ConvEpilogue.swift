@@ -1,0 +1,76 @@
+/// What a convolution does to its output right after computing it, while the values
+/// are still in cache: add a residual of the output's shape, then clamp at zero. This
+/// is the tail of an eval-mode conv → BN (folded into the filters and bias) → (+ x) →
+/// ReLU, so the separate BN, add and ReLU passes over memory disappear.
+///
+/// ReLU keeps NaN, as `Tensor.relu` and `BatchNormReLUKernel` do.
+package struct ConvEpilogue {
+    /// A tensor of the output's shape added before the ReLU (a residual branch).
+    package var residual: UnsafePointer<Float>?
+    package var relu: Bool
+
+    package init(residual: UnsafePointer<Float>? = nil, relu: Bool = false) {
+        self.residual = residual
+        self.relu = relu
+    }
+
+    /// Nothing to do: the plain convolution.
+    package static let none = ConvEpilogue()
+
+    package var isNone: Bool { residual == nil && !relu }
+
+    /// One output value at element `offset` of the output.
+    @inline(__always)
+    package func finish(_ value: Float, at offset: Int) -> Float {
+        var v = value
+        if let residual { v += residual[offset] }
+        return relu && v < 0 ? 0 : v
+    }
+
+    /// y[range] = relu?(y[range] + residual?[range]), in place.
+    package func apply(_ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        guard !isNone else { return }
+        typealias V = SIMD16<Float>
+        var i = range.lowerBound
+        let zero = V()
+        while i &+ 16 <= range.upperBound {
+            var v = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+            if let residual { v += UnsafeRawPointer(residual + i).loadUnaligned(as: V.self) }
+            if relu { v = v.replacing(with: zero, where: v .< zero) }
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V.self)
+            i &+= 16
+        }
+        while i < range.upperBound {
+            y[i] = finish(y[i], at: i)
+            i &+= 1
+        }
+    }
+}
+
+/// Filters kept ready between calls for the kernels that would otherwise transform them
+/// on every call (eval-mode weights); each form is asked for only when its path runs, and
+/// nil (no memory for it) means the kernel transforms the filters itself as usual.
+package protocol PreparedFilters: AnyObject {
+    /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
+    func packedFilters(groups: Int) -> [PackedMatrix]?
+    /// U = G·g·Gᵀ of 3×3 filters, as `Winograd.transformFilters` lays it out.
+    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>?
+}
+
+extension ConvProblem {
+    /// y = conv(x, weight) + bias through the fastest applicable path (Winograd, direct,
+    /// im2col + GEMM), then `epilogue`. weight is [outChannels, channels/groups, kh, kw];
+    /// `prepared` holds it transformed for the Winograd and im2col paths.
+    package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                         y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none, prepared: PreparedFilters? = nil) {
+        if let w = winogradForward {
+            Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue,
+                             transformedFilters: prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels) ?? nil)
+        } else if let d = directForward {
+            DirectConv.forward(d, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
+        } else {
+            ConvKernel.forward(self, x: x, weight: weight, bias: bias, y: y, epilogue: epilogue,
+                               packedFilters: prepared?.packedFilters(groups: groups) ?? nil)
+        }
+    }
+}
