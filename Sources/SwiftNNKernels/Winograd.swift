@@ -25,10 +25,33 @@ package enum Winograd {
         package var height: Int, width: Int
         package var padTop: Int, padLeft: Int
         package var outH: Int, outW: Int
+        /// Outputs per tile side: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3) (forward only).
+        package var tileSize = 2
 
-        package var tilesH: Int { (outH &+ 1) / 2 }
-        package var tilesW: Int { (outW &+ 1) / 2 }
+        package var tilesH: Int { (outH &+ tileSize &- 1) / tileSize }
+        package var tilesW: Int { (outW &+ tileSize &- 1) / tileSize }
         package var tilesPerImage: Int { tilesH &* tilesW }
+        /// Matrices per tile: (tileSize + 2)².
+        package var positions: Int { (tileSize &+ 2) &* (tileSize &+ 2) }
+    }
+
+    /// `SWIFTNN_WINOGRAD4=1` turns F(4×4, 3×3) on (off by default: not accurate enough).
+    ///
+    /// F(4×4) needs 1.78× fewer products than F(2×2) on outputs of whole 4×4 tiles, but its
+    /// transforms scale values by up to 25 (interpolation points ±2), so float32 rounding in
+    /// the channel sums grows ~10×: 32 channels of uniform ±1 data give a mean largest error
+    /// of 1.9e-5 per 4×4 tile (F(2×2): 1.7e-6; the best point set tried, 0, ±1, ½, −2: 1.1e-5),
+    /// beyond the 1e-5 + 1e-4·|y| the convolution tests hold every path to. Measured gain where
+    /// it applies, batch 128, one thread: 64→128 at 16×16 33 → 19 ms, 256→256 at 8×8 44 → 34 ms;
+    /// 512→512 at 4×4 none (its 36 filter matrices, 36 MiB, no longer stay in L3).
+    package static let largeTilesEnabled = getenv("SWIFTNN_WINOGRAD4").map { String(cString: $0) == "1" } ?? false
+
+    /// With F(4×4) enabled: where its 36 products per tile cost under 3/4 of F(2×2)'s 16 per
+    /// tile for the same outputs (outputs of 2×2 or 6×6 pay for padded partial tiles).
+    package static func tileSize(outH: Int, outW: Int) -> Int {
+        guard largeTilesEnabled else { return 2 }
+        let large = ((outH &+ 3) / 4) &* ((outW &+ 3) / 4) &* 36, small = ((outH &+ 1) / 2) &* ((outW &+ 1) / 2) &* 16
+        return 4 &* large <= 3 &* small ? 4 : 2
     }
 
     /// `SWIFTNN_WINOGRAD=0` turns the path off (for benchmarks and bisecting).
@@ -42,23 +65,26 @@ package enum Winograd {
         // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
         // the threaded im2col GEMM is faster (ResNet-50's 128→128 at 16×16, batch 1:
         // 0.95 vs 1.23 ms; 256→256 at 2×2: 0.33 vs 5.9 ms, 2 threads).
+        // (The tile count per thread asked for is the 2 MiB block of that measurement.)
         let total = batch &* ((outH &+ 1) / 2) &* ((outW &+ 1) / 2)
-        return total >= ThreadPool.shared.threadCount &* tilesPerBlock(inChannels: inChannels, outChannels: outChannels, total: total)
+        let block = max(16, min(total, (2 << 20) / (64 &* (inChannels &+ outChannels))))
+        return total >= ThreadPool.shared.threadCount &* block
     }
 
     /// Off in the kernel tests, so tiny problems still exercise this path.
     package static var requiresBlockPerThread = true
 
-    /// Tiles per block: V (16·C·T) and M (16·O·T) floats within `blockBytes`, a whole number
-    /// of 16-tile panels, and at least one block per thread where the batch allows.
-    static func tilesPerBlock(inChannels: Int, outChannels: Int, total: Int) -> Int {
-        let fit = blockBytes / (64 &* (inChannels &+ outChannels)) / 16 &* 16
+    /// Tiles per block: V (P·C·T) and M (P·O·T) floats within `blockBytes` (P = 16 or 36
+    /// matrices), a whole number of 16-tile panels, and at least one block per thread where
+    /// the batch allows.
+    static func tilesPerBlock(inChannels: Int, outChannels: Int, total: Int, positions: Int = 16) -> Int {
+        let fit = blockBytes / (4 &* positions &* (inChannels &+ outChannels)) / 16 &* 16
         let perThread = GEMM.roundUp((total &+ ThreadPool.shared.threadCount &- 1) / ThreadPool.shared.threadCount, 16)
         return max(16, min(fit, perThread))
     }
 
     /// Bytes of transformed tiles per block (`SWIFTNN_WINOGRAD_BLOCK_KIB` overrides, for tuning).
-    static let blockBytes = getenv("SWIFTNN_WINOGRAD_BLOCK_KIB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? 2 << 20
+    static let blockBytes = getenv("SWIFTNN_WINOGRAD_BLOCK_KIB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? 4 << 20
 
     /// The 16 matrices of U, V and M lie `skew` floats more than a whole number of rows apart:
     /// at exact multiples of 4 KiB the transforms' 16 stores per tile would all map to one
@@ -72,31 +98,35 @@ package enum Winograd {
     /// packed once per call (U), then Y from M. No GEMM packs anything.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        let C = p.inChannels, O = p.outChannels, slice = GEMMBlocking.kc, MC = GEMMBlocking.mc
+        let large = p.tileSize == 4
+        let transformFilters = large ? swiftnn_winograd4_filters : swiftnn_winograd_filters
+        let transformInput = large ? swiftnn_winograd4_input_tiles : swiftnn_winograd_input_tiles
+        let transformOutput = large ? swiftnn_winograd4_output_tiles : swiftnn_winograd_output_tiles
+        let C = p.inChannels, O = p.outChannels, P = p.positions, slice = GEMMBlocking.kc, MC = GEMMBlocking.mc
         let panelRows = GEMM.roundUp(O, GEMMBlocking.mr), uStride = panelRows &* C &+ skew
-        let packedFilters = Scratch(count: 16 &* uStride)
+        let packedFilters = Scratch(count: P &* uStride)
         defer { packedFilters.free() }
         let u = packedFilters.base
         ThreadPool.shared.parallelFor(panelRows / GEMMBlocking.mr, grain: max(1, 4096 / max(C, 1))) { panels in
-            swiftnn_winograd_filters(filters, O, C, rotated ? 1 : 0, panels.lowerBound &* GEMMBlocking.mr,
-                                     panels.upperBound &* GEMMBlocking.mr, slice, u, uStride)
+            transformFilters(filters, O, C, rotated ? 1 : 0, panels.lowerBound &* GEMMBlocking.mr,
+                             panels.upperBound &* GEMMBlocking.mr, slice, u, uStride)
         }
         let total = p.batch &* p.tilesPerImage
-        let perBlock = tilesPerBlock(inChannels: C, outChannels: O, total: total)
+        let perBlock = tilesPerBlock(inChannels: C, outChannels: O, total: total, positions: P)
         let blocks = (total &+ perBlock &- 1) / perBlock
         ThreadPool.shared.parallelFor(blocks) { range in
             let tpad = GEMM.roundUp(perBlock, 16)
             let vStride = C &* tpad &+ skew, mStride = O &* tpad &+ skew
             // Zeroed once: the output transform reads M's columns up to the panel end.
-            let scratch = Scratch(count: 16 &* (vStride &+ mStride), zeroed: true)
+            let scratch = Scratch(count: P &* (vStride &+ mStride), zeroed: true)
             defer { scratch.free() }
-            let v = scratch.base, m = scratch.base + 16 &* vStride
+            let v = scratch.base, m = scratch.base + P &* vStride
             for block in range {
                 let first = block &* perBlock, count = min(perBlock, total &- first)
-                swiftnn_winograd_input_tiles(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW, p.tilesPerImage,
-                                             first, count, slice, v, vStride)
+                transformInput(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW, p.tilesPerImage,
+                               first, count, slice, v, vStride)
                 let panelTiles = GEMM.roundUp(count, 16)
-                for xi in 0..<16 {
+                for xi in 0..<P {
                     var c0 = 0
                     while c0 < C {
                         let depth = min(slice, C &- c0)
@@ -111,8 +141,7 @@ package enum Winograd {
                         c0 &+= depth
                     }
                 }
-                swiftnn_winograd_output_tiles(m, tpad, mStride, O, p.outH, p.outW, p.tilesW, p.tilesPerImage,
-                                              first, count, bias, y)
+                transformOutput(m, tpad, mStride, O, p.outH, p.outW, p.tilesW, p.tilesPerImage, first, count, bias, y)
             }
         }
     }
@@ -120,8 +149,10 @@ package enum Winograd {
     /// gw[o][c] (overwritten) = Σ over tiles of the gradient of y with respect to the filter:
     /// dU_ξ = Σ_t (A·dY·Aᵀ)_ξ[o][t]·V_ξ[c][t], then dg = Gᵀ·dU·G. Per block, both transforms
     /// write packed panels with the tiles as the GEMM depth (at most one slice of it).
-    package static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+    package static func weightGradient(_ problem: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
                                into gw: UnsafeMutablePointer<Float>) {
+        var p = problem
+        p.tileSize = 2
         let C = p.inChannels, O = p.outChannels, MC = GEMMBlocking.mc
         let total = p.batch &* p.tilesPerImage
         let perBlock = min(GEMMBlocking.kc, tilesPerBlock(inChannels: C, outChannels: O, total: total))

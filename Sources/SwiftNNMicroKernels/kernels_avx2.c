@@ -14,4 +14,5 @@ typedef float VEC __attribute__((vector_size(32)));
 #define WG_CV 2
 #include "tile_body.h"
 #include "winograd_body.h"
+#include "winograd4_body.h"
 #endif

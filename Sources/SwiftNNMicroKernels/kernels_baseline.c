@@ -14,3 +14,4 @@ typedef float VEC __attribute__((vector_size(16)));
 #define WG_CV 2
 #include "tile_body.h"
 #include "winograd_body.h"
+#include "winograd4_body.h"

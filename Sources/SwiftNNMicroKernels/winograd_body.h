@@ -29,11 +29,11 @@ WG_INLINE unsigned KERNEL(wg_inside)(long start, long extent, int span) {
 }
 
 /// The lane of tile `t` (absolute tile index over the batch) reading a `span`×`span`
-/// patch whose corner is at tile·2 − pad in a [channels][h][w] image stack.
+/// patch whose corner is at tile·step − pad in a [channels][h][w] image stack.
 WG_INLINE struct KERNEL(wg_lane) KERNEL(wg_locate)(long t, long tilesW, long tilesPerImage, long planesPerImage,
-                                                 long h, long w, long padTop, long padLeft, int span) {
+                                                 long h, long w, long padTop, long padLeft, int span, int step) {
   long image = t / tilesPerImage, within = t - image * tilesPerImage;
-  long top = (within / tilesW) * 2 - padTop, left = (within % tilesW) * 2 - padLeft;
+  long top = (within / tilesW) * step - padTop, left = (within % tilesW) * step - padLeft;
   struct KERNEL(wg_lane) lane;
   lane.origin = image * planesPerImage * h * w + top * w + left;
   lane.rows = KERNEL(wg_inside)(top, h, span);
@@ -94,7 +94,7 @@ ISA_TARGET void KERNEL(winograd_input_tiles)(const float *x, long channels, long
     struct KERNEL(wg_lane) lanes[16];
     const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
     for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 4);
+      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 4, 2);
     for (long c = 0; c < channels; c++) {
       float d[16][16] __attribute__((aligned(64)));
       KERNEL(wg_gather4)(x, lanes, valid, c * plane, w, d);
@@ -110,7 +110,7 @@ ISA_TARGET void KERNEL(winograd_input_channels)(const float *x, long channels, l
   const long plane = h * w, channelPanels = (channels + 15) / 16;
   for (long t = 0; t < count; t++) {
     const struct KERNEL(wg_lane) tile =
-        KERNEL(wg_locate)(first + t, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 4);
+        KERNEL(wg_locate)(first + t, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 4, 2);
     for (long q = 0; q < channelPanels; q++) {
       struct KERNEL(wg_lane) lanes[16];
       const int valid = channels - q * 16 < 16 ? (int)(channels - q * 16) : 16;
@@ -131,7 +131,7 @@ ISA_TARGET void KERNEL(winograd_gradient_channels)(const float *gy, long channel
   const long plane = outH * outW, panelRows = (channels + 5) / 6 * 6, channelPanels = (panelRows + 15) / 16;
   for (long t = 0; t < count; t++) {
     const struct KERNEL(wg_lane) tile =
-        KERNEL(wg_locate)(first + t, tilesW, tilesPerImage, channels, outH, outW, 0, 0, 2);
+        KERNEL(wg_locate)(first + t, tilesW, tilesPerImage, channels, outH, outW, 0, 0, 2, 2);
     for (long q = 0; q < channelPanels; q++) {
       const int valid = channels - q * 16 < 16 ? (int)(channels - q * 16) : 16;
       float d[4][16] __attribute__((aligned(64))), out[16][16] __attribute__((aligned(64)));
@@ -171,7 +171,7 @@ ISA_TARGET void KERNEL(winograd_output_tiles)(const float *m, long ldm, long str
     struct KERNEL(wg_lane) lanes[16];
     const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
     for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, outChannels, outH, outW, 0, 0, 2);
+      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, outChannels, outH, outW, 0, 0, 2, 2);
     for (long o = 0; o < outChannels; o++) {
       float r[4][16] __attribute__((aligned(64)));
       const VEC shift = KERNEL(splat)(bias ? bias[o] : 0);

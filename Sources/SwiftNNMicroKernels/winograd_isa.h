@@ -13,7 +13,12 @@
   void swiftnn_winograd_input_channels_##suffix(const float *, long, long, long, long, long, long, long,     \
                                                 long, long, float *, long);                                  \
   void swiftnn_winograd_gradient_channels_##suffix(const float *, long, long, long, long, long, long, long,  \
-                                                   float *, long);
+                                                   float *, long);                                          \
+  void swiftnn_winograd4_filters_##suffix(const float *, long, long, int, long, long, long, float *, long);  \
+  void swiftnn_winograd4_input_tiles_##suffix(const float *, long, long, long, long, long, long, long, long, \
+                                              long, long, float *, long);                                    \
+  void swiftnn_winograd4_output_tiles_##suffix(const float *, long, long, long, long, long, long, long,      \
+                                               long, long, const float *, float *);
 
 SWIFTNN_DECLARE_WINOGRAD(baseline)
 #if defined(__x86_64__)

@@ -42,6 +42,18 @@ void swiftnn_winograd_input_channels(const float *x, long channels, long height,
 void swiftnn_winograd_gradient_channels(const float *gy, long channels, long outH, long outW, long tilesW,
                                         long tilesPerImage, long first, long count, float *m, long stride);
 
+/// F(4×4, 3×3) for the forward pass: the same three calls and layouts with 36 matrices
+/// (ξ = 6·i + j of the 6×6 transform), tiles of 4×4 outputs reading 6×6 input patches at
+/// 4·row − padTop, 4·column − padLeft.
+void swiftnn_winograd4_filters(const float *weight, long outChannels, long inChannels, int rotated, long first,
+                               long end, long slice, float *u, long stride);
+void swiftnn_winograd4_input_tiles(const float *x, long channels, long height, long width, long padTop,
+                                   long padLeft, long tilesW, long tilesPerImage, long first, long count,
+                                   long slice, float *v, long stride);
+void swiftnn_winograd4_output_tiles(const float *m, long ldm, long stride, long outChannels, long outH,
+                                    long outW, long tilesW, long tilesPerImage, long first, long count,
+                                    const float *bias, float *y);
+
 #ifdef __cplusplus
 }
 #endif
