@@ -57,9 +57,19 @@ package enum Winograd {
     /// `SWIFTNN_WINOGRAD=0` turns the path off (for benchmarks and bisecting).
     package static let enabled = getenv("SWIFTNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
 
+    /// Fewest channels (in and out) worth the transforms. Rows of ≥ 16 outputs fill the direct
+    /// kernel's strips, which wins on thin layers; narrower rows leave them part empty, and
+    /// below 8 the direct kernel does not apply (im2col). Batch 128, one thread, forward and
+    /// backward ms, direct or im2col vs Winograd: 16→16 at 32×32 7.9/17.1 vs 12.3/30.5;
+    /// 48→12 at 8×8 2.05/3.5 vs 1.18/3.2; 16→32 at 8×8 1.78/2.9 vs 0.92/2.9; 8→8 at 8×8
+    /// 0.36/0.64 vs 0.29/0.81; 8→8 at 4×4 0.27/0.52 vs 0.07/0.22.
+    static func minimumChannels(outW: Int) -> Int {
+        outW >= DirectConv.stripWidth ? 32 : outW >= 8 ? 12 : 8
+    }
+
     /// Worth it when the channel GEMMs are deep enough to run near full speed.
     package static func applies(batch: Int, inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
-        guard enabled && inChannels >= 32 && outChannels >= 32 && outH >= 2 && outW >= 2 else { return false }
+        guard enabled && min(inChannels, outChannels) >= minimumChannels(outW: outW) && outH >= 2 && outW >= 2 else { return false }
         guard requiresBlockPerThread else { return true }
         // Blocks of tiles are the unit of parallelism and the filter transform is paid per
         // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
@@ -91,26 +101,56 @@ package enum Winograd {
     /// L1 set and evict each other.
     static let skew = 48
 
+    /// Filters transformed and packed for `forward` (U): made once per call, or kept by a
+    /// caller whose filters do not change (eval mode) and passed to `forward(_:x:packed:...)`.
+    package final class PackedFilters {
+        package let inChannels: Int, outChannels: Int, tileSize: Int
+        let buffer: Scratch
+        /// Floats between the matrices of two positions ξ.
+        let stride: Int
+
+        /// U of `filters` ([out, in, 3, 3], or with `rotated` the [in, out, 3, 3] filters of the
+        /// convolution whose input gradient this is) for tiles of `tileSize` outputs.
+        package init(_ filters: UnsafePointer<Float>, outChannels: Int, inChannels: Int, rotated: Bool, tileSize: Int) {
+            self.inChannels = inChannels; self.outChannels = outChannels; self.tileSize = tileSize
+            let panelRows = GEMM.roundUp(outChannels, GEMMBlocking.mr), positions = (tileSize &+ 2) &* (tileSize &+ 2)
+            stride = panelRows &* inChannels &+ Winograd.skew
+            buffer = Scratch(count: positions &* stride)
+            let u = buffer.base, stride = stride
+            let transform = tileSize == 4 ? swiftnn_winograd4_filters : swiftnn_winograd_filters
+            ThreadPool.shared.parallelFor(panelRows / GEMMBlocking.mr, grain: max(1, 4096 / max(inChannels, 1))) { panels in
+                transform(filters, outChannels, inChannels, rotated ? 1 : 0, panels.lowerBound &* GEMMBlocking.mr,
+                          panels.upperBound &* GEMMBlocking.mr, GEMMBlocking.kc, u, stride)
+            }
+        }
+
+        deinit { buffer.free() }
+    }
+
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
-    ///
-    /// Per block of tiles: V straight into packed GEMM panels, 16 GEMMs against the filters
-    /// packed once per call (U), then Y from M. No GEMM packs anything.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        let packed = PackedFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated,
+                                   tileSize: p.tileSize)
+        forward(p, x: x, packed: packed, bias: bias, y: y)
+    }
+
+    /// `forward` with filters already packed for this problem's channels and tile size.
+    ///
+    /// Per block of tiles: V straight into packed GEMM panels, 16 GEMMs against U, then Y
+    /// from M. No GEMM packs anything.
+    package static func forward(_ p: Problem, x: UnsafePointer<Float>, packed: PackedFilters,
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        precondition(packed.inChannels == p.inChannels && packed.outChannels == p.outChannels && packed.tileSize == p.tileSize,
+                     "Winograd.forward: filters packed for another problem")
         let large = p.tileSize == 4
-        let transformFilters = large ? swiftnn_winograd4_filters : swiftnn_winograd_filters
         let transformInput = large ? swiftnn_winograd4_input_tiles : swiftnn_winograd_input_tiles
         let transformOutput = large ? swiftnn_winograd4_output_tiles : swiftnn_winograd_output_tiles
         let C = p.inChannels, O = p.outChannels, P = p.positions, slice = GEMMBlocking.kc, MC = GEMMBlocking.mc
-        let panelRows = GEMM.roundUp(O, GEMMBlocking.mr), uStride = panelRows &* C &+ skew
-        let packedFilters = Scratch(count: P &* uStride)
-        defer { packedFilters.free() }
-        let u = packedFilters.base
-        ThreadPool.shared.parallelFor(panelRows / GEMMBlocking.mr, grain: max(1, 4096 / max(C, 1))) { panels in
-            transformFilters(filters, O, C, rotated ? 1 : 0, panels.lowerBound &* GEMMBlocking.mr,
-                             panels.upperBound &* GEMMBlocking.mr, slice, u, uStride)
-        }
+        let panelRows = GEMM.roundUp(O, GEMMBlocking.mr), uStride = packed.stride
+        let u = UnsafePointer(packed.buffer.base)
+        defer { withExtendedLifetime(packed) {} }
         let total = p.batch &* p.tilesPerImage
         let perBlock = tilesPerBlock(inChannels: C, outChannels: O, total: total, positions: P)
         let blocks = (total &+ perBlock &- 1) / perBlock
@@ -158,54 +198,63 @@ package enum Winograd {
         let perBlock = min(GEMMBlocking.kc, tilesPerBlock(inChannels: C, outChannels: O, total: total))
         let blocks = (total &+ perBlock &- 1) / perBlock
         let plane = O &* C, uCount = 16 &* plane
-        let sum = Scratch(count: uCount, zeroed: true)
-        defer { sum.free() }
-        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-        defer { pthread_mutex_destroy(lock); lock.deallocate() }
-        ThreadPool.shared.parallelFor(blocks) { range in
+        // Each part sums its blocks into its own dU; the final transform adds the parts.
+        let parts = min(blocks, ThreadPool.shared.threadCount)
+        let partials = Scratch(count: parts &* uCount, zeroed: true)
+        defer { partials.free() }
+        ThreadPool.shared.parallelFor(parts) { range in
             let mStride = GEMM.roundUp(O, GEMMBlocking.mr) &* perBlock &+ skew
             let vStride = GEMM.roundUp(C, 16) &* perBlock &+ skew
-            let scratch = Scratch(count: 16 &* (vStride &+ mStride) &+ uCount)
+            let scratch = Scratch(count: 16 &* (vStride &+ mStride))
             defer { scratch.free() }
-            let v = scratch.base, m = v + 16 &* vStride, local = m + 16 &* mStride
-            local.initialize(repeating: 0, count: uCount)
-            for block in range {
-                let first = block &* perBlock, count = min(perBlock, total &- first)
-                swiftnn_winograd_input_channels(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW, p.tilesPerImage,
-                                                first, count, v, vStride)
-                swiftnn_winograd_gradient_channels(gy, O, p.outH, p.outW, p.tilesW, p.tilesPerImage, first, count,
-                                                   m, mStride)
-                for xi in 0..<16 {
-                    var row = 0
-                    while row < O {
-                        let rows = min(MC, O &- row)
-                        swiftnn_gemm_packed(m + (xi &* mStride &+ row &* count), v + xi &* vStride, rows, C, count,
-                                            local + (xi &* plane &+ row &* C), C, 1, 1)
-                        row &+= rows
+            let v = scratch.base, m = v + 16 &* vStride
+            for part in range {
+                let local = partials.base + part &* uCount
+                for block in (blocks &* part / parts)..<(blocks &* (part &+ 1) / parts) {
+                    let first = block &* perBlock, count = min(perBlock, total &- first)
+                    swiftnn_winograd_input_channels(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW,
+                                                    p.tilesPerImage, first, count, v, vStride)
+                    swiftnn_winograd_gradient_channels(gy, O, p.outH, p.outW, p.tilesW, p.tilesPerImage, first, count,
+                                                       m, mStride)
+                    for xi in 0..<16 {
+                        var row = 0
+                        while row < O {
+                            let rows = min(MC, O &- row)
+                            swiftnn_gemm_packed(m + (xi &* mStride &+ row &* count), v + xi &* vStride, rows, C, count,
+                                                local + (xi &* plane &+ row &* C), C, 1, 1)
+                            row &+= rows
+                        }
                     }
                 }
             }
-            pthread_mutex_lock(lock)
-            Elementwise.axpy(1, local, sum.base, count: uCount)
-            pthread_mutex_unlock(lock)
         }
-        for pair in 0..<plane {
-            @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
-                let base = sum.base + pair
-                return SIMD4(base[(r &* 4) &* plane], base[(r &* 4 &+ 1) &* plane], base[(r &* 4 &+ 2) &* plane],
-                             base[(r &* 4 &+ 3) &* plane])
+        // dU = Σ parts (into part 0), then g = Gᵀ·dU·G per filter; both split over the pool.
+        let sums = partials.base
+        if parts > 1 {
+            ThreadPool.shared.parallelFor(uCount, grain: 1 << 16) { range in
+                for part in 1..<parts {
+                    Elementwise.axpy(1, sums + (part &* uCount &+ range.lowerBound), sums + range.lowerBound, count: range.count)
+                }
             }
-            let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
-            // Gᵀ·dU (3×4), then ·G (3×3).
-            let e = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
-            let out = gw + pair &* 9
-            @inline(__always) func store(_ r: Int, _ q: SIMD4<Float>) {
-                out[r &* 3] = q.x + 0.5 * (q.y + q.z)
-                out[r &* 3 &+ 1] = 0.5 * (q.y - q.z)
-                out[r &* 3 &+ 2] = 0.5 * (q.y + q.z) + q.w
+        }
+        ThreadPool.shared.parallelFor(plane, grain: 4096) { pairs in
+            for pair in pairs {
+                @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
+                    let base = sums + pair
+                    return SIMD4(base[(r &* 4) &* plane], base[(r &* 4 &+ 1) &* plane], base[(r &* 4 &+ 2) &* plane],
+                                 base[(r &* 4 &+ 3) &* plane])
+                }
+                let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
+                // Gᵀ·dU (3×4), then ·G (3×3).
+                let e = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
+                let out = gw + pair &* 9
+                @inline(__always) func store(_ r: Int, _ q: SIMD4<Float>) {
+                    out[r &* 3] = q.x + 0.5 * (q.y + q.z)
+                    out[r &* 3 &+ 1] = 0.5 * (q.y - q.z)
+                    out[r &* 3 &+ 2] = 0.5 * (q.y + q.z) + q.w
+                }
+                store(0, e.0); store(1, e.1); store(2, e.2)
             }
-            store(0, e.0); store(1, e.1); store(2, e.2)
         }
     }
 }

@@ -136,8 +136,11 @@ WG4_INLINE void KERNEL(wg4_g)(float a, float b, float c, float out[6]) {
 ISA_TARGET void KERNEL(winograd4_filters)(const float *weight, long outChannels, long inChannels, int rotated,
                                           long firstOut, long endOut, long slice, float *u, long stride) {
   const long panelRows = (outChannels + 5) / 6 * 6;
-  for (long o = firstOut; o < endOut; o++) {
-    for (long c = 0; c < inChannels; c++) {
+  // Rotated filters are [in][out][3][3]: input channels outermost keeps their reads sequential.
+  const long outerCount = rotated ? inChannels : endOut - firstOut, innerCount = rotated ? endOut - firstOut : inChannels;
+  for (long outer = 0; outer < outerCount; outer++) {
+    for (long inner = 0; inner < innerCount; inner++) {
+      const long o = rotated ? firstOut + inner : firstOut + outer, c = rotated ? outer : inner;
       float g[9], t[18], out[36];
       for (int i = 0; i < 9; i++)
         g[i] = o >= outChannels ? 0

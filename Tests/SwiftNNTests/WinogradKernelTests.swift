@@ -186,4 +186,20 @@ final class WinogradKernelTests: XCTestCase {
             }
         }
     }
+
+    /// Thin layers take Winograd only where the direct kernel's 16-pixel strips are part empty.
+    func testChannelThresholdFollowsTheRowWidth() {
+        func problem(_ c: Int, _ o: Int, size: Int) -> ConvProblem {
+            ConvProblem(batch: 128, groups: 1, outChannels: o, geometry: WindowGeometry(
+                channels: c, height: size, width: size, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1,
+                padLeft: 1, dilationH: 1, dilationW: 1, outH: size, outW: size))
+        }
+        XCTAssertNil(problem(16, 16, size: 32).winogradForward)
+        XCTAssertNil(problem(32, 32, size: 16).winogradForward, "direct kernel preferred on thin full-strip layers")
+        XCTAssertNotNil(problem(64, 64, size: 16).winogradForward)
+        XCTAssertNotNil(problem(48, 12, size: 8).winogradForward)
+        XCTAssertNil(problem(48, 8, size: 8).winogradForward)
+        XCTAssertNotNil(problem(8, 8, size: 4).winogradForward)
+        XCTAssertNil(problem(4, 8, size: 4).winogradForward)
+    }
 }
