@@ -75,9 +75,10 @@ package enum Winograd {
         // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
         // the threaded im2col GEMM is faster (ResNet-50's 128→128 at 16×16, batch 1:
         // 0.95 vs 1.23 ms; 256→256 at 2×2: 0.33 vs 5.9 ms, 2 threads).
-        // (The tile count per thread asked for is the 2 MiB block of that measurement.)
+        // (The tile count per thread asked for is the 2 MiB block of that measurement, at most
+        // 256 tiles: thin layers of a large batch, 8→8 at 4×4, stay on Winograd.)
         let total = batch &* ((outH &+ 1) / 2) &* ((outW &+ 1) / 2)
-        let block = max(16, min(total, (2 << 20) / (64 &* (inChannels &+ outChannels))))
+        let block = max(16, min(total, 256, (2 << 20) / (64 &* (inChannels &+ outChannels))))
         return total >= ThreadPool.shared.threadCount &* block
     }
 
