@@ -42,9 +42,8 @@ ISA_TARGET void KERNEL(winograd4_input_tiles)(const float *x, long channels, lon
   const long panels = (count + 15) / 16, tpad = panels * 16, plane = h * w;
   for (long q = 0; q < panels; q++) {
     struct KERNEL(wg_lane) lanes[16];
-    const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
-    for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 6, 4);
+    const int valid = KERNEL(wg_panel_lanes)(lanes, first, q, count, tilesW, tilesPerImage, channels, h, w, padTop,
+                                             padLeft, 6, 4);
     for (long c = 0; c < channels; c++) {
       float d[36][16] __attribute__((aligned(64)));
       KERNEL(wg4_gather)(x, lanes, valid, c * plane, w, d);
@@ -85,9 +84,8 @@ ISA_TARGET void KERNEL(winograd4_output_tiles)(const float *m, long ldm, long st
   const long panels = (count + 15) / 16, plane = outH * outW;
   for (long q = 0; q < panels; q++) {
     struct KERNEL(wg_lane) lanes[16];
-    const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
-    for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, outChannels, outH, outW, 0, 0, 4, 4);
+    const int valid = KERNEL(wg_panel_lanes)(lanes, first, q, count, tilesW, tilesPerImage, outChannels, outH, outW,
+                                             0, 0, 4, 4);
     for (long o = 0; o < outChannels; o++) {
       float r[16][16] __attribute__((aligned(64)));
       const VEC shift = KERNEL(splat)(bias ? bias[o] : 0);
@@ -133,31 +131,22 @@ WG4_INLINE void KERNEL(wg4_g)(float a, float b, float c, float out[6]) {
   out[5] = c;
 }
 
+/// G·g·Gᵀ (6×6) of one filter.
+WG4_INLINE void KERNEL(wg4_filter)(const float g[9], float *out) {
+  float t[18];
+  // G·g (6×3), then ·Gᵀ (6×6).
+  for (int j = 0; j < 3; j++) {
+    float column[6];
+    KERNEL(wg4_g)(g[j], g[3 + j], g[6 + j], column);
+    for (int i = 0; i < 6; i++) t[i * 3 + j] = column[i];
+  }
+  for (int i = 0; i < 6; i++) KERNEL(wg4_g)(t[i * 3], t[i * 3 + 1], t[i * 3 + 2], &out[i * 6]);
+}
+
 ISA_TARGET void KERNEL(winograd4_filters)(const float *weight, long outChannels, long inChannels, int rotated,
                                           long firstOut, long endOut, long slice, float *u, long stride) {
-  const long panelRows = (outChannels + 5) / 6 * 6;
-  // Rotated filters are [in][out][3][3]: input channels outermost keeps their reads sequential.
-  const long outerCount = rotated ? inChannels : endOut - firstOut, innerCount = rotated ? endOut - firstOut : inChannels;
-  for (long outer = 0; outer < outerCount; outer++) {
-    for (long inner = 0; inner < innerCount; inner++) {
-      const long o = rotated ? firstOut + inner : firstOut + outer, c = rotated ? outer : inner;
-      float g[9], t[18], out[36];
-      for (int i = 0; i < 9; i++)
-        g[i] = o >= outChannels ? 0
-               : rotated        ? weight[(c * outChannels + o) * 9 + 8 - i]
-                                : weight[(o * inChannels + c) * 9 + i];
-      // G·g (6×3), then ·Gᵀ (6×6).
-      for (int j = 0; j < 3; j++) {
-        float column[6];
-        KERNEL(wg4_g)(g[j], g[3 + j], g[6 + j], column);
-        for (int i = 0; i < 6; i++) t[i * 3 + j] = column[i];
-      }
-      for (int i = 0; i < 6; i++) KERNEL(wg4_g)(t[i * 3], t[i * 3 + 1], t[i * 3 + 2], &out[i * 6]);
-      const long c0 = c / slice * slice, depth = inChannels - c0 < slice ? inChannels - c0 : slice;
-      float *dst = u + c0 * panelRows + (o / 6) * 6 * depth + (c - c0) * 6 + o % 6;
-      for (int xi = 0; xi < 36; xi++) dst[xi * stride] = out[xi];
-    }
-  }
+  KERNEL(wg_pack_filters)(weight, outChannels, inChannels, rotated, firstOut, endOut, slice, u, stride, 36,
+                          KERNEL(wg4_filter));
 }
 
 #undef WG4_INLINE

@@ -43,6 +43,18 @@ WG_INLINE struct KERNEL(wg_lane) KERNEL(wg_locate)(long t, long tilesW, long til
   return lane;
 }
 
+/// The lanes of 16-tile panel q of tiles [first, first + count) (patches `span` wide, one
+/// every `step` pixels); returns how many lanes hold a tile.
+WG_INLINE int KERNEL(wg_panel_lanes)(struct KERNEL(wg_lane) lanes[16], long first, long q, long count, long tilesW,
+                                     long tilesPerImage, long planesPerImage, long h, long w, long padTop,
+                                     long padLeft, int span, int step) {
+  const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
+  for (int l = 0; l < valid; l++)
+    lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, planesPerImage, h, w, padTop, padLeft,
+                                 span, step);
+  return valid;
+}
+
 /// d[r·4 + s][lane] = x[lane origin + offset + r·w + s], zero outside the image.
 WG_INLINE ISA_TARGET void KERNEL(wg_gather4)(const float *x, const struct KERNEL(wg_lane) *lanes, int count, long offset,
                                   long w, float d[16][16]) {
@@ -92,9 +104,8 @@ ISA_TARGET void KERNEL(winograd_input_tiles)(const float *x, long channels, long
   const long panels = (count + 15) / 16, tpad = panels * 16, plane = h * w;
   for (long q = 0; q < panels; q++) {
     struct KERNEL(wg_lane) lanes[16];
-    const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
-    for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, channels, h, w, padTop, padLeft, 4, 2);
+    const int valid = KERNEL(wg_panel_lanes)(lanes, first, q, count, tilesW, tilesPerImage, channels, h, w, padTop,
+                                             padLeft, 4, 2);
     for (long c = 0; c < channels; c++) {
       float d[16][16] __attribute__((aligned(64)));
       KERNEL(wg_gather4)(x, lanes, valid, c * plane, w, d);
@@ -169,9 +180,8 @@ ISA_TARGET void KERNEL(winograd_output_tiles)(const float *m, long ldm, long str
   const long panels = (count + 15) / 16, plane = outH * outW;
   for (long q = 0; q < panels; q++) {
     struct KERNEL(wg_lane) lanes[16];
-    const int valid = count - q * 16 < 16 ? (int)(count - q * 16) : 16;
-    for (int l = 0; l < valid; l++)
-      lanes[l] = KERNEL(wg_locate)(first + q * 16 + l, tilesW, tilesPerImage, outChannels, outH, outW, 0, 0, 2, 2);
+    const int valid = KERNEL(wg_panel_lanes)(lanes, first, q, count, tilesW, tilesPerImage, outChannels, outH, outW,
+                                             0, 0, 2, 2);
     for (long o = 0; o < outChannels; o++) {
       float r[4][16] __attribute__((aligned(64)));
       const VEC shift = KERNEL(splat)(bias ? bias[o] : 0);
@@ -204,39 +214,54 @@ ISA_TARGET void KERNEL(winograd_output_tiles)(const float *m, long ldm, long str
   }
 }
 
-ISA_TARGET void KERNEL(winograd_filters)(const float *weight, long outChannels, long inChannels, int rotated,
-                                         long firstOut, long endOut, long slice, float *u, long stride) {
+/// U of filters [first, end) for `positions` matrices, `transform` mapping a 3×3 filter to
+/// them; rows past outChannels are zero. (Inlined with the transform per tile size.)
+WG_INLINE void KERNEL(wg_pack_filters)(const float *weight, long outChannels, long inChannels, int rotated,
+                                       long firstOut, long endOut, long slice, float *u, long stride, int positions,
+                                       void (*transform)(const float g[9], float *out)) {
   const long panelRows = (outChannels + 5) / 6 * 6;
   // Rotated filters are [in][out][3][3]: input channels outermost keeps their reads sequential.
   const long outerCount = rotated ? inChannels : endOut - firstOut, innerCount = rotated ? endOut - firstOut : inChannels;
   for (long outer = 0; outer < outerCount; outer++) {
     for (long inner = 0; inner < innerCount; inner++) {
       const long o = rotated ? firstOut + inner : firstOut + outer, c = rotated ? outer : inner;
-      float g[9], t[12], out[16];
+      float g[9], out[36];
       for (int i = 0; i < 9; i++)
         g[i] = o >= outChannels ? 0
                : rotated        ? weight[(c * outChannels + o) * 9 + 8 - i]
                                 : weight[(o * inChannels + c) * 9 + i];
-      // G·g (4×3), then ·Gᵀ (4×4).
-      for (int j = 0; j < 3; j++) {
-        const float a = g[j], b = g[3 + j], d = g[6 + j];
-        t[j] = a;
-        t[3 + j] = 0.5f * (a + b + d);
-        t[6 + j] = 0.5f * (a - b + d);
-        t[9 + j] = d;
-      }
-      for (int r = 0; r < 4; r++) {
-        const float a = t[r * 3], b = t[r * 3 + 1], d = t[r * 3 + 2];
-        out[r * 4] = a;
-        out[r * 4 + 1] = 0.5f * (a + b + d);
-        out[r * 4 + 2] = 0.5f * (a - b + d);
-        out[r * 4 + 3] = d;
-      }
+      transform(g, out);
       const long c0 = c / slice * slice, depth = inChannels - c0 < slice ? inChannels - c0 : slice;
       float *dst = u + c0 * panelRows + (o / 6) * 6 * depth + (c - c0) * 6 + o % 6;
-      for (int xi = 0; xi < 16; xi++) dst[xi * stride] = out[xi];
+      for (int xi = 0; xi < positions; xi++) dst[xi * stride] = out[xi];
     }
   }
+}
+
+/// G·g·Gᵀ (4×4) of one filter.
+WG_INLINE void KERNEL(wg_filter)(const float g[9], float *out) {
+  float t[12];
+  // G·g (4×3), then ·Gᵀ (4×4).
+  for (int j = 0; j < 3; j++) {
+    const float a = g[j], b = g[3 + j], d = g[6 + j];
+    t[j] = a;
+    t[3 + j] = 0.5f * (a + b + d);
+    t[6 + j] = 0.5f * (a - b + d);
+    t[9 + j] = d;
+  }
+  for (int r = 0; r < 4; r++) {
+    const float a = t[r * 3], b = t[r * 3 + 1], d = t[r * 3 + 2];
+    out[r * 4] = a;
+    out[r * 4 + 1] = 0.5f * (a + b + d);
+    out[r * 4 + 2] = 0.5f * (a - b + d);
+    out[r * 4 + 3] = d;
+  }
+}
+
+ISA_TARGET void KERNEL(winograd_filters)(const float *weight, long outChannels, long inChannels, int rotated,
+                                         long firstOut, long endOut, long slice, float *u, long stride) {
+  KERNEL(wg_pack_filters)(weight, outChannels, inChannels, rotated, firstOut, endOut, slice, u, stride, 16,
+                          KERNEL(wg_filter));
 }
 
 #undef WG_INLINE
