@@ -143,7 +143,7 @@ package enum Winograd {
     /// from M. No GEMM packs anything.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, packed: PackedFilters,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        precondition(packed.inChannels == p.inChannels && packed.outChannels == p.outChannels && packed.tileSize == p.tileSize,
+        assert(packed.inChannels == p.inChannels && packed.outChannels == p.outChannels && packed.tileSize == p.tileSize,
                      "Winograd.forward: filters packed for another problem")
         let large = p.tileSize == 4
         let transformInput = large ? swiftnn_winograd4_input_tiles : swiftnn_winograd_input_tiles
