@@ -202,4 +202,24 @@ final class WinogradKernelTests: XCTestCase {
         XCTAssertNotNil(problem(8, 8, size: 4).winogradForward)
         XCTAssertNil(problem(4, 8, size: 4).winogradForward)
     }
+
+    /// Filters packed once serve several calls (the eval-mode reuse `PackedFilters` is for).
+    func testPackedFiltersServeSeveralInputs() {
+        let k = cases[2], p = k.problem
+        let weight = values(k.o * k.c * 9, seed: 101)
+        let packed = weight.withUnsafeBufferPointer {
+            Winograd.PackedFilters($0.baseAddress!, outChannels: k.o, inChannels: k.c, rotated: false, tileSize: 2)
+        }
+        for seed in [102, 103] as [UInt64] {
+            let x = values(k.n * k.c * k.h * k.w, seed: seed)
+            var y = [Float](repeating: .nan, count: k.n * k.o * p.outH * p.outW)
+            x.withUnsafeBufferPointer { xb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    Winograd.forward(p, x: xb.baseAddress!, packed: packed, bias: nil, y: yb.baseAddress!)
+                }
+            }
+            let (expected, scale) = naiveConv(k, x: x, filter: { o, c, t in weight[(o * k.c + c) * 9 + t] }, bias: nil)
+            assertMatches(y, expected, scale: scale, "packed filters, input \(seed)")
+        }
+    }
 }
