@@ -86,7 +86,7 @@ test: test-swift test-c test-python test-wheel
 
 # The kernel tests once more per forced path, so every variant of the register
 # tiles meets the naive references (a path the CPU lacks falls back, with a warning).
-KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests|ThreadPoolTests|ConvEpilogueTests
+KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests|ThreadPoolTests|ConvEpilogueTests|WinogradKernelTests
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -4,7 +4,8 @@
    and median, for square sizes, the Linear layers of MLPnet and MLP_Mixer
    (forward x·Wᵀ, input gradient G·W, weight gradient Gᵀ·X) and the im2col
    GEMMs of normal_CNN at batch 128;
-2. Conv2d forward and backward time per layer of normal_CNN at batch 128.
+2. Conv2d forward and backward time per layer of normal_CNN and VGG11 (CIFAR) at
+   batch 128 and of ResNet-50 (CIFAR) at batch 32.
 
 Every measurement runs in its own process so the thread count can be fixed
 before the library starts (SWIFTNN_NUM_THREADS for swiftnn, the BLAS
@@ -59,6 +60,25 @@ LINEAR_SHAPES = (linear_shapes("MLPnet fc1", 128, 3072, 128)
 NORMAL_CNN_CONVS = [(3, 16, 32), (16, 16, 32), (16, 32, 16), (32, 32, 16), (32, 64, 8), (64, 64, 8),
                     (64, 128, 4), (128, 128, 4), (128, 256, 2), (256, 256, 2)]
 
+# VGG11 with the CIFAR head (3x32x32 input): (in, out, spatial size) of each 3x3 conv, padding 1.
+VGG11_CONVS = [(3, 64, 32), (64, 128, 16), (128, 256, 8), (256, 256, 8), (256, 512, 4), (512, 512, 4),
+               (512, 512, 2), (512, 512, 2)]
+
+# ResNet-50 for 32x32 inputs: (in, out, input size, kernel, stride) of each distinct conv (stem,
+# bottleneck 1x1/3x3/1x1 and the strided shortcuts), in network order.
+RESNET50_CONVS = [(3, 64, 32, 3, 1), (64, 64, 32, 1, 1), (64, 64, 32, 3, 1), (64, 256, 32, 1, 1), (256, 64, 32, 1, 1),
+                  (256, 128, 32, 1, 1), (128, 128, 32, 3, 2), (256, 512, 32, 1, 2), (128, 512, 16, 1, 1),
+                  (512, 128, 16, 1, 1), (128, 128, 16, 3, 1), (512, 256, 16, 1, 1), (256, 256, 16, 3, 2),
+                  (512, 1024, 16, 1, 2), (256, 1024, 8, 1, 1), (1024, 256, 8, 1, 1), (256, 256, 8, 3, 1),
+                  (1024, 512, 8, 1, 1), (512, 512, 8, 3, 2), (1024, 2048, 8, 1, 2), (512, 2048, 4, 1, 1),
+                  (2048, 512, 4, 1, 1), (512, 512, 4, 3, 1)]
+
+CONV_TABLES = {
+    "normal_CNN": (128, [(cin, cout, size, 3, 1) for cin, cout, size in NORMAL_CNN_CONVS]),
+    "VGG11": (128, [(cin, cout, size, 3, 1) for cin, cout, size in VGG11_CONVS]),
+    "ResNet-50": (32, RESNET50_CONVS),
+}
+
 
 def thread_env(threads):
     env = dict(os.environ)
@@ -91,13 +111,17 @@ def gemm_table(bench, threads_list, shapes, rounds):
         print(row, flush=True)
 
 
-def conv_table(bench, threads_list, batch):
-    print(f"\nConv2d 3x3 pad 1, batch {batch} (ms)" + "".join(f"{f'fwd {t}T':>10}{f'bwd {t}T':>10}" for t in threads_list))
+def conv_table(bench, threads_list, model):
+    batch, layers = CONV_TABLES[model]
+    print(f"\n{model} Conv2d layers, batch {batch} (ms)" + "".join(f"{f'fwd {t}T':>10}{f'bwd {t}T':>10}" for t in threads_list))
     totals = {t: [0.0, 0.0] for t in threads_list}
-    for cin, cout, size in NORMAL_CNN_CONVS:
-        row = f"{f'{cin:>3} -> {cout:<3} @ {size}x{size}':<32}"
+    for cin, cout, size, kernel, stride in layers:
+        label = f"{cin:>4} -> {cout:<4} {kernel}x{kernel}" + (f" s{stride}" if stride > 1 else "") + f" @ {size}x{size}"
+        row = f"{label:<32}"
         for t in threads_list:
-            forward, backward = run([bench, "conv", str(batch), str(cin), str(size), str(size), str(cout), "3", "1"], t)
+            command = [bench, "conv", str(batch), str(cin), str(size), str(size), str(cout), str(kernel),
+                       str(kernel // 2), str(stride)]
+            forward, backward = run(command, t)
             totals[t][0] += forward
             totals[t][1] += backward
             row += f"{forward:10.2f}{backward:10.2f}"
@@ -112,6 +136,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer shapes")
     parser.add_argument("--rounds", type=int, default=2, help="alternating GEMM measurements per library (default 2)")
     parser.add_argument("--gemm-only", action="store_true", help="skip the Conv2d table")
+    parser.add_argument("--conv-models", default=",".join(CONV_TABLES),
+                        help=f"per-layer conv tables to print (default {','.join(CONV_TABLES)}; empty for none)")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
@@ -125,7 +151,8 @@ def main():
     print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
     gemm_table(args.bench, threads_list, shapes, args.rounds)
     if not args.gemm_only:
-        conv_table(args.bench, threads_list, batch=128)
+        for model in filter(None, args.conv_models.split(",")):
+            conv_table(args.bench, threads_list, model)
 
 
 if __name__ == "__main__":

@@ -53,8 +53,8 @@ package struct ConvEpilogue {
 package protocol PreparedFilters: AnyObject {
     /// Each group's filters [out/groups, in/groups·kh·kw] packed for the GEMM.
     func packedFilters(groups: Int) -> [PackedMatrix]?
-    /// U = G·g·Gᵀ of 3×3 filters, as `Winograd.transformFilters` lays it out.
-    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>?
+    /// U = G·g·Gᵀ of 3×3 filters packed for `Winograd.forward` with tiles of `tileSize` outputs.
+    func winogradFilters(outChannels: Int, inChannels: Int, tileSize: Int) -> Winograd.PackedFilters?
 }
 
 extension ConvProblem {
@@ -64,8 +64,12 @@ extension ConvProblem {
     package func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none, prepared: PreparedFilters? = nil) {
         if let w = winogradForward {
-            Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue,
-                             transformedFilters: prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels) ?? nil)
+            if let packed = prepared?.winogradFilters(outChannels: outChannels, inChannels: geometry.channels,
+                                                      tileSize: w.tileSize) {
+                Winograd.forward(w, x: x, packed: packed, bias: bias, y: y, epilogue: epilogue)
+            } else {
+                Winograd.forward(w, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
+            }
         } else if let d = directForward {
             DirectConv.forward(d, x: x, filters: weight, rotated: false, bias: bias, y: y, epilogue: epilogue)
         } else {

@@ -38,7 +38,8 @@ extension ConvProblem {
         guard isWinogradShape, !prefersDirect(directForward), Winograd.applies(batch: batch, inChannels: g.channels, outChannels: outChannels, outH: g.outH, outW: g.outW)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: g.channels, outChannels: outChannels, height: g.height,
-                                width: g.width, padTop: g.padTop, padLeft: g.padLeft, outH: g.outH, outW: g.outW)
+                                width: g.width, padTop: g.padTop, padLeft: g.padLeft, outH: g.outH, outW: g.outW,
+                                tileSize: Winograd.tileSize(outH: g.outH, outW: g.outW))
     }
 
     /// dx = conv(gy padded by 2 − padding, filters rotated 180° with in/out swapped).
@@ -47,7 +48,8 @@ extension ConvProblem {
         guard isWinogradShape, !prefersDirect(directInputGradient), Winograd.applies(batch: batch, inChannels: outChannels, outChannels: g.channels, outH: g.height, outW: g.width)
         else { return nil }
         return Winograd.Problem(batch: batch, inChannels: outChannels, outChannels: g.channels, height: g.outH,
-                                width: g.outW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, outH: g.height, outW: g.width)
+                                width: g.outW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft, outH: g.height, outW: g.width,
+                                tileSize: Winograd.tileSize(outH: g.height, outW: g.width))
     }
 }
 

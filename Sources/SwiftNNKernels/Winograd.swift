@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwiftNNMicroKernels
 
 /// 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2
 /// output tile costs 16 multiplies per (in, out) channel pair instead of 36.
@@ -11,6 +12,10 @@ import Darwin
 ///
 /// The channel sums are 16 GEMMs (one per tile position ξ) of [out × in]·[in × tiles],
 /// run over blocks of tiles sized to stay in cache; blocks are spread over the thread pool.
+/// The transforms run per instruction set in C (`swiftnn_winograd_*`, winograd_body.h) and
+/// write the GEMM tile's packed panels directly, so the GEMMs call the register tiles
+/// (`swiftnn_gemm_packed`) without packing: before, packing the filters for each of the 16
+/// GEMMs of every block took as long as the multiplications on wide layers.
 /// The input gradient of such a convolution is the same operation on the output gradient
 /// with the filters rotated by 180° and in/out swapped (`rotated`), padded by 2 − padding.
 package enum Winograd {
@@ -20,273 +25,238 @@ package enum Winograd {
         package var height: Int, width: Int
         package var padTop: Int, padLeft: Int
         package var outH: Int, outW: Int
+        /// Outputs per tile side: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3) (forward only).
+        package var tileSize = 2
 
-        package var tilesH: Int { (outH &+ 1) / 2 }
-        package var tilesW: Int { (outW &+ 1) / 2 }
+        package var tilesH: Int { (outH &+ tileSize &- 1) / tileSize }
+        package var tilesW: Int { (outW &+ tileSize &- 1) / tileSize }
         package var tilesPerImage: Int { tilesH &* tilesW }
+        /// Matrices per tile: (tileSize + 2)².
+        package var positions: Int { (tileSize &+ 2) &* (tileSize &+ 2) }
+    }
+
+    /// `SWIFTNN_WINOGRAD4=1` turns F(4×4, 3×3) on (off by default: not accurate enough).
+    ///
+    /// F(4×4) needs 1.78× fewer products than F(2×2) on outputs of whole 4×4 tiles, but its
+    /// transforms scale values by up to 25 (interpolation points ±2), so float32 rounding in
+    /// the channel sums grows ~10×: 32 channels of uniform ±1 data give a mean largest error
+    /// of 1.9e-5 per 4×4 tile (F(2×2): 1.7e-6; the best point set tried, 0, ±1, ½, −2: 1.1e-5),
+    /// beyond the 1e-5 + 1e-4·|y| the convolution tests hold every path to. Measured gain where
+    /// it applies, batch 128, one thread: 64→128 at 16×16 33 → 19 ms, 256→256 at 8×8 44 → 34 ms;
+    /// 512→512 at 4×4 none (its 36 filter matrices, 36 MiB, no longer stay in L3).
+    package static let largeTilesEnabled = getenv("SWIFTNN_WINOGRAD4").map { String(cString: $0) == "1" } ?? false
+
+    /// With F(4×4) enabled: where its 36 products per tile cost under 3/4 of F(2×2)'s 16 per
+    /// tile for the same outputs (outputs of 2×2 or 6×6 pay for padded partial tiles).
+    package static func tileSize(outH: Int, outW: Int) -> Int {
+        guard largeTilesEnabled else { return 2 }
+        let large = ((outH &+ 3) / 4) &* ((outW &+ 3) / 4) &* 36, small = ((outH &+ 1) / 2) &* ((outW &+ 1) / 2) &* 16
+        return 4 &* large <= 3 &* small ? 4 : 2
     }
 
     /// `SWIFTNN_WINOGRAD=0` turns the path off (for benchmarks and bisecting).
     package static let enabled = getenv("SWIFTNN_WINOGRAD").map { String(cString: $0) != "0" } ?? true
 
+    /// Fewest channels (in and out) worth the transforms. Rows of ≥ 16 outputs fill the direct
+    /// kernel's strips, which wins on thin layers; narrower rows leave them part empty, and
+    /// below 8 the direct kernel does not apply (im2col). Batch 128, one thread, forward and
+    /// backward ms, direct or im2col vs Winograd: 16→16 at 32×32 7.9/17.1 vs 12.3/30.5;
+    /// 48→12 at 8×8 2.05/3.5 vs 1.18/3.2; 16→32 at 8×8 1.78/2.9 vs 0.92/2.9; 8→8 at 8×8
+    /// 0.36/0.64 vs 0.29/0.81; 8→8 at 4×4 0.27/0.52 vs 0.07/0.22.
+    static func minimumChannels(outW: Int) -> Int {
+        outW >= DirectConv.stripWidth ? 32 : outW >= 8 ? 12 : 8
+    }
+
     /// Worth it when the channel GEMMs are deep enough to run near full speed.
     package static func applies(batch: Int, inChannels: Int, outChannels: Int, outH: Int, outW: Int) -> Bool {
-        guard enabled && inChannels >= 32 && outChannels >= 32 && outH >= 2 && outW >= 2 else { return false }
+        guard enabled && min(inChannels, outChannels) >= minimumChannels(outW: outW) && outH >= 2 && outW >= 2 else { return false }
         guard requiresBlockPerThread else { return true }
         // Blocks of tiles are the unit of parallelism and the filter transform is paid per
         // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
         // the threaded im2col GEMM is faster (ResNet-50's 128→128 at 16×16, batch 1:
         // 0.95 vs 1.23 ms; 256→256 at 2×2: 0.33 vs 5.9 ms, 2 threads).
+        // (The tile count per thread asked for is the 2 MiB block of that measurement, at most
+        // 256 tiles: thin layers of a large batch, 8→8 at 4×4, stay on Winograd.)
         let total = batch &* ((outH &+ 1) / 2) &* ((outW &+ 1) / 2)
-        return total >= ThreadPool.shared.threadCount &* tilesPerBlock(inChannels: inChannels, outChannels: outChannels, total: total)
+        let block = max(16, min(total, 256, (2 << 20) / (64 &* (inChannels &+ outChannels))))
+        return total >= ThreadPool.shared.threadCount &* block
     }
 
     /// Off in the kernel tests, so tiny problems still exercise this path.
     package static var requiresBlockPerThread = true
 
-    /// Tiles per block: V (16·C·T) and M (16·O·T) floats within ~2 MiB.
-    static func tilesPerBlock(inChannels: Int, outChannels: Int, total: Int) -> Int {
-        max(16, min(total, (2 << 20) / (64 &* (inChannels &+ outChannels))))
+    /// Tiles per block: V (P·C·T) and M (P·O·T) floats within `blockBytes` (P = 16 or 36
+    /// matrices), a whole number of 16-tile panels, and at least one block per thread where
+    /// the batch allows.
+    static func tilesPerBlock(inChannels: Int, outChannels: Int, total: Int, positions: Int = 16) -> Int {
+        let fit = blockBytes / (4 &* positions &* (inChannels &+ outChannels)) / 16 &* 16
+        let perThread = GEMM.roundUp((total &+ ThreadPool.shared.threadCount &- 1) / ThreadPool.shared.threadCount, 16)
+        return max(16, min(fit, perThread))
     }
 
-    /// U[ξ][o][c] = (G·g·Gᵀ)_ξ for the filter g = weight[o][c] (or, when `rotated`, the
-    /// filter of output channel c and input channel o turned by 180°: weight[c][o][2−i][2−j]).
-    package static func transformFilters(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, rotated: Bool,
-                                 into u: UnsafeMutablePointer<Float>) {
-        let plane = outChannels &* inChannels
-        for o in 0..<outChannels {
-            for c in 0..<inChannels {
-                var g = SIMD16<Float>()
-                let src = rotated ? weight + (c &* outChannels &+ o) &* 9 : weight + (o &* inChannels &+ c) &* 9
-                for i in 0..<9 { g[i] = rotated ? src[8 &- i] : src[i] }
-                // Rows: G·g (4×3).
-                var t = SIMD16<Float>()
-                for j in 0..<3 {
-                    let a = g[j], b = g[3 &+ j], d = g[6 &+ j]
-                    t[j] = a
-                    t[3 &+ j] = 0.5 * (a + b + d)
-                    t[6 &+ j] = 0.5 * (a - b + d)
-                    t[9 &+ j] = d
-                }
-                // Columns: (G·g)·Gᵀ (4×4).
-                for r in 0..<4 {
-                    let a = t[r &* 3], b = t[r &* 3 &+ 1], d = t[r &* 3 &+ 2]
-                    let values: (Float, Float, Float, Float) = (a, 0.5 * (a + b + d), 0.5 * (a - b + d), d)
-                    let base = u + (o &* inChannels &+ c)
-                    base[(r &* 4) &* plane] = values.0
-                    base[(r &* 4 &+ 1) &* plane] = values.1
-                    base[(r &* 4 &+ 2) &* plane] = values.2
-                    base[(r &* 4 &+ 3) &* plane] = values.3
-                }
+    /// Bytes of transformed tiles per block (`SWIFTNN_WINOGRAD_BLOCK_KIB` overrides, for tuning).
+    static let blockBytes = getenv("SWIFTNN_WINOGRAD_BLOCK_KIB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? 4 << 20
+
+    /// The 16 matrices of U, V and M lie `skew` floats more than a whole number of rows apart:
+    /// at exact multiples of 4 KiB the transforms' 16 stores per tile would all map to one
+    /// L1 set and evict each other.
+    static let skew = 48
+
+    /// Filters transformed and packed for `forward` (U): made once per call, or kept by a
+    /// caller whose filters do not change (eval mode) and passed to `forward(_:x:packed:...)`.
+    package final class PackedFilters {
+        package let inChannels: Int, outChannels: Int, tileSize: Int
+        let buffer: Scratch
+        /// Floats between the matrices of two positions ξ.
+        let stride: Int
+
+        /// U of `filters` ([out, in, 3, 3], or with `rotated` the [in, out, 3, 3] filters of the
+        /// convolution whose input gradient this is) for tiles of `tileSize` outputs.
+        package init(_ filters: UnsafePointer<Float>, outChannels: Int, inChannels: Int, rotated: Bool, tileSize: Int) {
+            self.inChannels = inChannels; self.outChannels = outChannels; self.tileSize = tileSize
+            let panelRows = GEMM.roundUp(outChannels, GEMMBlocking.mr), positions = (tileSize &+ 2) &* (tileSize &+ 2)
+            stride = panelRows &* inChannels &+ Winograd.skew
+            buffer = Scratch(count: positions &* stride)
+            let u = buffer.base, stride = stride
+            let transform = tileSize == 4 ? swiftnn_winograd4_filters : swiftnn_winograd_filters
+            ThreadPool.shared.parallelFor(panelRows / GEMMBlocking.mr, grain: max(1, 4096 / max(inChannels, 1))) { panels in
+                transform(filters, outChannels, inChannels, rotated ? 1 : 0, panels.lowerBound &* GEMMBlocking.mr,
+                          panels.upperBound &* GEMMBlocking.mr, GEMMBlocking.kc, u, stride)
             }
         }
+
+        deinit { buffer.free() }
     }
 
     /// y[n][o] = conv3×3(x[n], filters) + bias; filters [out, in, 3, 3], or with `rotated` the
     /// [in, out, 3, 3] filters of the convolution whose input gradient this is.
-    /// `epilogue` finishes each output value as the output transform stores it;
-    /// `transformedFilters`, when given, is U of these filters already (eval-mode weights
-    /// transformed once) and `filters` is not read.
+    /// `epilogue` finishes each output value as the output transform stores it.
     package static func forward(_ p: Problem, x: UnsafePointer<Float>, filters: UnsafePointer<Float>, rotated: Bool,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none,
-                        transformedFilters: UnsafePointer<Float>? = nil) {
-        let transformed = Scratch(count: transformedFilters == nil ? 16 &* p.outChannels &* p.inChannels : 0)
-        defer { transformed.free() }
-        if transformedFilters == nil {
-            transformFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated, into: transformed.base)
-        }
-        let u = transformedFilters ?? UnsafePointer(transformed.base)
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
+        let packed = PackedFilters(filters, outChannels: p.outChannels, inChannels: p.inChannels, rotated: rotated,
+                                   tileSize: p.tileSize)
+        forward(p, x: x, packed: packed, bias: bias, y: y, epilogue: epilogue)
+    }
+
+    /// `forward` with filters already packed for this problem's channels and tile size.
+    ///
+    /// Per block of tiles: V straight into packed GEMM panels, 16 GEMMs against U, then Y
+    /// from M. No GEMM packs anything.
+    package static func forward(_ p: Problem, x: UnsafePointer<Float>, packed: PackedFilters,
+                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none) {
+        assert(packed.inChannels == p.inChannels && packed.outChannels == p.outChannels && packed.tileSize == p.tileSize,
+                     "Winograd.forward: filters packed for another problem")
+        let large = p.tileSize == 4
+        let transformInput = large ? swiftnn_winograd4_input_tiles : swiftnn_winograd_input_tiles
+        let transformOutput = large ? swiftnn_winograd4_output_tiles : swiftnn_winograd_output_tiles
+        let C = p.inChannels, O = p.outChannels, P = p.positions, slice = GEMMBlocking.kc, MC = GEMMBlocking.mc
+        let panelRows = GEMM.roundUp(O, GEMMBlocking.mr), uStride = packed.stride
+        let u = UnsafePointer(packed.buffer.base)
+        defer { withExtendedLifetime(packed) {} }
         let total = p.batch &* p.tilesPerImage
-        let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
+        let perBlock = tilesPerBlock(inChannels: C, outChannels: O, total: total, positions: P)
         let blocks = (total &+ perBlock &- 1) / perBlock
         ThreadPool.shared.parallelFor(blocks) { range in
-            // The 16 matrices of V (and of M) are `skew` floats more than a whole number of
-            // rows apart: at exact multiples of 4 KiB the transforms' 16 stores per tile would
-            // all map to one L1 set and evict each other.
-            let skew = 48
-            let vStride = p.inChannels &* perBlock &+ skew, mStride = p.outChannels &* perBlock &+ skew
-            let scratch = Scratch(count: 16 &* (vStride &+ mStride))
+            let tpad = GEMM.roundUp(perBlock, 16)
+            let vStride = C &* tpad &+ skew, mStride = O &* tpad &+ skew
+            // Zeroed once: the output transform reads M's columns up to the panel end.
+            let scratch = Scratch(count: P &* (vStride &+ mStride), zeroed: true)
             defer { scratch.free() }
-            let v = scratch.base, m = scratch.base + 16 &* vStride
+            let v = scratch.base, m = scratch.base + P &* vStride
             for block in range {
                 let first = block &* perBlock, count = min(perBlock, total &- first)
-                transformInput(p, x: x, tiles: first..<(first &+ count), into: v, ldv: count, stride: vStride)
-                for xi in 0..<16 {
-                    GEMM.sgemm(transA: false, transB: false, m: p.outChannels, n: count, k: p.inChannels, alpha: 1,
-                               a: u + xi &* p.outChannels &* p.inChannels, lda: p.inChannels,
-                               b: v + xi &* vStride, ldb: count,
-                               beta: 0, c: m + xi &* mStride, ldc: count)
+                transformInput(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW, p.tilesPerImage,
+                               first, count, slice, v, vStride)
+                let panelTiles = GEMM.roundUp(count, 16)
+                for xi in 0..<P {
+                    var c0 = 0
+                    while c0 < C {
+                        let depth = min(slice, C &- c0)
+                        var row = 0
+                        while row < O {
+                            let rows = min(MC, O &- row)
+                            swiftnn_gemm_packed(u + (xi &* uStride &+ c0 &* panelRows &+ row &* depth),
+                                                v + (xi &* vStride &+ c0 &* panelTiles), rows, count, depth,
+                                                m + (xi &* mStride &+ row &* tpad), tpad, 1, c0 == 0 ? 0 : 1)
+                            row &+= rows
+                        }
+                        c0 &+= depth
+                    }
                 }
-                transformOutput(p, m: m, ldm: count, stride: mStride, tiles: first..<(first &+ count), bias: bias,
-                                epilogue: epilogue, into: y)
+                transformOutput(m, tpad, mStride, O, p.outH, p.outW, p.tilesW, p.tilesPerImage, first, count, bias,
+                                epilogue.residual, epilogue.relu ? 1 : 0, y)
             }
         }
     }
 
     /// gw[o][c] (overwritten) = Σ over tiles of the gradient of y with respect to the filter:
-    /// dU_ξ = Σ_t (A·dY·Aᵀ)_ξ[o][t]·V_ξ[c][t], then dg = Gᵀ·dU·G.
-    package static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+    /// dU_ξ = Σ_t (A·dY·Aᵀ)_ξ[o][t]·V_ξ[c][t], then dg = Gᵀ·dU·G. Per block, both transforms
+    /// write packed panels with the tiles as the GEMM depth (at most one slice of it).
+    package static func weightGradient(_ problem: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
                                into gw: UnsafeMutablePointer<Float>) {
+        var p = problem
+        p.tileSize = 2
+        let C = p.inChannels, O = p.outChannels, MC = GEMMBlocking.mc
         let total = p.batch &* p.tilesPerImage
-        let perBlock = tilesPerBlock(inChannels: p.inChannels, outChannels: p.outChannels, total: total)
+        let perBlock = min(GEMMBlocking.kc, tilesPerBlock(inChannels: C, outChannels: O, total: total))
         let blocks = (total &+ perBlock &- 1) / perBlock
-        let uCount = 16 &* p.outChannels &* p.inChannels
-        let sum = Scratch(count: uCount, zeroed: true)
-        defer { sum.free() }
-        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-        defer { pthread_mutex_destroy(lock); lock.deallocate() }
-        ThreadPool.shared.parallelFor(blocks) { range in
-            let skew = 48
-            let vStride = p.inChannels &* perBlock &+ skew, mStride = p.outChannels &* perBlock &+ skew
-            let scratch = Scratch(count: 16 &* (vStride &+ mStride) &+ uCount)
+        let plane = O &* C, uCount = 16 &* plane
+        // Each part sums its blocks into its own dU; the final transform adds the parts.
+        let parts = min(blocks, ThreadPool.shared.threadCount)
+        let partials = Scratch(count: parts &* uCount, zeroed: true)
+        defer { partials.free() }
+        ThreadPool.shared.parallelFor(parts) { range in
+            let mStride = GEMM.roundUp(O, GEMMBlocking.mr) &* perBlock &+ skew
+            let vStride = GEMM.roundUp(C, 16) &* perBlock &+ skew
+            let scratch = Scratch(count: 16 &* (vStride &+ mStride))
             defer { scratch.free() }
-            let v = scratch.base, m = v + 16 &* vStride, local = m + 16 &* mStride
-            local.initialize(repeating: 0, count: uCount)
-            for block in range {
-                let first = block &* perBlock, count = min(perBlock, total &- first)
-                transformInput(p, x: x, tiles: first..<(first &+ count), into: v, ldv: count, stride: vStride)
-                transformGradient(p, gy: gy, tiles: first..<(first &+ count), into: m, ldm: count, stride: mStride)
-                for xi in 0..<16 {
-                    GEMM.sgemm(transA: false, transB: true, m: p.outChannels, n: p.inChannels, k: count, alpha: 1,
-                               a: m + xi &* mStride, lda: count, b: v + xi &* vStride, ldb: count,
-                               beta: 1, c: local + xi &* p.outChannels &* p.inChannels, ldc: p.inChannels)
-                }
-            }
-            pthread_mutex_lock(lock)
-            Elementwise.axpy(1, local, sum.base, count: uCount)
-            pthread_mutex_unlock(lock)
-        }
-        let plane = p.outChannels &* p.inChannels
-        for pair in 0..<plane {
-            @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
-                let base = sum.base + pair
-                return SIMD4(base[(r &* 4) &* plane], base[(r &* 4 &+ 1) &* plane], base[(r &* 4 &+ 2) &* plane],
-                             base[(r &* 4 &+ 3) &* plane])
-            }
-            let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
-            // Gᵀ·dU (3×4), then ·G (3×3).
-            let e = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
-            let out = gw + pair &* 9
-            @inline(__always) func store(_ r: Int, _ q: SIMD4<Float>) {
-                out[r &* 3] = q.x + 0.5 * (q.y + q.z)
-                out[r &* 3 &+ 1] = 0.5 * (q.y - q.z)
-                out[r &* 3 &+ 2] = 0.5 * (q.y + q.z) + q.w
-            }
-            store(0, e.0); store(1, e.1); store(2, e.2)
-        }
-    }
-
-    /// Ṁ[ξ][o][t] = (A·dY·Aᵀ)_ξ for the 2×2 output-gradient tile dY (zero beyond the output).
-    private static func transformGradient(_ p: Problem, gy: UnsafePointer<Float>, tiles: Range<Int>,
-                                          into m: UnsafeMutablePointer<Float>, ldm: Int, stride rowStride: Int) {
-        let plane = p.outH &* p.outW
-        for (t, tile) in tiles.enumerated() {
-            let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
-            let oy = (within / p.tilesW) &* 2, ox = (within % p.tilesW) &* 2
-            let hasRight = ox &+ 1 < p.outW, hasBottom = oy &+ 1 < p.outH
-            for o in 0..<p.outChannels {
-                let src = gy + ((image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox)
-                let a = src[0], b: Float = hasRight ? src[1] : 0
-                let c: Float = hasBottom ? src[p.outW] : 0
-                let d: Float = hasBottom && hasRight ? src[p.outW &+ 1] : 0
-                // A·dY (4×2) rows (u, w), each then ·Aᵀ: (u, w) ↦ (u, u + w, u − w, −w).
-                let out = m + (o &* ldm &+ t)
-                @inline(__always) func store(_ r: Int, _ u: Float, _ w: Float) {
-                    out[(r &* 4) &* rowStride] = u
-                    out[(r &* 4 &+ 1) &* rowStride] = u + w
-                    out[(r &* 4 &+ 2) &* rowStride] = u - w
-                    out[(r &* 4 &+ 3) &* rowStride] = -w
-                }
-                store(0, a, b); store(1, a + c, b + d); store(2, a - c, b - d); store(3, -c, -d)
-            }
-        }
-    }
-
-    /// V[ξ][c][t] = (Bᵀ·d·B)_ξ for the 4×4 input patch d of each tile (zero outside the image).
-    private static func transformInput(_ p: Problem, x: UnsafePointer<Float>, tiles: Range<Int>,
-                                       into v: UnsafeMutablePointer<Float>, ldv: Int, stride rowStride: Int) {
-        let plane = p.height &* p.width
-        for (t, tile) in tiles.enumerated() {
-            let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
-            let top = (within / p.tilesW) &* 2 &- p.padTop, left = (within % p.tilesW) &* 2 &- p.padLeft
-            let inside = top >= 0 && left >= 0 && top &+ 4 <= p.height && left &+ 4 <= p.width
-            for c in 0..<p.inChannels {
-                let src = x + (image &* p.inChannels &+ c) &* plane
-                // The patch as four rows of four.
-                var d0 = SIMD4<Float>(), d1 = SIMD4<Float>(), d2 = SIMD4<Float>(), d3 = SIMD4<Float>()
-                if inside {
-                    let origin = UnsafeRawPointer(src + (top &* p.width &+ left)), rowBytes = p.width &* 4
-                    d0 = origin.loadUnaligned(as: SIMD4<Float>.self)
-                    d1 = origin.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Float>.self)
-                    d2 = origin.loadUnaligned(fromByteOffset: 2 &* rowBytes, as: SIMD4<Float>.self)
-                    d3 = origin.loadUnaligned(fromByteOffset: 3 &* rowBytes, as: SIMD4<Float>.self)
-                } else {
-                    @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
-                        var out = SIMD4<Float>()
-                        let iy = top &+ r
-                        guard iy >= 0 && iy < p.height else { return out }
-                        for s in 0..<4 where left &+ s >= 0 && left &+ s < p.width { out[s] = src[iy &* p.width &+ left &+ s] }
-                        return out
-                    }
-                    d0 = row(0); d1 = row(1); d2 = row(2); d3 = row(3)
-                }
-                // Bᵀ·d on the rows, then ·B on the columns of each.
-                let rows = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-                let out = v + (c &* ldv &+ t)
-                @inline(__always) func store(_ r: SIMD4<Float>, _ base: Int) {
-                    out[base &* rowStride] = r.x - r.z
-                    out[(base &+ 1) &* rowStride] = r.y + r.z
-                    out[(base &+ 2) &* rowStride] = r.z - r.y
-                    out[(base &+ 3) &* rowStride] = r.y - r.w
-                }
-                store(rows.0, 0); store(rows.1, 4); store(rows.2, 8); store(rows.3, 12)
-            }
-        }
-    }
-
-    /// y tile = Aᵀ·M·A (+ bias), clipped at the bottom/right edge.
-    private static func transformOutput(_ p: Problem, m: UnsafePointer<Float>, ldm: Int, stride rowStride: Int,
-                                        tiles: Range<Int>, bias: UnsafePointer<Float>?, epilogue: ConvEpilogue,
-                                        into y: UnsafeMutablePointer<Float>) {
-        let plane = p.outH &* p.outW
-        for (t, tile) in tiles.enumerated() {
-            let image = tile / p.tilesPerImage, within = tile &- image &* p.tilesPerImage
-            let oy = (within / p.tilesW) &* 2, ox = (within % p.tilesW) &* 2
-            let fullTile = oy &+ 2 <= p.outH && ox &+ 2 <= p.outW
-            for o in 0..<p.outChannels {
-                let src = m + (o &* ldm &+ t)
-                @inline(__always) func row(_ base: Int) -> SIMD4<Float> {
-                    SIMD4(src[base &* rowStride], src[(base &+ 1) &* rowStride], src[(base &+ 2) &* rowStride],
-                          src[(base &+ 3) &* rowStride])
-                }
-                let k0 = row(0), k1 = row(4), k2 = row(8), k3 = row(12)
-                // Aᵀ·M on the rows (2×4), then ·A on the columns (2×2).
-                let r0 = k0 + k1 + k2, r1 = k1 - k2 - k3
-                let shift = bias?[o] ?? 0
-                var y00 = r0[0] + r0[1] + r0[2] + shift, y01 = r0[1] - r0[2] - r0[3] + shift
-                var y10 = r1[0] + r1[1] + r1[2] + shift, y11 = r1[1] - r1[2] - r1[3] + shift
-                let offset = (image &* p.outChannels &+ o) &* plane &+ oy &* p.outW &+ ox
-                let dst = y + offset
-                if !epilogue.isNone {
-                    // Past the bottom/right edge the offsets are never stored, only computed.
-                    y00 = epilogue.finish(y00, at: offset)
-                    if ox &+ 1 < p.outW { y01 = epilogue.finish(y01, at: offset &+ 1) }
-                    if oy &+ 1 < p.outH {
-                        y10 = epilogue.finish(y10, at: offset &+ p.outW)
-                        if ox &+ 1 < p.outW { y11 = epilogue.finish(y11, at: offset &+ p.outW &+ 1) }
+            let v = scratch.base, m = v + 16 &* vStride
+            for part in range {
+                let local = partials.base + part &* uCount
+                for block in (blocks &* part / parts)..<(blocks &* (part &+ 1) / parts) {
+                    let first = block &* perBlock, count = min(perBlock, total &- first)
+                    swiftnn_winograd_input_channels(x, C, p.height, p.width, p.padTop, p.padLeft, p.tilesW,
+                                                    p.tilesPerImage, first, count, v, vStride)
+                    swiftnn_winograd_gradient_channels(gy, O, p.outH, p.outW, p.tilesW, p.tilesPerImage, first, count,
+                                                       m, mStride)
+                    for xi in 0..<16 {
+                        var row = 0
+                        while row < O {
+                            let rows = min(MC, O &- row)
+                            swiftnn_gemm_packed(m + (xi &* mStride &+ row &* count), v + xi &* vStride, rows, C, count,
+                                                local + (xi &* plane &+ row &* C), C, 1, 1)
+                            row &+= rows
+                        }
                     }
                 }
-                if fullTile {
-                    dst[0] = y00; dst[1] = y01; dst[p.outW] = y10; dst[p.outW &+ 1] = y11
-                } else {
-                    dst[0] = y00
-                    if ox &+ 1 < p.outW { dst[1] = y01 }
-                    if oy &+ 1 < p.outH {
-                        dst[p.outW] = y10
-                        if ox &+ 1 < p.outW { dst[p.outW &+ 1] = y11 }
-                    }
+            }
+        }
+        // dU = Σ parts (into part 0), then g = Gᵀ·dU·G per filter; both split over the pool.
+        let sums = partials.base
+        if parts > 1 {
+            ThreadPool.shared.parallelFor(uCount, grain: 1 << 16) { range in
+                for part in 1..<parts {
+                    Elementwise.axpy(1, sums + (part &* uCount &+ range.lowerBound), sums + range.lowerBound, count: range.count)
                 }
+            }
+        }
+        ThreadPool.shared.parallelFor(plane, grain: 4096) { pairs in
+            for pair in pairs {
+                @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
+                    let base = sums + pair
+                    return SIMD4(base[(r &* 4) &* plane], base[(r &* 4 &+ 1) &* plane], base[(r &* 4 &+ 2) &* plane],
+                                 base[(r &* 4 &+ 3) &* plane])
+                }
+                let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
+                // Gᵀ·dU (3×4), then ·G (3×3).
+                let e = (u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3)
+                let out = gw + pair &* 9
+                @inline(__always) func store(_ r: Int, _ q: SIMD4<Float>) {
+                    out[r &* 3] = q.x + 0.5 * (q.y + q.z)
+                    out[r &* 3 &+ 1] = 0.5 * (q.y - q.z)
+                    out[r &* 3 &+ 2] = 0.5 * (q.y + q.z) + q.w
+                }
+                store(0, e.0); store(1, e.1); store(2, e.2)
             }
         }
     }

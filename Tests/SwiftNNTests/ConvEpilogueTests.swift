@@ -10,21 +10,16 @@ final class ConvEpilogueTests: XCTestCase {
     /// Filters prepared once, as FoldedConvolution keeps them.
     final class Prepared: PreparedFilters {
         let weight: Tensor, groups: Int
-        var transformed: UnsafeMutablePointer<Float>?
         init(_ weight: Tensor, groups: Int) { self.weight = weight; self.groups = groups }
-        deinit { transformed?.deallocate() }
 
         func packedFilters(groups: Int) -> [PackedMatrix]? {
             let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
             return (0..<groups).map { PackedMatrix(weight.data + $0 * rows * depth, rows: rows, depth: depth, lda: depth)! }
         }
 
-        func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>? {
-            transformed?.deallocate()
-            let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * inChannels)
-            Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: u)
-            transformed = u
-            return UnsafePointer(u)
+        func winogradFilters(outChannels: Int, inChannels: Int, tileSize: Int) -> Winograd.PackedFilters? {
+            Winograd.PackedFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false,
+                                   tileSize: tileSize)
         }
     }
 

@@ -8,7 +8,10 @@ import Glibc
 ///
 ///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B): best, median
 ///     swiftnn-bench info                  -> the CPU and the kernel path in use
-///     swiftnn-bench conv N C H W O K P    -> ms forward, ms backward of a KxK conv (padding P)
+///     swiftnn-bench conv N C H W O K P [S] -> ms forward, ms backward of a KxK conv (padding P, stride S)
+///     swiftnn-bench conv-cpu N C H W O K P [S] -> the same in process CPU ms (best of 5): steadier than
+///                                         wall time when other work shares the cores (use 1 thread,
+///                                         where the pool's spin-waits add nothing)
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
 
@@ -63,18 +66,38 @@ func benchGEMM(_ args: [String]) {
     print(flop / t.best / 1e9, flop / t.median / 1e9)
 }
 
-func benchConv(_ args: [String]) throws {
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Best of `runs` process-CPU times of `body` (after one warm-up run).
+func bestCPUTime(runs: Int = 5, _ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity
+    for _ in 0..<runs {
+        let start = processCPUSeconds()
+        body()
+        best = min(best, processCPUSeconds() - start)
+    }
+    return best
+}
+
+func benchConv(_ args: [String], cpuTime: Bool = false) throws {
     let v = args.compactMap { Int($0) }
-    guard v.count == 7 else {
-        fputs("usage: swiftnn-bench conv N C H W O K P\n", stderr)
+    guard v.count == 7 || v.count == 8 else {
+        fputs("usage: swiftnn-bench conv N C H W O K P [S]\n", stderr)
         exit(2)
     }
     let x = try Tensor.randn([v[0], v[1], v[2], v[3]], requiresGrad: true)
-    let conv = try Conv2d(v[1], v[4], kernelSize: Pair(v[5]), padding: .explicit(v[6], v[6]))
+    let conv = try Conv2d(v[1], v[4], kernelSize: Pair(v[5]), stride: Pair(v.count == 8 ? v[7] : 1),
+                          padding: .explicit(v[6], v[6]))
     var y = try conv(x)
     let gy = try Tensor.randn(y.shape)
-    let forward = bestTime { y = try! conv(x) }
-    let backward = bestTime {
+    func time(_ body: () -> Void) -> Double { cpuTime ? bestCPUTime(body) : bestTime(body) }
+    let forward = time { y = try! conv(x) }
+    let backward = time {
         let out = try! conv(x)
         try! out.backward(gy)
     } - forward
@@ -118,10 +141,11 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "gemm": benchGEMM(Array(arguments.dropFirst()))
 case "conv": try benchConv(Array(arguments.dropFirst()))
+case "conv-cpu": try benchConv(Array(arguments.dropFirst()), cpuTime: true)
 case "train": try benchTrain(Array(arguments.dropFirst()))
 case "threads": print(ThreadPool.shared.threadCount)
 case "info": print(KernelISA.summary)
 default:
-    fputs("usage: swiftnn-bench gemm M N K [tA tB] | info | conv N C H W O K P | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
+    fputs("usage: swiftnn-bench gemm M N K [tA tB] | info | conv[-cpu] N C H W O K P [S] | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
     exit(2)
 }

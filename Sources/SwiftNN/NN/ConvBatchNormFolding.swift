@@ -25,7 +25,7 @@ final class FoldedConvolution: PreparedFilters {
     let weight: Tensor
     let bias: Tensor?
     private var packed: [PackedMatrix]?
-    private var winograd: (base: UnsafeMutablePointer<Float>, bytes: Int)?
+    private var winograd: Winograd.PackedFilters?
 
     /// Guards every Conv2d's `folded` and each cache's `packed` and `winograd`: the engine
     /// releases the GIL, so two Python threads may run one model at once.
@@ -41,17 +41,13 @@ final class FoldedConvolution: PreparedFilters {
         return try body()
     }
 
-    deinit { winograd.map { BufferCache.release($0, bytes: $1) } }
-
-    func winogradFilters(outChannels: Int, inChannels: Int) -> UnsafePointer<Float>? {
+    func winogradFilters(outChannels: Int, inChannels: Int, tileSize: Int) -> Winograd.PackedFilters? {
         FoldedConvolution.locked {
-            if let winograd { return UnsafePointer(winograd.base) }
-            let bytes = 16 &* outChannels &* inChannels &* MemoryLayout<Float>.stride
-            guard let raw = BufferCache.allocate(bytes: bytes) else { return nil }
-            let made = raw.bindMemory(to: Float.self, capacity: 16 &* outChannels &* inChannels)
-            Winograd.transformFilters(weight.data, outChannels: outChannels, inChannels: inChannels, rotated: false, into: made)
-            winograd = (made, bytes)
-            return UnsafePointer(made)
+            if let winograd, winograd.tileSize == tileSize { return winograd }
+            let made = Winograd.PackedFilters(weight.data, outChannels: outChannels, inChannels: inChannels,
+                                              rotated: false, tileSize: tileSize)
+            winograd = made
+            return made
         }
     }
 

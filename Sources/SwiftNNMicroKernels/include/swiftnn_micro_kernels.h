@@ -15,6 +15,8 @@
 #include <stddef.h>
 
 #include "swiftnn_pool_sync.h"
+// Convolution kernels of the same dispatch scheme (Winograd transforms).
+#include "swiftnn_winograd_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {
