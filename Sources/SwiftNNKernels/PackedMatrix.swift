@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// A left-hand matrix A [M × K] packed once into the GEMM's MR-row panels, for products
 /// C = A·B that reuse it many times: the filters of an eval-mode convolution. `GEMM.sgemm`
 /// packs A on every call, which at batch 1 costs as much as the multiply itself on deep
@@ -75,8 +77,8 @@ package final class PackedMatrix {
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mc = min(MC, rows.upperBound &- ic)
-                    GEMM.macroKernel(packA: slice + ic &* kc, packB: packB.base, mc: mc, nc: nc, kc: kc,
-                                     c: c + (ic &* ldc &+ jc), ldc: ldc, alpha: 1, beta: pc == 0 ? beta : 1)
+                    swiftnn_gemm_packed(slice + ic &* kc, packB.base, mc, nc, kc, c + (ic &* ldc &+ jc), ldc, 1,
+                                        pc == 0 ? beta : 1)
                     ic &+= mc
                 }
                 pc &+= kc
