@@ -2,7 +2,8 @@
 
 1. SGEMM GFLOP/s of swiftnn and of NumPy's matmul with 1 and 2 threads, for
    square sizes and for the im2col GEMMs of normal_CNN at batch 128;
-2. Conv2d forward and backward time per layer of normal_CNN at batch 128.
+2. Conv2d forward and backward time per layer of normal_CNN at batch 128;
+3. pointwise, pooling and normalization ops in GB/s next to NumPy (pointwise.py).
 
 Every measurement runs in its own process so the thread count can be fixed
 before the library starts (SWIFTNN_NUM_THREADS for swiftnn, the BLAS
@@ -83,6 +84,7 @@ def main():
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--quick", action="store_true", help="fewer shapes")
     parser.add_argument("--rounds", type=int, default=2, help="alternating GEMM measurements per library (default 2)")
+    parser.add_argument("--only", choices=["gemm", "conv", "pointwise"], help="run one table")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
@@ -90,8 +92,13 @@ def main():
     convs = NORMAL_CNN_CONVS[::3] if args.quick else NORMAL_CNN_CONVS
     # The forward GEMM of each layer with the batch folded in: [out, in*9] x [in*9, 128*H*W].
     shapes += [(f"im2col {cin}->{cout} @{s}", (cout, 128 * s * s, cin * 9)) for cin, cout, s in convs]
-    gemm_table(args.bench, threads_list, shapes, args.rounds)
-    conv_table(args.bench, threads_list, batch=128)
+    if args.only in (None, "gemm"):
+        gemm_table(args.bench, threads_list, shapes, args.rounds)
+    if args.only in (None, "conv"):
+        conv_table(args.bench, threads_list, batch=128)
+    if args.only in (None, "pointwise"):
+        from pointwise import pointwise_table
+        pointwise_table(args.bench, threads_list, args.rounds)
 
 
 if __name__ == "__main__":

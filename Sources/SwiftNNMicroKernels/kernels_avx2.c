@@ -1,6 +1,7 @@
 // AVX2 + FMA variants: a 6 × 16 GEMM tile is 12 of the 16 ymm registers.
 #if defined(__x86_64__)
 #include "isa_kernels.h"
+#include "pointwise_kernels.h"
 
 typedef float VEC __attribute__((vector_size(32)));
 #define VW 8
@@ -12,4 +13,5 @@ typedef float VEC __attribute__((vector_size(32)));
 #define CONV_CV 2
 #define WG_CV 2
 #include "tile_body.h"
+#include "pointwise_body.h"
 #endif

@@ -1,6 +1,7 @@
 // AVX-512 variants: 32 zmm registers hold a 12 × 16 GEMM tile in 12 accumulators.
 #if defined(__x86_64__)
 #include "isa_kernels.h"
+#include "pointwise_kernels.h"
 
 typedef float VEC __attribute__((vector_size(64)));
 #define VW 16
@@ -12,4 +13,5 @@ typedef float VEC __attribute__((vector_size(64)));
 #define CONV_CV 1
 #define WG_CV 1
 #include "tile_body.h"
+#include "pointwise_body.h"
 #endif

@@ -1,6 +1,7 @@
 // Baseline variants for any CPU: 16-byte vectors (SSE2 on x86-64, NEON on
 // arm64); 6 × 8 tiles (12 accumulators of the 16 registers), two column passes.
 #include "isa_kernels.h"
+#include "pointwise_kernels.h"
 
 typedef float VEC __attribute__((vector_size(16)));
 #define VW 4
@@ -12,3 +13,4 @@ typedef float VEC __attribute__((vector_size(16)));
 #define CONV_CV 2
 #define WG_CV 2
 #include "tile_body.h"
+#include "pointwise_body.h"

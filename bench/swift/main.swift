@@ -8,6 +8,7 @@ import Glibc
 ///
 ///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B)
 ///     swiftnn-bench conv N C H W O K P    -> ms forward, ms backward of a KxK conv (padding P)
+///     swiftnn-bench pointwise OP [ELEMENTS]  -> best and median GB/s of a pointwise op (Pointwise.swift)
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
 
@@ -108,6 +109,7 @@ case "gemm": benchGEMM(Array(arguments.dropFirst()))
 case "conv": try benchConv(Array(arguments.dropFirst()))
 case "train": try benchTrain(Array(arguments.dropFirst()))
 case "threads": print(ThreadPool.shared.threadCount)
+case "pointwise": try PointwiseBench.run(Array(arguments.dropFirst()))
 default:
     fputs("usage: swiftnn-bench gemm M N K [tA tB] | conv N C H W O K P | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
     exit(2)

@@ -72,8 +72,8 @@ extension Tensor {
         DefaultGenerator.withGenerator { rng in
             for i in 0..<mask.count { mask.data[i] = rng.nextUniform() < keep ? scale : 0 }
         }
-        return try broadcastCombine(mask, *).recording("Dropout2dBackward", inputs: [self], saving: []) { g, _ in
-            [try g.broadcastCombine(mask, *)]
+        return try broadcastCombine(mask, .mul).recording("Dropout2dBackward", inputs: [self], saving: []) { g, _ in
+            [try g.broadcastCombine(mask, .mul)]
         }
     }
 }

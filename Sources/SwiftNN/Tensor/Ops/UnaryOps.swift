@@ -37,8 +37,12 @@ extension Tensor {
 
     public func relu() throws -> Tensor {
         // NaN stays NaN (as in PyTorch): `x > 0 ? x : 0` would turn it into 0.
-        try mapped { $0 < 0 ? 0 : $0 }.recording("ReluBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
-            [try g.zipped(out) { $1 > 0 ? $0 : 0 }]
+        let out = try Tensor(uninitializedShape: shape)
+        Pointwise.map(.relu, data, out.data, count: count)
+        return out.recording("ReluBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
+            let dx = try Tensor(uninitializedShape: out.shape)
+            Pointwise.zip(.reluBackward, g.data, out.data, dx.data, count: out.count)
+            return [dx]
         }
     }
 
