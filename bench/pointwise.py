@@ -9,6 +9,7 @@ ufuncs run on one thread whatever the thread count; "-" where NumPy has no
 equivalent (erf, max-pool indices). Each figure is the best of the alternating
 rounds, each round best-of-15 in a fresh process, with the median next to it.
 """
+import argparse
 import subprocess
 import sys
 
@@ -109,3 +110,38 @@ def pointwise_table(bench, threads_list, rounds, ops=OPS):
                 theirs.append(figures)
         row = f"{op:<44}" + "".join(cell(summary(ours[t])) for t in threads_list)
         print(row + cell(summary(theirs)), flush=True)
+
+
+def before_after_table(bench, before, threads_list, rounds, ops=OPS):
+    """Two builds of swiftnn-bench interleaved (before, after, before, ...) per op and thread count."""
+    header = "".join(f"{f'before {t}T':>15}{f'after {t}T':>15}" for t in threads_list)
+    print(f"{'GB/s (best median)':<16}{header}")
+    for op in ops:
+        row = f"{op:<16}"
+        for t in threads_list:
+            old, new = [], []
+            for _ in range(rounds):
+                old.append(run([before, "pointwise", op], t))
+                new.append(run([bench, "pointwise", op], t))
+            row += cell(summary(old)) + cell(summary(new))
+        print(row, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bench", required=True, help="path of the swiftnn-bench executable")
+    parser.add_argument("--before", help="another build of swiftnn-bench to interleave with --bench instead of NumPy")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measurements per side (default 3)")
+    parser.add_argument("--ops", default=",".join(OPS), help="comma-separated ops (default all)")
+    args = parser.parse_args()
+    threads_list = [int(t) for t in args.threads.split(",")]
+    ops = args.ops.split(",")
+    if args.before:
+        before_after_table(args.bench, args.before, threads_list, args.rounds, ops)
+    else:
+        pointwise_table(args.bench, threads_list, args.rounds, ops)
+
+
+if __name__ == "__main__":
+    main()

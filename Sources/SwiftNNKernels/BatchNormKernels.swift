@@ -14,22 +14,51 @@ import SwiftNNMicroKernels
 extension NormKernels {
     /// Per-channel mean and biased variance of x, one pass.
     package static func channelMoments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        // Shifted sums: with the shift near the mean, Σ(x−k)² does not cancel
+        // catastrophically when |mean| ≫ std.
+        let shift = UnsafeMutablePointer<Float>.allocate(capacity: x.channels)
+        defer { shift.deallocate() }
+        for c in 0..<x.channels { shift[c] = x.row(0, c)[0] }
+        let totals = sumsPerChannel(x) { o, c, sums in swiftnn_shifted_sums(x.row(o, c), x.inner, shift[c], sums) }
+        defer { totals.deallocate() }
         let m = Double(x.outer &* x.inner)
-        ThreadPool.shared.parallelFor(x.channels, grain: Swift.max(1, grain / Swift.max(1, x.outer &* x.inner))) { range in
-            for c in range {
-                // Shifted sums: with the shift near the mean, Σ(x−k)² does not cancel
-                // catastrophically when |mean| ≫ std.
-                let shift = x.row(0, c)[0]
-                var s = 0.0, s2 = 0.0
-                for o in 0..<x.outer {
-                    let (rs, rs2) = shiftedSums(x.row(o, c), count: x.inner, shift: shift)
-                    s += Double(rs); s2 += Double(rs2)
+        for c in 0..<x.channels {
+            let mu = totals[2 &* c] / m
+            mean[c] = Float(Double(shift[c]) + mu)
+            variance[c] = Float(Swift.max(0, totals[2 &* c &+ 1] / m - mu * mu))
+        }
+    }
+
+    /// Per channel, the Double sums over its rows of the float pairs `rowSums(o, c, pair)` writes
+    /// (2 per channel; the caller deallocates). Rows are visited in memory order, in a fixed
+    /// number of bands (so the result does not depend on the thread count) spread over the
+    /// pool, each band adding into its own totals: walking one channel at a time would jump
+    /// between rows of a few KB, where the hardware prefetcher loses the stream.
+    private static func sumsPerChannel(_ x: ChannelPlanes,
+                                       _ rowSums: (_ o: Int, _ c: Int, _ pair: UnsafeMutablePointer<Float>) -> Void)
+        -> UnsafeMutablePointer<Double> {
+        let channels = x.channels, rows = x.outer &* channels
+        let bands = Swift.max(1, Swift.min(32, rows, rows &* x.inner / grain))
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: bands &* 2 &* channels)
+        partial.initialize(repeating: 0, count: bands &* 2 &* channels)
+        ThreadPool.shared.parallelFor(bands) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { pair in
+                for band in range {
+                    let totals = partial + band &* 2 &* channels
+                    for row in (rows &* band / bands)..<(rows &* (band &+ 1) / bands) {
+                        let o = row / channels, c = row &- o &* channels
+                        rowSums(o, c, pair.baseAddress!)
+                        totals[2 &* c] += Double(pair[0])
+                        totals[2 &* c &+ 1] += Double(pair[1])
+                    }
                 }
-                let mu = s / m
-                mean[c] = Float(Double(shift) + mu)
-                variance[c] = Float(Swift.max(0, s2 / m - mu * mu))
             }
         }
+        for band in 1..<bands {
+            let totals = partial + band &* 2 &* channels
+            for i in 0..<(2 &* channels) { partial[i] += totals[i] }
+        }
+        return partial
     }
 
     /// (Σ(x−k), Σ(x−k)²) over `count` floats.
@@ -70,21 +99,15 @@ extension NormKernels {
                                         sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>,
                                         gatedGradient: UnsafeMutablePointer<Float>? = nil) {
         let channels = x.channels, inner = x.inner
-        ThreadPool.shared.parallelFor(channels, grain: Swift.max(1, grain / Swift.max(1, x.outer &* inner))) { range in
-            for c in range {
-                var sg = 0.0, sgx = 0.0
-                var sums: (Float, Float) = (0, 0)
-                for o in 0..<x.outer {
-                    let offset = (o &* channels &+ c) &* inner
-                    withUnsafeMutableBytes(of: &sums) {
-                        swiftnn_channel_grad_sums(g + offset, y.map { $0 + offset }, x.row(o, c), gatedGradient.map { $0 + offset },
-                                                  inner, mean[c], $0.baseAddress!.assumingMemoryBound(to: Float.self))
-                    }
-                    sg += Double(sums.0); sgx += Double(sums.1)
-                }
-                sumG[c] = Float(sg)
-                sumGXhat[c] = Float(sgx) * invstd[c]
-            }
+        let totals = sumsPerChannel(x) { o, c, sums in
+            let offset = (o &* channels &+ c) &* inner
+            swiftnn_channel_grad_sums(g + offset, y.map { $0 + offset }, x.row(o, c), gatedGradient.map { $0 + offset },
+                                      inner, mean[c], sums)
+        }
+        defer { totals.deallocate() }
+        for c in 0..<channels {
+            sumG[c] = Float(totals[2 &* c])
+            sumGXhat[c] = Float(totals[2 &* c &+ 1]) * invstd[c]
         }
     }
 

@@ -103,17 +103,6 @@ package enum PoolKernel {
         }
     }
 
-    /// The gradient of `maxForward2x2`: gx (all of it overwritten) holds each gy at its window's maximum.
-    package static func maxBackward2x2(_ gy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planes: Int,
-                                       height: Int, width: Int, gx: UnsafeMutablePointer<Float>) {
-        let outPlane = (height / 2) &* (width / 2)
-        ThreadPool.shared.parallelFor(planes, grain: max(1, Pointwise.grain / max(height &* width, 1))) { range in
-            let p = range.lowerBound
-            swiftnn_max_pool_2x2_backward(gy + p &* outPlane, argmax + p &* outPlane, range.count, height, width,
-                                          gx + p &* height &* width)
-        }
-    }
-
     /// gx (overwritten) = gy scattered to the recorded maxima.
     package static func maxBackward(_ gy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planes: Int,
                             inPlane: Int, outPlane: Int, gx: UnsafeMutablePointer<Float>) {

@@ -368,23 +368,16 @@ ISA_TARGET void KERNEL(layer_norm_param_grads)(const float *g, const float *x, l
 
 // ---- 2×2 max pool ----
 
-// Lane orders for __builtin_shufflevector on two vectors: deinterleave (EVEN, ODD) and
-// interleave (LOW, HIGH halves).
+// Lane orders for __builtin_shufflevector: the even and the odd lanes of two vectors.
 #if VW == 4
 #define EVEN_LANES 0, 2, 4, 6
 #define ODD_LANES 1, 3, 5, 7
-#define LOW_LANES 0, 4, 1, 5
-#define HIGH_LANES 2, 6, 3, 7
 #elif VW == 8
 #define EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
 #define ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
-#define LOW_LANES 0, 8, 1, 9, 2, 10, 3, 11
-#define HIGH_LANES 4, 12, 5, 13, 6, 14, 7, 15
 #elif VW == 16
 #define EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
 #define ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
-#define LOW_LANES 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
-#define HIGH_LANES 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 #endif
 
 /// Takes v (at window offset `offset`) over the best so far when it is larger or NaN,
@@ -396,21 +389,21 @@ PW_INLINE void KERNEL(pw_consider)(VEC v, int offset, VEC *best, IVEC *where) {
   *where = (take & (off + offset)) | (~take & *where);
 }
 
-/// The same choice for one window, in scalar code (the row's last outW % VW outputs).
-static inline int KERNEL(pw_window_max)(const float *top, long width, float *best_out) {
-  const int offsets[3] = {1, (int)width, (int)width + 1};
-  float best = top[0];
-  int where = 0;
-  for (int k = 0; k < 3; k++) {
-    float v = top[offsets[k]];
-    if (best == best && (v > best || v != v)) {
-      best = v;
-      where = offsets[k];
-    }
-  }
-  *best_out = best;
-  return where;
+/// VW windows: top and bottom hold their 2·VW columns of the two input rows; `corner`
+/// is each window's flat index in the plane.
+PW_INLINE void KERNEL(pw_pool_step)(const float *top, const float *bottom, IVEC corner, int width, float *dst,
+                                    int *idx) {
+  VEC t0 = LOAD(top), t1 = LOAD(top + VW), b0 = LOAD(bottom), b1 = LOAD(bottom + VW);
+  VEC best = __builtin_shufflevector(t0, t1, EVEN_LANES);
+  IVEC where = {0};
+  KERNEL(pw_consider)(__builtin_shufflevector(t0, t1, ODD_LANES), 1, &best, &where);
+  KERNEL(pw_consider)(__builtin_shufflevector(b0, b1, EVEN_LANES), width, &best, &where);
+  KERNEL(pw_consider)(__builtin_shufflevector(b0, b1, ODD_LANES), width + 1, &best, &where);
+  STORE(dst, best);
+  IVEC at = corner + where;
+  memcpy(idx, &at, sizeof at);
 }
+
 
 ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, long width, float *y, int *argmax) {
   const long out_h = height / 2, out_w = width / 2;
@@ -423,63 +416,22 @@ ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, l
       float *dst = y + (plane * out_h + oy) * out_w;
       int *idx = argmax + (plane * out_h + oy) * out_w;
       long ox = 0;
-      for (; ox + VW <= out_w; ox += VW) {
-        VEC t0 = LOAD(top + 2 * ox), t1 = LOAD(top + 2 * ox + VW);
-        VEC b0 = LOAD(bottom + 2 * ox), b1 = LOAD(bottom + 2 * ox + VW);
-        VEC best = __builtin_shufflevector(t0, t1, EVEN_LANES);
-        IVEC where = {0};
-        KERNEL(pw_consider)(__builtin_shufflevector(t0, t1, ODD_LANES), 1, &best, &where);
-        KERNEL(pw_consider)(__builtin_shufflevector(b0, b1, EVEN_LANES), (int)width, &best, &where);
-        KERNEL(pw_consider)(__builtin_shufflevector(b0, b1, ODD_LANES), (int)width + 1, &best, &where);
-        STORE(dst + ox, best);
-        IVEC at = ramp + (int)(2 * oy * width + 2 * ox) + where;
-        memcpy(idx + ox, &at, sizeof at);
-      }
-      for (; ox < out_w; ox++) {
-        int where = KERNEL(pw_window_max)(top + 2 * ox, width, dst + ox);
-        idx[ox] = (int)(2 * oy * width + 2 * ox) + where;
+      for (; ox + VW <= out_w; ox += VW)
+        KERNEL(pw_pool_step)(top + 2 * ox, bottom + 2 * ox, ramp + (int)(2 * oy * width + 2 * ox), (int)width,
+                             dst + ox, idx + ox);
+      if (ox < out_w) {
+        // The last out_w % VW windows (all of a row narrower than VW) through the same step
+        // on zero-padded copies: branch-free, where a compare per window would mispredict.
+        const long rest = out_w - ox;
+        float t[2 * VW] = {0}, b[2 * VW] = {0}, best[VW];
+        int at[VW];
+        memcpy(t, top + 2 * ox, (size_t)(2 * rest) * sizeof(float));
+        memcpy(b, bottom + 2 * ox, (size_t)(2 * rest) * sizeof(float));
+        KERNEL(pw_pool_step)(t, b, ramp + (int)(2 * oy * width + 2 * ox), (int)width, best, at);
+        memcpy(dst + ox, best, (size_t)rest * sizeof(float));
+        memcpy(idx + ox, at, (size_t)rest * sizeof(int));
       }
     }
-  }
-}
-
-ISA_TARGET void KERNEL(max_pool_2x2_backward)(const float *gy, const int *argmax, long planes, long height,
-                                              long width, float *gx) {
-  const long out_h = height / 2, out_w = width / 2;
-  for (long plane = 0; plane < planes; plane++) {
-    float *dst = gx + plane * height * width;
-    for (long oy = 0; oy < out_h; oy++) {
-      const float *g = gy + (plane * out_h + oy) * out_w;
-      const int *idx = argmax + (plane * out_h + oy) * out_w;
-      float *top = dst + 2 * oy * width, *bottom = top + width;
-      const int base = (int)(2 * oy * width);
-      const VEC zero = SPLAT(0);
-      IVEC ramp;
-      for (int l = 0; l < VW; l++) ramp[l] = 2 * l;
-      long ox = 0;
-      for (; ox + VW <= out_w; ox += VW) {
-        VEC gv = LOAD(g + ox);
-        IVEC k;
-        memcpy(&k, idx + ox, sizeof k);
-        k -= ramp + (base + 2 * (int)ox);  // the offset inside the window: 0, 1, width, width + 1
-        VEC g0 = SELECT(k == 0, gv, zero), g1 = SELECT(k == 1, gv, zero);
-        VEC g2 = SELECT(k == (int)width, gv, zero), g3 = SELECT(k == (int)width + 1, gv, zero);
-        STORE(top + 2 * ox, __builtin_shufflevector(g0, g1, LOW_LANES));
-        STORE(top + 2 * ox + VW, __builtin_shufflevector(g0, g1, HIGH_LANES));
-        STORE(bottom + 2 * ox, __builtin_shufflevector(g2, g3, LOW_LANES));
-        STORE(bottom + 2 * ox + VW, __builtin_shufflevector(g2, g3, HIGH_LANES));
-      }
-      for (; ox < out_w; ox++) {
-        int k = idx[ox] - base - 2 * (int)ox;
-        top[2 * ox] = k == 0 ? g[ox] : 0;
-        top[2 * ox + 1] = k == 1 ? g[ox] : 0;
-        bottom[2 * ox] = k == width ? g[ox] : 0;
-        bottom[2 * ox + 1] = k == width + 1 ? g[ox] : 0;
-      }
-      // An odd width leaves a last column no window covers.
-      if (width & 1) top[width - 1] = bottom[width - 1] = 0;
-    }
-    if (height & 1) memset(dst + (height - 1) * width, 0, (size_t)width * sizeof(float));
   }
 }
 
@@ -495,5 +447,3 @@ ISA_TARGET void KERNEL(max_pool_2x2_backward)(const float *gy, const int *argmax
 #undef ERF_SPLIT
 #undef EVEN_LANES
 #undef ODD_LANES
-#undef LOW_LANES
-#undef HIGH_LANES

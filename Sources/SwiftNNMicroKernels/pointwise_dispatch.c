@@ -18,14 +18,13 @@ struct pointwise_table {
   void (*layer_norm_param_grads)(const float *, const float *, long, long, const float *, const float *, float *,
                                  float *);
   void (*max_pool_2x2)(const float *, long, long, long, float *, int *);
-  void (*max_pool_2x2_backward)(const float *, const int *, long, long, long, float *);
 };
 
 #define TABLE(s)                                                                                             \
   {swiftnn_map_##s, swiftnn_zip_##s, swiftnn_zip_scalar_##s, swiftnn_axpy_##s, swiftnn_shifted_sums_##s,     \
    swiftnn_scale_shift_##s, swiftnn_channel_grad_sums_##s, swiftnn_channel_backward_##s,                   \
    swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s, swiftnn_layer_norm_param_grads_##s,    \
-   swiftnn_max_pool_2x2_##s, swiftnn_max_pool_2x2_backward_##s}
+   swiftnn_max_pool_2x2_##s}
 
 // Indexed by swiftnn_isa; a path missing here is never active (swiftnn_isa_supported).
 static const struct pointwise_table tables[] = {
@@ -83,9 +82,4 @@ void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, l
 
 void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, float *y, int *argmax) {
   ACTIVE->max_pool_2x2(x, planes, height, width, y, argmax);
-}
-
-void swiftnn_max_pool_2x2_backward(const float *gy, const int *argmax, long planes, long height, long width,
-                                   float *gx) {
-  ACTIVE->max_pool_2x2_backward(gy, argmax, planes, height, width, gx);
 }

@@ -24,9 +24,7 @@
   void swiftnn_layer_norm_param_grads_##suffix(const float *g, const float *x, long rows, long width,          \
                                                const float *mean, const float *invstd, float *dw, float *db);  \
   void swiftnn_max_pool_2x2_##suffix(const float *x, long planes, long height, long width, float *y,           \
-                                     int *argmax);                                                             \
-  void swiftnn_max_pool_2x2_backward_##suffix(const float *gy, const int *argmax, long planes, long height,    \
-                                              long width, float *gx);
+                                     int *argmax);
 
 SWIFTNN_DECLARE_POINTWISE_KERNELS(baseline)
 #if defined(__x86_64__)

@@ -179,7 +179,7 @@ final class PointwiseKernelTests: XCTestCase {
     }
 
     /// 2×2 max pool with ties (small integers) and NaNs: the first maximum in window
-    /// order wins, the first NaN over everything; the backward scatters to it.
+    /// order wins, the first NaN over everything.
     func testMaxPool2x2AgainstNaive() {
         forEachISA { isa in
             for (planes, height, width) in [(1, 2, 2), (2, 3, 5), (3, 4, 34), (1, 7, 63), (2, 6, 130), (1, 2, 67)] {
@@ -190,8 +190,6 @@ final class PointwiseKernelTests: XCTestCase {
                 var y = [Float](repeating: 0, count: planes * outH * outW)
                 var argmax = [Int32](repeating: -1, count: y.count)
                 swiftnn_max_pool_2x2(x, planes, height, width, &y, &argmax)
-                var expectedGx = [Float](repeating: 0, count: x.count)
-                let gy = (0..<y.count).map { Float($0 + 1) }
                 for p in 0..<planes {
                     for oy in 0..<outH {
                         for ox in 0..<outW {
@@ -204,13 +202,9 @@ final class PointwiseKernelTests: XCTestCase {
                             let label = "\(isa) \(planes)×\(height)×\(width) at (\(p), \(oy), \(ox))"
                             XCTAssertEqual(Int(argmax[q]), at, label)
                             XCTAssertTrue(y[q] == best || (y[q].isNaN && best.isNaN), label)
-                            expectedGx[p * height * width + at] = gy[q]
                         }
                     }
                 }
-                var gx = [Float](repeating: .nan, count: x.count)
-                swiftnn_max_pool_2x2_backward(gy, argmax, planes, height, width, &gx)
-                assertIdentical(gx, expectedGx, "\(isa) max pool backward \(planes)×\(height)×\(width)")
             }
         }
     }

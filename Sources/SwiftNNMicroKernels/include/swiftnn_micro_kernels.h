@@ -120,9 +120,6 @@ void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, l
 /// dropped): the first maximum in row-major window order, a NaN winning; argmax gets
 /// its flat index in the plane.
 void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, float *y, int *argmax);
-/// The gradient of swiftnn_max_pool_2x2: gx (all of it written) holds gy at each argmax, 0 elsewhere.
-void swiftnn_max_pool_2x2_backward(const float *gy, const int *argmax, long planes, long height, long width,
-                                   float *gx);
 /* ---- end of pointwise kernels ---- */
 
 #ifdef __cplusplus

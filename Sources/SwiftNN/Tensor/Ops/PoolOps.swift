@@ -97,13 +97,8 @@ extension Tensor {
         let values = out.recording("MaxPool2DBackward", inputs: [self], saving: []) { gy, _ in
             let gx = try Tensor(uninitializedShape: inputShape)
             argmax.withUnsafeBufferPointer { idx in
-                if plain2x2 {
-                    PoolKernel.maxBackward2x2(gy.data, argmax: idx.baseAddress!, planes: planes, height: height, width: width,
-                                              gx: gx.data)
-                } else {
-                    PoolKernel.maxBackward(gy.data, argmax: idx.baseAddress!, planes: planes, inPlane: height * width,
-                                           outPlane: rows.outputs * cols.outputs, gx: gx.data)
-                }
+                PoolKernel.maxBackward(gy.data, argmax: idx.baseAddress!, planes: planes, inPlane: height * width,
+                                       outPlane: rows.outputs * cols.outputs, gx: gx.data)
             }
             return [gx]
         }
