@@ -58,6 +58,7 @@ ops = {
     "bn_relu": (bn_relu, 2),
     "layernorm": (layernorm, 2),
     "softmax": (log_softmax, 2),
+    "dropout": (lambda: np.multiply(x, (rng.random(shape, dtype=np.float32) < c(0.8)) * c(1.25), out=out), 2),
 }
 if op not in ops:
     print("- -")
@@ -75,7 +76,7 @@ print(gb / times[0], gb / times[len(times) // 2])
 """
 
 OPS = ["relu", "relu_bwd", "add", "mul_scalar", "maxpool", "maxpool_bwd", "bn_relu", "bn_relu_bwd",
-       "gelu", "gelu_bwd", "layernorm", "layernorm_bwd", "softmax"]
+       "gelu", "gelu_bwd", "layernorm", "layernorm_bwd", "softmax", "dropout"]
 
 
 def summary(results):

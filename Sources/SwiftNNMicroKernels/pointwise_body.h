@@ -366,6 +366,33 @@ ISA_TARGET void KERNEL(layer_norm_param_grads)(const float *g, const float *x, l
   }
 }
 
+// ---- dropout ----
+
+typedef unsigned long long U64VEC __attribute__((vector_size(VW * 8)));
+
+ISA_TARGET void KERNEL(dropout_mask)(const float *x, float *y, long n, unsigned long long key, long first,
+                                     unsigned long long threshold, float scale) {
+  const VEC kept = SPLAT(scale), dropped = SPLAT(0);
+  U64VEC lane;
+  for (int l = 0; l < VW; l++) lane[l] = (unsigned long long)l;
+  const U64VEC golden = lane * 0 + 0x9E3779B97F4A7C15ull;
+  for (long i = 0; i < n; i += VW) {
+    // splitmix64's finalizer of key + index·golden, per lane (DropoutKernel.hash).
+    U64VEC h = (lane + (unsigned long long)(first + i)) * golden + key;
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    IVEC keep = __builtin_convertvector((h >> 40) < threshold, IVEC);
+    // x times the mask value, not a select: NaN·0 stays NaN, as a multiply by a mask does.
+    VEC factor = SELECT(keep, kept, dropped);
+    if (i + VW <= n) {
+      STORE(y + i, LOAD(x + i) * factor);
+    } else {
+      KERNEL(pw_store_part)(y + i, KERNEL(pw_load_part)(x + i, n - i) * factor, n - i);
+    }
+  }
+}
+
 // ---- 2×2 max pool ----
 
 // Lane orders for __builtin_shufflevector: the even and the odd lanes of two vectors.

@@ -178,6 +178,25 @@ final class PointwiseKernelTests: XCTestCase {
         }
     }
 
+    /// The vector hash of the dropout mask against DropoutKernel.hash, from counters that
+    /// do not start at 0 (a thread's range) and with NaN and ±inf inputs (kept as x·0 = NaN).
+    func testDropoutAgainstScalarHash() {
+        forEachISA { isa in
+            for n in sizes {
+                for first in [0, 5, 1 << 33] {
+                    var x = values(n, seed: UInt64(n) + 1)
+                    x[0] = .nan
+                    if n > 3 { x[3] = .infinity }
+                    let t = DropoutKernel.threshold(keep: 0.7)
+                    var y = [Float](repeating: 42, count: n)
+                    swiftnn_dropout_mask(x, &y, n, 987_654_321, first, t, 1 / 0.7)
+                    let expected = (0..<n).map { i in x[i] * ((DropoutKernel.hash(987_654_321, first + i) >> 40) < t ? 1 / 0.7 : 0) }
+                    assertIdentical(y, expected, "\(isa) dropout n=\(n) first=\(first)")
+                }
+            }
+        }
+    }
+
     /// 2×2 max pool with ties (small integers) and NaNs: the first maximum in window
     /// order wins, the first NaN over everything.
     func testMaxPool2x2AgainstNaive() {

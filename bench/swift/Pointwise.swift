@@ -9,7 +9,7 @@ import Glibc
 /// is timed alone, after an untimed forward.
 enum PointwiseBench {
     static let ops = ["relu", "relu_bwd", "add", "mul_scalar", "maxpool", "maxpool_bwd", "bn_relu", "bn_relu_bwd",
-                      "gelu", "gelu_bwd", "layernorm", "layernorm_bwd", "softmax"]
+                      "gelu", "gelu_bwd", "layernorm", "layernorm_bwd", "softmax", "dropout"]
 
     /// Best and median of `runs` timings of `body` (after one warm-up call); `setup`
     /// runs untimed before each call and hands it its argument.
@@ -81,6 +81,7 @@ enum PointwiseBench {
         case "layernorm", "layernorm_bwd":
             let f = { try x.reshape(rowShape).layerNorm(normalizedShape: [128], weight: lnWeight, bias: lnBias) }
             return (f, op == "layernorm" ? 2 : 5)
+        case "dropout": return ({ try x.dropout(p: 0.2, training: true) }, 2)
         case "softmax": return ({ try x.reshape([x.count / 16, 16]).logSoftmax(dim: 1) }, 2)
         default: fatalError("unknown op \(op)")
         }

@@ -116,6 +116,12 @@ void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx,
 void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, long width, const float *mean,
                                     const float *invstd, float *dw, float *db);
 
+/// Dropout of elements first ..< first + n of a tensor: y[i] = x[i]·(kept ? scale : 0), element
+/// j kept when splitmix64's finalizer of key + j·0x9E3779B97F4A7C15, shifted right by 40, is
+/// below threshold (DropoutKernel.swift).
+void swiftnn_dropout_mask(const float *x, float *y, long n, unsigned long long key, long first,
+                          unsigned long long threshold, float scale);
+
 /// 2×2 stride-2 max pool of `planes` planes of height × width (odd last row/column
 /// dropped): the first maximum in row-major window order, a NaN winning; argmax gets
 /// its flat index in the plane.
