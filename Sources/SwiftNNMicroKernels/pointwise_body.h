@@ -366,6 +366,79 @@ ISA_TARGET void KERNEL(layer_norm_param_grads)(const float *g, const float *x, l
   }
 }
 
+// ---- softmax over contiguous rows ----
+
+/// The first n (< VW) floats of p, then `fill`.
+PW_INLINE VEC KERNEL(pw_load_part_fill)(const float *p, long n, float fill) {
+  VEC v = SPLAT(fill);
+  memcpy(&v, p, (size_t)n * sizeof(float));
+  return v;
+}
+
+ISA_TARGET void KERNEL(softmax_rows)(const float *x, float *y, long rows, long width, int log_output) {
+  const float inf = __builtin_inff();
+  for (long r = 0; r < rows; r++) {
+    const float *p = x + r * width;
+    float *q = y + r * width;
+    // The peak skips NaN (a NaN row still ends NaN through its exp).
+    VEC m = SPLAT(-inf);
+    long i = 0;
+    for (; i + VW <= width; i += VW) {
+      VEC v = LOAD(p + i);
+      m = SELECT(v > m, v, m);
+    }
+    float peak = -inf;
+    for (int l = 0; l < VW; l++) peak = m[l] > peak ? m[l] : peak;
+    for (; i < width; i++) peak = p[i] > peak ? p[i] : peak;
+    if (peak == -inf) peak = 0;  // an all −inf row stays NaN-free until the division
+    const VEC pv = SPLAT(peak);
+    VEC sum = {0};
+    for (i = 0; i + VW <= width; i += VW) {
+      VEC e = KERNEL(pw_exp)(LOAD(p + i) - pv);
+      sum += e;
+      if (!log_output) STORE(q + i, e);
+    }
+    if (i < width) {  // −inf padding: e^−inf = 0 adds nothing
+      VEC e = KERNEL(pw_exp)(KERNEL(pw_load_part_fill)(p + i, width - i, -inf) - pv);
+      sum += e;
+      if (!log_output) KERNEL(pw_store_part)(q + i, e, width - i);
+    }
+    const float total = KERNEL(pw_sum)(sum);
+    if (log_output) {
+      // (x − peak) − log Σ, not x − (peak + log Σ): the latter rounds log Σ away when |peak| is large.
+      const VEC lv = SPLAT(__builtin_logf(total));
+      for (i = 0; i + VW <= width; i += VW) STORE(q + i, (LOAD(p + i) - pv) - lv);
+      for (; i < width; i++) q[i] = (p[i] - peak) - lv[0];
+    } else {
+      const VEC sv = SPLAT(1 / total);
+      for (i = 0; i + VW <= width; i += VW) STORE(q + i, LOAD(q + i) * sv);
+      for (; i < width; i++) q[i] *= sv[0];
+    }
+  }
+}
+
+ISA_TARGET void KERNEL(softmax_rows_backward)(const float *g, const float *y, float *dx, long rows, long width,
+                                              int log_output) {
+  for (long r = 0; r < rows; r++) {
+    const float *pg = g + r * width, *py = y + r * width;
+    float *pd = dx + r * width;
+    VEC acc = {0};
+    long i = 0;
+    for (; i + VW <= width; i += VW) acc += log_output ? LOAD(pg + i) : LOAD(pg + i) * LOAD(py + i);
+    float dot = KERNEL(pw_sum)(acc);
+    for (; i < width; i++) dot += log_output ? pg[i] : pg[i] * py[i];
+    const VEC dv = SPLAT(dot);
+    for (i = 0; i < width; i += VW) {
+      const long n = width - i < VW ? width - i : VW;
+      VEC gv = n == VW ? LOAD(pg + i) : KERNEL(pw_load_part)(pg + i, n);
+      VEC yv = n == VW ? LOAD(py + i) : KERNEL(pw_load_part)(py + i, n);
+      VEC d = log_output ? gv - KERNEL(pw_exp)(yv) * dv : yv * (gv - dv);
+      if (n == VW) STORE(pd + i, d);
+      else KERNEL(pw_store_part)(pd + i, d, n);
+    }
+  }
+}
+
 // ---- dropout ----
 
 typedef unsigned long long U64VEC __attribute__((vector_size(VW * 8)));

@@ -17,6 +17,8 @@ struct pointwise_table {
                                    const float *);
   void (*layer_norm_param_grads)(const float *, const float *, long, long, const float *, const float *, float *,
                                  float *);
+  void (*softmax_rows)(const float *, float *, long, long, int);
+  void (*softmax_rows_backward)(const float *, const float *, float *, long, long, int);
   void (*dropout_mask)(const float *, float *, long, unsigned long long, long, unsigned long long, float);
   void (*max_pool_2x2)(const float *, long, long, long, float *, int *);
 };
@@ -25,7 +27,8 @@ struct pointwise_table {
   {swiftnn_map_##s, swiftnn_zip_##s, swiftnn_zip_scalar_##s, swiftnn_axpy_##s, swiftnn_shifted_sums_##s,     \
    swiftnn_scale_shift_##s, swiftnn_channel_grad_sums_##s, swiftnn_channel_backward_##s,                   \
    swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s, swiftnn_layer_norm_param_grads_##s,    \
-   swiftnn_dropout_mask_##s, swiftnn_max_pool_2x2_##s}
+   swiftnn_softmax_rows_##s, swiftnn_softmax_rows_backward_##s, swiftnn_dropout_mask_##s,                 \
+   swiftnn_max_pool_2x2_##s}
 
 // Indexed by swiftnn_isa; a path missing here is never active (swiftnn_isa_supported).
 static const struct pointwise_table tables[] = {
@@ -79,6 +82,14 @@ void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx,
 void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, long width, const float *mean,
                                     const float *invstd, float *dw, float *db) {
   ACTIVE->layer_norm_param_grads(g, x, rows, width, mean, invstd, dw, db);
+}
+
+void swiftnn_softmax_rows(const float *x, float *y, long rows, long width, int log_output) {
+  ACTIVE->softmax_rows(x, y, rows, width, log_output);
+}
+
+void swiftnn_softmax_rows_backward(const float *g, const float *y, float *dx, long rows, long width, int log_output) {
+  ACTIVE->softmax_rows_backward(g, y, dx, rows, width, log_output);
 }
 
 void swiftnn_dropout_mask(const float *x, float *y, long n, unsigned long long key, long first,

@@ -23,6 +23,9 @@
                                                  const float *invstd);                                         \
   void swiftnn_layer_norm_param_grads_##suffix(const float *g, const float *x, long rows, long width,          \
                                                const float *mean, const float *invstd, float *dw, float *db);  \
+  void swiftnn_softmax_rows_##suffix(const float *x, float *y, long rows, long width, int log_output);          \
+  void swiftnn_softmax_rows_backward_##suffix(const float *g, const float *y, float *dx, long rows, long width, \
+                                              int log_output);                                                 \
   void swiftnn_dropout_mask_##suffix(const float *x, float *y, long n, unsigned long long key, long first,      \
                                      unsigned long long threshold, float scale);                               \
   void swiftnn_max_pool_2x2_##suffix(const float *x, long planes, long height, long width, float *y,           \

@@ -178,6 +178,39 @@ final class PointwiseKernelTests: XCTestCase {
         }
     }
 
+    /// Softmax and log-softmax rows (large offsets, −inf entries, an all −inf row) and their
+    /// gradients against Double.
+    func testSoftmaxRowsAgainstDouble() {
+        forEachISA { isa in
+            for width in sizes where width < 2000 {
+                let rows = 4
+                var x = values(rows * width, seed: UInt64(width), low: -20, high: 20)
+                for j in 0..<width { x[width + j] += 1000 }  // row 1 far from 0
+                x[2 * width] = -.infinity
+                for j in 0..<width { x[3 * width + j] = -.infinity }
+                let g = values(rows * width, seed: 8)
+                for log in [false, true] {
+                    var y = [Float](repeating: .nan, count: rows * width), dx = y
+                    swiftnn_softmax_rows(x, &y, rows, width, log ? 1 : 0)
+                    swiftnn_softmax_rows_backward(g, y, &dx, rows, width, log ? 1 : 0)
+                    var ey: [Double] = [], edx: [Double] = []
+                    for r in 0..<rows {
+                        let xs = (0..<width).map { Double(x[r * width + $0]) }, gs = (0..<width).map { Double(g[r * width + $0]) }
+                        let peak = xs.max()! == -.infinity ? 0 : xs.max()!
+                        let total = xs.map { Foundation.exp($0 - peak) }.reduce(0, +)
+                        let p = xs.map { Foundation.exp($0 - peak) / total }
+                        ey += log ? xs.map { ($0 - peak) - Foundation.log(total) } : p
+                        let dot = log ? gs.reduce(0, +) : (0..<width).map { gs[$0] * p[$0] }.reduce(0, +)
+                        edx += (0..<width).map { log ? gs[$0] - p[$0] * dot : p[$0] * (gs[$0] - dot) }
+                    }
+                    let label = "\(isa) \(log ? "log_softmax" : "softmax") width=\(width)"
+                    assertClose(y, ey, rtol: 1e-5, atol: 1e-6, label)
+                    assertClose(Array(dx[0..<(3 * width)]), Array(edx[0..<(3 * width)]), rtol: 1e-4, atol: 1e-5, "backward \(label)")
+                }
+            }
+        }
+    }
+
     /// The vector hash of the dropout mask against DropoutKernel.hash, from counters that
     /// do not start at 0 (a thread's range) and with NaN and ±inf inputs (kept as x·0 = NaN).
     func testDropoutAgainstScalarHash() {

@@ -116,6 +116,11 @@ void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx,
 void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, long width, const float *mean,
                                     const float *invstd, float *dw, float *db);
 
+/// Softmax (log-softmax when log_output) of `rows` contiguous rows of `width`, max-shifted.
+void swiftnn_softmax_rows(const float *x, float *y, long rows, long width, int log_output);
+/// Its gradient from the output y: dx = y·(g − Σg·y), or g − e^y·Σg for log-softmax.
+void swiftnn_softmax_rows_backward(const float *g, const float *y, float *dx, long rows, long width, int log_output);
+
 /// Dropout of elements first ..< first + n of a tensor: y[i] = x[i]·(kept ? scale : 0), element
 /// j kept when splitmix64's finalizer of key + j·0x9E3779B97F4A7C15, shifted right by 40, is
 /// below threshold (DropoutKernel.swift).
