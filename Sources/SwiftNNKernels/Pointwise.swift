@@ -12,15 +12,16 @@ package enum Pointwise {
     package static let mathGrain = 1 << 12
 
     package enum MapOp {
-        case relu, neg, gelu
+        case relu, neg, gelu, exp
         var code: Int32 {
             switch self {
             case .relu: Int32(SWIFTNN_MAP_RELU.rawValue)
             case .neg: Int32(SWIFTNN_MAP_NEG.rawValue)
             case .gelu: Int32(SWIFTNN_MAP_GELU.rawValue)
+            case .exp: Int32(SWIFTNN_MAP_EXP.rawValue)
             }
         }
-        var grain: Int { self == .gelu ? mathGrain : Pointwise.grain }
+        var grain: Int { self == .gelu || self == .exp ? mathGrain : Pointwise.grain }
     }
 
     package enum ZipOp {

@@ -1,8 +1,8 @@
 // Pointwise, normalization and pooling loops, written once and compiled per
 // instruction set like tile_body.h (same ISA_TARGET, KERNEL, VEC and VW).
-// They stream memory, so each is one pass with one vector per step; the exp
-// and erf of GELU are the polynomial forms of VectorMath.swift, so any ISA
-// gives the same values up to FMA contraction.
+// They stream memory, so each is one pass with one vector per step; GELU's exp
+// and erf are polynomials (least-squares fits in double, rounded to float), so
+// every ISA gives the same values up to FMA contraction.
 #include <string.h>
 
 #define PW_INLINE static inline __attribute__((always_inline)) ISA_TARGET
@@ -52,7 +52,7 @@ PW_INLINE int KERNEL(pw_any)(IVEC m) {
   return any != 0;
 }
 
-// ---- vector math (VectorMath.swift's polynomials) ----
+// ---- vector math (tested against libm in VectorMathTests.swift) ----
 
 /// e^x: x = n·ln2 + r, a degree-7 polynomial for e^r, 2^n in two exponent steps.
 PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
@@ -170,6 +170,7 @@ ISA_TARGET void KERNEL(map)(int op, const float *x, float *y, long n) {
     case SWIFTNN_MAP_RELU: MAP_LOOP(pw_relu); break;
     case SWIFTNN_MAP_NEG: MAP_LOOP(pw_neg); break;
     case SWIFTNN_MAP_GELU: MAP_LOOP(pw_gelu); break;
+    case SWIFTNN_MAP_EXP: MAP_LOOP(pw_exp); break;
     default: break;
   }
 }

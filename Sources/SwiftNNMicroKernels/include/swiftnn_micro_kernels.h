@@ -75,6 +75,7 @@ typedef enum {
   SWIFTNN_MAP_RELU = 0,  ///< x < 0 ? 0 : x (NaN stays NaN)
   SWIFTNN_MAP_NEG = 1,   ///< −x
   SWIFTNN_MAP_GELU = 2,  ///< x·Φ(x), the exact (erf) GELU
+  SWIFTNN_MAP_EXP = 3,   ///< e^x (relative error below 3e-7)
 } swiftnn_map_op;
 
 /// y[i] = f(a[i], b[i]).

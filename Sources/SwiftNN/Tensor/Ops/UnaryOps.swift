@@ -59,8 +59,12 @@ extension Tensor {
     }
 
     public func exp() throws -> Tensor {
-        try mapped { expf($0) }.recording("ExpBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
-            [try g.zipped(out, *)]
+        let out = try Tensor(uninitializedShape: shape)
+        Pointwise.map(.exp, data, out.data, count: count)
+        return out.recording("ExpBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
+            let dx = try Tensor(uninitializedShape: out.shape)
+            Pointwise.zip(.mul, g.data, out.data, dx.data, count: out.count)
+            return [dx]
         }
     }
 
