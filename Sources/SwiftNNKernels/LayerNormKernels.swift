@@ -32,36 +32,32 @@ extension NormKernels {
         }
     }
 
-    /// Input gradient: with h = g·w, dx = invstd·(h − mean(h) − x̂·mean(h·x̂)).
-    package static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    /// The gradients, in one pass over g and x: with h = g·w, dx = invstd·(h − mean(h) − x̂·mean(h·x̂))
+    /// per row (when dx is given); dw = Σ_rows g·x̂ and db = Σ_rows g (each when given, overwritten).
+    /// Rows go in a fixed number of bands (so dw and db do not depend on the thread count), each
+    /// band summing its rows into its own dw and db rows, added together in order at the end.
+    package static func rowBackward(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?,
                                     rows: Int, width: Int, weight: UnsafePointer<Float>?,
-                                    mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>) {
-        withVector(weight, fill: 1, width: width) { w in
-            ThreadPool.shared.parallelFor(rows, grain: rowGrain(width)) { range in
-                let r = range.lowerBound, at = r &* width
-                swiftnn_layer_norm_rows_backward(g + at, x + at, dx + at, range.count, width, w, mean + r, invstd + r)
-            }
-        }
-    }
-
-    /// Σ over rows of g·x̂ (into dw) and of g (into db), per column: each thread sums
-    /// its band of rows into its own pair of rows, added together at the end.
-    package static func rowParamGrads(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, width: Int,
-                                      mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
-                                      dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
-        if dw == nil && db == nil { return }
-        let bands = Swift.max(1, Swift.min(ThreadPool.shared.threadCount, rows &* width / grain))
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: bands &* 2 &* width)
+                                    mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                                    dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+        if dx == nil && dw == nil && db == nil { return }
+        let bands = Swift.max(1, Swift.min(32, rows, rows &* width / grain))
+        let params = dw != nil || db != nil
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: params ? bands &* 2 &* width : 0)
         defer { partial.deallocate() }
-        partial.initialize(repeating: 0, count: bands &* 2 &* width)
-        ThreadPool.shared.parallelFor(bands) { range in
-            for band in range {
-                let first = rows &* band / bands, end = rows &* (band &+ 1) / bands
-                let sw = partial + band &* 2 &* width
-                swiftnn_layer_norm_param_grads(g + first &* width, x + first &* width, end &- first, width,
-                                               mean + first, invstd + first, sw, sw + width)
+        if params { partial.initialize(repeating: 0, count: bands &* 2 &* width) }
+        withVector(weight, fill: 1, width: width) { w in
+            ThreadPool.shared.parallelFor(bands) { range in
+                for band in range {
+                    let first = rows &* band / bands, end = rows &* (band &+ 1) / bands, at = first &* width
+                    let sums = partial + band &* 2 &* width
+                    swiftnn_layer_norm_rows_backward(g + at, x + at, dx.map { $0 + at }, end &- first, width, w,
+                                                     mean + first, invstd + first,
+                                                     dw == nil ? nil : sums, db == nil ? nil : sums + width)
+                }
             }
         }
+        guard params else { return }
         for band in 1..<bands { swiftnn_axpy(2 &* width, 1, partial + band &* 2 &* width, partial) }
         dw?.update(from: partial, count: width)
         db?.update(from: partial + width, count: width)

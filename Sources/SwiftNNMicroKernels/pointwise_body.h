@@ -318,25 +318,34 @@ ISA_TARGET void KERNEL(layer_norm_rows)(const float *x, float *y, long rows, lon
 }
 
 ISA_TARGET void KERNEL(layer_norm_rows_backward)(const float *g, const float *x, float *dx, long rows, long width,
-                                                 const float *w, const float *mean, const float *invstd) {
+                                                 const float *w, const float *mean, const float *invstd, float *dw,
+                                                 float *db) {
+  const VEC zero = SPLAT(0);
   for (long r = 0; r < rows; r++) {
     const float *pg = g + r * width, *px = x + r * width;
-    float *pd = dx + r * width;
     const float m = mean[r], istd = invstd[r];
     const VEC mv = SPLAT(m), sv = SPLAT(istd);
-    VEC sh = {0}, shx = {0};
+    // One sweep for the row sums and the parameter gradients, a second (the row is in
+    // L1 by then) for dx.
+    VEC sh = zero, shx = zero;
     long i = 0;
     for (; i + VW <= width; i += VW) {
-      VEC h = LOAD(pg + i) * LOAD(w + i);
+      VEC gv = LOAD(pg + i), xhat = (LOAD(px + i) - mv) * sv, h = gv * LOAD(w + i);
       sh += h;
-      shx += h * ((LOAD(px + i) - mv) * sv);
+      shx += h * xhat;
+      if (dw) STORE(dw + i, LOAD(dw + i) + gv * xhat);
+      if (db) STORE(db + i, LOAD(db + i) + gv);
     }
     float sum_h = KERNEL(pw_sum)(sh), sum_hx = KERNEL(pw_sum)(shx);
     for (; i < width; i++) {
-      float h = pg[i] * w[i];
+      float xhat = (px[i] - m) * istd, h = pg[i] * w[i];
       sum_h += h;
-      sum_hx += h * ((px[i] - m) * istd);
+      sum_hx += h * xhat;
+      if (dw) dw[i] += pg[i] * xhat;
+      if (db) db[i] += pg[i];
     }
+    if (!dx) continue;
+    float *pd = dx + r * width;
     const float mh = sum_h / (float)width, mhx = sum_hx / (float)width;
     const VEC mhv = SPLAT(mh), mhxv = SPLAT(mhx);
     for (i = 0; i + VW <= width; i += VW) {
@@ -345,25 +354,6 @@ ISA_TARGET void KERNEL(layer_norm_rows_backward)(const float *g, const float *x,
       STORE(pd + i, sv * (h - mhv - xhat * mhxv));
     }
     for (; i < width; i++) pd[i] = istd * (pg[i] * w[i] - mh - (px[i] - m) * istd * mhx);
-  }
-}
-
-ISA_TARGET void KERNEL(layer_norm_param_grads)(const float *g, const float *x, long rows, long width,
-                                               const float *mean, const float *invstd, float *dw, float *db) {
-  for (long r = 0; r < rows; r++) {
-    const float *pg = g + r * width, *px = x + r * width;
-    const float m = mean[r], istd = invstd[r];
-    const VEC mv = SPLAT(m), sv = SPLAT(istd);
-    long i = 0;
-    for (; i + VW <= width; i += VW) {
-      VEC gv = LOAD(pg + i);
-      STORE(dw + i, LOAD(dw + i) + gv * ((LOAD(px + i) - mv) * sv));
-      STORE(db + i, LOAD(db + i) + gv);
-    }
-    for (; i < width; i++) {
-      dw[i] += pg[i] * ((px[i] - m) * istd);
-      db[i] += pg[i];
-    }
   }
 }
 

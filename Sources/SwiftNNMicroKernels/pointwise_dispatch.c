@@ -14,9 +14,7 @@ struct pointwise_table {
   void (*channel_backward)(const float *, const float *, const float *, float *, long, float, float, float, float);
   void (*layer_norm_rows)(const float *, float *, long, long, float, const float *, const float *, float *, float *);
   void (*layer_norm_rows_backward)(const float *, const float *, float *, long, long, const float *, const float *,
-                                   const float *);
-  void (*layer_norm_param_grads)(const float *, const float *, long, long, const float *, const float *, float *,
-                                 float *);
+                                   const float *, float *, float *);
   void (*softmax_rows)(const float *, float *, long, long, int);
   void (*softmax_rows_backward)(const float *, const float *, float *, long, long, int);
   void (*dropout_mask)(const float *, float *, long, unsigned long long, long, unsigned long long, float);
@@ -26,7 +24,7 @@ struct pointwise_table {
 #define TABLE(s)                                                                                             \
   {swiftnn_map_##s, swiftnn_zip_##s, swiftnn_zip_scalar_##s, swiftnn_axpy_##s, swiftnn_shifted_sums_##s,     \
    swiftnn_scale_shift_##s, swiftnn_channel_grad_sums_##s, swiftnn_channel_backward_##s,                   \
-   swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s, swiftnn_layer_norm_param_grads_##s,    \
+   swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s,                                        \
    swiftnn_softmax_rows_##s, swiftnn_softmax_rows_backward_##s, swiftnn_dropout_mask_##s,                 \
    swiftnn_max_pool_2x2_##s}
 
@@ -75,13 +73,8 @@ void swiftnn_layer_norm_rows(const float *x, float *y, long rows, long width, fl
 }
 
 void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx, long rows, long width,
-                                      const float *w, const float *mean, const float *invstd) {
-  ACTIVE->layer_norm_rows_backward(g, x, dx, rows, width, w, mean, invstd);
-}
-
-void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, long width, const float *mean,
-                                    const float *invstd, float *dw, float *db) {
-  ACTIVE->layer_norm_param_grads(g, x, rows, width, mean, invstd, dw, db);
+                                      const float *w, const float *mean, const float *invstd, float *dw, float *db) {
+  ACTIVE->layer_norm_rows_backward(g, x, dx, rows, width, w, mean, invstd, dw, db);
 }
 
 void swiftnn_softmax_rows(const float *x, float *y, long rows, long width, int log_output) {

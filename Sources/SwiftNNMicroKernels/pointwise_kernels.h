@@ -19,10 +19,8 @@
   void swiftnn_layer_norm_rows_##suffix(const float *x, float *y, long rows, long width, float eps,            \
                                         const float *w, const float *b, float *mean, float *invstd);           \
   void swiftnn_layer_norm_rows_backward_##suffix(const float *g, const float *x, float *dx, long rows,         \
-                                                 long width, const float *w, const float *mean,                \
-                                                 const float *invstd);                                         \
-  void swiftnn_layer_norm_param_grads_##suffix(const float *g, const float *x, long rows, long width,          \
-                                               const float *mean, const float *invstd, float *dw, float *db);  \
+                                                 long width, const float *w, const float *mean,                  \
+                                                 const float *invstd, float *dw, float *db);                     \
   void swiftnn_softmax_rows_##suffix(const float *x, float *y, long rows, long width, int log_output);          \
   void swiftnn_softmax_rows_backward_##suffix(const float *g, const float *y, float *dx, long rows, long width, \
                                               int log_output);                                                 \

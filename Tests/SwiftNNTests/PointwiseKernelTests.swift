@@ -152,8 +152,13 @@ final class PointwiseKernelTests: XCTestCase {
                 var mean = [Float](repeating: 0, count: rows), invstd = mean
                 var dw = [Float](repeating: 1, count: width), db = dw  // accumulated into
                 swiftnn_layer_norm_rows(x, &y, rows, width, 1e-5, w, b, &mean, &invstd)
-                swiftnn_layer_norm_rows_backward(g, x, &dx, rows, width, w, mean, invstd)
-                swiftnn_layer_norm_param_grads(g, x, rows, width, mean, invstd, &dw, &db)
+                swiftnn_layer_norm_rows_backward(g, x, &dx, rows, width, w, mean, invstd, &dw, &db)
+                var dxAlone = [Float](repeating: .nan, count: rows * width), dwAlone = dw
+                swiftnn_layer_norm_rows_backward(g, x, &dxAlone, rows, width, w, mean, invstd, nil, nil)
+                XCTAssertEqual(dxAlone, dx, "\(isa) dx without parameter gradients, width=\(width)")
+                swiftnn_layer_norm_rows_backward(g, x, nil, rows, width, w, mean, invstd, &dwAlone, nil)
+                assertClose(dwAlone, (0..<width).map { Double(dw[$0]) * 2 - 1 }, rtol: 1e-6, atol: 1e-6,
+                            "\(isa) dw again without dx or db (accumulates), width=\(width)")
                 var ey: [Double] = [], edx: [Double] = []
                 var edw = [Double](repeating: 1, count: width), edb = edw
                 for r in 0..<rows {

@@ -110,12 +110,10 @@ void swiftnn_channel_backward(const float *g, const float *y, const float *x, fl
 /// Layer norm of `rows` rows of `width`: y = (x − mean)·invstd·w + b, saving mean and invstd per row.
 void swiftnn_layer_norm_rows(const float *x, float *y, long rows, long width, float eps, const float *w,
                              const float *b, float *mean, float *invstd);
-/// dx = invstd·(h − mean(h) − x̂·mean(h·x̂)) per row, h = g·w.
+/// Per row, h = g·w: dx = invstd·(h − mean(h) − x̂·mean(h·x̂)) (when dx is not NULL), and
+/// dw += g·x̂, db += g (each when not NULL), in one pass over g and x.
 void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx, long rows, long width,
-                                      const float *w, const float *mean, const float *invstd);
-/// dw += Σ_rows g·x̂, db += Σ_rows g.
-void swiftnn_layer_norm_param_grads(const float *g, const float *x, long rows, long width, const float *mean,
-                                    const float *invstd, float *dw, float *db);
+                                      const float *w, const float *mean, const float *invstd, float *dw, float *db);
 
 /// Softmax (log-softmax when log_output) of `rows` contiguous rows of `width`, max-shifted.
 void swiftnn_softmax_rows(const float *x, float *y, long rows, long width, int log_output);

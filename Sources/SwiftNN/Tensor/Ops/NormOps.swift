@@ -82,17 +82,12 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         OpTrace.record("layer_norm", [self, weight, bias], out, [("axes", .int(k)), ("eps", .float(eps))])
         return out.recording("NativeLayerNormBackward", inputs: inputs) { g, _ in
-            var grads: [Tensor?] = [nil]
-            if input.requiresGrad {
-                let dx = try Tensor(uninitializedShape: input.shape)
-                NormKernels.rowBackward(g.data, input.data, dx.data, rows: rows, width: width, weight: weight?.data,
-                                        mean: mean.data, invstd: invstd.data)
-                grads[0] = dx
-            }
+            let dx = input.requiresGrad ? try Tensor(uninitializedShape: input.shape) : nil
             let dw = weight == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
             let db = bias == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
-            NormKernels.rowParamGrads(g.data, input.data, rows: rows, width: width, mean: mean.data, invstd: invstd.data,
-                                      dw: dw?.data, db: db?.data)
+            NormKernels.rowBackward(g.data, input.data, dx?.data, rows: rows, width: width, weight: weight?.data,
+                                    mean: mean.data, invstd: invstd.data, dw: dw?.data, db: db?.data)
+            var grads: [Tensor?] = [dx]
             if let dw { grads.append(dw) }
             if let db { grads.append(db) }
             return grads
