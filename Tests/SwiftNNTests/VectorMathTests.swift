@@ -73,15 +73,15 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
-    /// GELU through the kernel (vector body, padded tail and the thread pool) against
+    /// GELU through Pointwise (vector body, padded tail and the thread pool) against
     /// the double-precision formula, at sizes around and far above the vector width.
     func testGELUKernelMatchesNaiveReference() {
         for count in [0, 1, 7, 8, 9, 17, 63, 100_003] {
             let x = (0..<count).map { i in Float(sin(Double(i) * 0.37)) * 6 }
             let g = (0..<count).map { i in Float(cos(Double(i) * 0.11)) }
             var y = [Float](repeating: .nan, count: count), dx = [Float](repeating: .nan, count: count)
-            GELUKernel.forward(x, &y, count: count)
-            GELUKernel.backward(g, x, &dx, count: count)
+            Pointwise.map(.gelu, x, &y, count: count)
+            Pointwise.zip(.geluBackward, g, x, &dx, count: count)
             let phi = x.map { 0.5 * Foundation.erfc(-Double($0) / 2.0.squareRoot()) }
             let density = x.map { Foundation.exp(-0.5 * Double($0) * Double($0)) / (2 * Double.pi).squareRoot() }
             assertClose(y, (0..<count).map { Double(x[$0]) * phi[$0] }, rtol: 1e-6, atol: 1e-7, "gelu n=\(count)")

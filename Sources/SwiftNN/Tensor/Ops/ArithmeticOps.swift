@@ -60,9 +60,7 @@ extension Tensor {
     }
 
     public func negated() throws -> Tensor {
-        let out = try Tensor(uninitializedShape: shape)
-        Pointwise.map(.neg, data, out.data, count: count)
-        return out.recording("NegBackward", inputs: [self], saving: []) { g, _ in [try g.negated()] }
+        try mapped(.neg).recording("NegBackward", inputs: [self], saving: []) { g, _ in [try g.negated()] }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.adding(rhs) }
