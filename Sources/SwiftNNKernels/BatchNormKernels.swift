@@ -7,7 +7,7 @@ import SwiftNNMicroKernels
 ///
 /// Inputs are read through `ChannelPlanes`, so x (and dx) may be several tensors joined
 /// along the channels (DenseNet). Each (o, c) row runs in the per-ISA loops of
-/// pointwise_body.h; Swift splits rows or channels over the thread pool. Row sums come
+/// norm_body.h; Swift splits rows or channels over the thread pool. Row sums come
 /// back in float and are added up per channel in Double, so the one-pass Σx, Σx²
 /// variance stays accurate for float32 data. With ReLU, NaN is kept (as `Tensor.relu`)
 /// and gradient passes only where y > 0.

@@ -1,7 +1,7 @@
 import SwiftNNMicroKernels
 
 /// Layer norm over rows of `width` (MLP-Mixer normalizes 8192 rows of 128 per call):
-/// the per-ISA row loops of pointwise_body.h on bands of rows split over the thread
+/// the per-ISA row loops of norm_body.h on bands of rows split over the thread
 /// pool. Statistics are two-pass in float: the mean first, then Σ(x − mean)², which
 /// cannot cancel. A missing weight or bias acts as ones or zeros.
 extension NormKernels {

@@ -92,7 +92,7 @@ package enum PoolKernel {
     }
 
     /// The common 2×2, stride-2, unpadded max-pool (every window full; an odd last row or
-    /// column is left out): the per-ISA loop of pointwise_body.h over bands of planes.
+    /// column is left out): the per-ISA loop of pool_body.h over bands of planes.
     /// Same results and NaN rule as `maxForward`.
     package static func maxForward2x2(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                               y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {

@@ -14,4 +14,6 @@ typedef float VEC __attribute__((vector_size(64)));
 #define WG_CV 1
 #include "tile_body.h"
 #include "pointwise_body.h"
+#include "norm_body.h"
+#include "pool_body.h"
 #endif

@@ -14,3 +14,5 @@ typedef float VEC __attribute__((vector_size(16)));
 #define WG_CV 2
 #include "tile_body.h"
 #include "pointwise_body.h"
+#include "norm_body.h"
+#include "pool_body.h"

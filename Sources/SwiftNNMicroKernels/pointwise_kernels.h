@@ -1,4 +1,5 @@
-// Declarations of the pointwise kernel variants (pointwise_body.h), one set per ISA.
+// Declarations of the pointwise kernel variants (pointwise_body.h, norm_body.h,
+// pool_body.h), one set per ISA.
 #ifndef SWIFTNN_POINTWISE_KERNELS_H
 #define SWIFTNN_POINTWISE_KERNELS_H
 

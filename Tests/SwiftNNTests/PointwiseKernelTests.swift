@@ -3,10 +3,10 @@ import XCTest
 import SwiftNNMicroKernels
 @testable import SwiftNN
 
-/// The pointwise, batch-norm, layer-norm and max-pool loops of pointwise_body.h, called
-/// at the C level on every path this CPU runs, against naive references at sizes with
-/// and without a vector tail (1, 7, 17, 63, 1001, 4099: below, around and far above
-/// the 4/8/16-lane widths).
+/// The loops of pointwise_body.h, norm_body.h and pool_body.h, called at the C level on
+/// every path this CPU runs, against naive references at sizes with and without a
+/// vector tail (1, 7, 17, 63, 1001, 4099: below, around and far above the 4/8/16-lane
+/// widths).
 final class PointwiseKernelTests: XCTestCase {
     private let sizes = [1, 7, 17, 63, 1001, 4099]
 

@@ -3,7 +3,7 @@ import XCTest
 import SwiftNNMicroKernels
 @testable import SwiftNN
 
-/// The vector exp and normal CDF of pointwise_body.h against the double-precision libm
+/// The vector exp and normal CDF of pointwise_vector.h against the double-precision libm
 /// on every path this CPU runs, over dense grids, random points, both tails and the
 /// special values. Φ is read back from GELU as gelu(x)/x, which keeps its relative
 /// accuracy (erf(x/√2) = 2Φ(x) − 1, so Φ within 1e-7 is erf within 2e-7).

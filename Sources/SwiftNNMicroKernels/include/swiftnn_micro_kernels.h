@@ -65,7 +65,7 @@ void swiftnn_direct_conv_strip(const float *packA, long rows, long kc, const flo
 void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, long outH, long outW,
                                      long rowStride, const float *gyPanel, float *c, long ldc);
 
-/* ---- Pointwise, normalization and pooling kernels (pointwise_body.h) ----
+/* ---- Pointwise, normalization and pooling kernels (pointwise_body.h, norm_body.h, pool_body.h) ----
  * Inner loops only: the Swift engine splits tensors into ranges, rows or planes
  * and spreads them over the thread pool. A vector function's last partial
  * vector runs through the same arithmetic in a zero-padded register. */
