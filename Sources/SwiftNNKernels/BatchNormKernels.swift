@@ -35,7 +35,7 @@ extension NormKernels {
     /// pool, each band adding into its own totals: walking one channel at a time would jump
     /// between rows of a few KB, where the hardware prefetcher loses the stream.
     private static func sumsPerChannel(_ x: ChannelPlanes,
-                                       _ rowSums: (_ o: Int, _ c: Int, _ pair: UnsafeMutablePointer<Float>) -> Void)
+                                       _ rowSums: (_ o: Int, _ c: Int, _ pair: UnsafeMutablePointer<Float>?) -> Void)
         -> UnsafeMutablePointer<Double> {
         let channels = x.channels, rows = x.outer &* channels
         let bands = Swift.max(1, Swift.min(32, rows, rows &* x.inner / grain))
@@ -47,7 +47,7 @@ extension NormKernels {
                     let totals = partial + band &* 2 &* channels
                     for row in (rows &* band / bands)..<(rows &* (band &+ 1) / bands) {
                         let o = row / channels, c = row &- o &* channels
-                        rowSums(o, c, pair.baseAddress!)
+                        rowSums(o, c, pair.baseAddress)
                         totals[2 &* c] += Double(pair[0])
                         totals[2 &* c &+ 1] += Double(pair[1])
                     }
@@ -65,7 +65,7 @@ extension NormKernels {
     @inline(__always)
     package static func shiftedSums(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> (Float, Float) {
         var sums: (Float, Float) = (0, 0)
-        withUnsafeMutableBytes(of: &sums) { swiftnn_shifted_sums(p, count, shift, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        withUnsafeMutableBytes(of: &sums) { swiftnn_shifted_sums(p, count, shift, $0.baseAddress?.assumingMemoryBound(to: Float.self)) }
         return sums
     }
 

@@ -19,6 +19,7 @@ extension Tensor {
                 NormKernels.channelMoments(ChannelPlanes(data, outer: outer, channels: channels, inner: inner),
                                            mean: mean, variance: variance)
             }
+        // Only now: the checks above bound `channels` by real tensor sizes.
         let planes = ChannelPlanes(data, outer: outer, channels: channels, inner: inner)
         let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
         NormKernels.affineCoefficients(channels: channels, mean: mean.data, invstd: invstd.data, weight: weight?.data,
