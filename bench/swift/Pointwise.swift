@@ -29,12 +29,13 @@ enum PointwiseBench {
 
     static func run(_ args: [String]) throws {
         guard let op = args.first, ops.contains(op) else {
-            fputs("usage: swiftnn-bench pointwise \(ops.joined(separator: "|")) [ELEMENTS]\n", stderr)
+            fputs("usage: swiftnn-bench pointwise \(ops.joined(separator: "|")) [NxCxHxW]\n", stderr)
             exit(2)
         }
-        // [N, C, H, W] = [128, 64, 32, 32] by default: VGG11's and normal_CNN's activation sizes.
-        let n = args.count > 1 ? Int(args[1]) ?? 8_388_608 : 8_388_608
-        let shape = [n / 65_536, 64, 32, 32]
+        // [N, C, H, W] = [128, 64, 32, 32] by default (VGG11's and normal_CNN's activation sizes),
+        // or N×C×H×W as given.
+        let given = args.count > 1 ? args[1].split(separator: "x").compactMap { Int($0) } : []
+        let shape = given.count == 4 ? given : [128, 64, 32, 32]
         let count = shape.reduce(1, *)
         let bytes = Double(count) * 4
         manualSeed(0)
@@ -61,7 +62,7 @@ enum PointwiseBench {
         let other = try Tensor.randn(shape)
         let mean = try Tensor.zeros([channels]), variance = try Tensor.ones([channels])
         let weight = try Tensor.randn([channels]), bias = try Tensor.randn([channels])
-        let rowShape = [x.count / 128, 128]
+        let rowShape = [x.count / 128, 128]  // needs a multiple of 128 elements
         let lnWeight = try Tensor.randn([128]), lnBias = try Tensor.randn([128])
         switch op {
         case "relu": return ({ try x.relu() }, 2)

@@ -8,7 +8,7 @@ import Glibc
 ///
 ///     swiftnn-bench gemm M N K [tA tB]   -> GFLOP/s of C = op(A)·op(B)
 ///     swiftnn-bench conv N C H W O K P    -> ms forward, ms backward of a KxK conv (padding P)
-///     swiftnn-bench pointwise OP [ELEMENTS]  -> best and median GB/s of a pointwise op (Pointwise.swift)
+///     swiftnn-bench pointwise OP [NxCxHxW]   -> best and median GB/s of a pointwise op (Pointwise.swift)
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
 
