@@ -63,6 +63,12 @@ bench: install
 	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
 	$(PY) bench/run.py --bench $(BENCH) $(BENCH_ARGS)
 
+# The pointwise / pooling / normalization table of `make bench` alone (bench/pointwise.py).
+.PHONY: bench-pointwise
+bench-pointwise: install
+	$(SWIFT) build -c release --product swiftnn-bench --scratch-path .build-release -Xswiftc -static-stdlib
+	$(PY) bench/run.py --bench $(BENCH) --only pointwise $(BENCH_ARGS)
+
 # Models end to end next to PyTorch (bench/compare.py); PyTorch lives in its own
 # virtualenv, made on request because it is large.
 bench-compare: install
@@ -87,6 +93,8 @@ test: test-swift test-c test-python test-wheel
 # The kernel tests once more per forced path, so every variant of the register
 # tiles meets the naive references (a path the CPU lacks falls back, with a warning).
 KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests|ThreadPoolTests|ConvEpilogueTests|WinogradKernelTests
+# The ops over the pointwise kernels (PointwiseKernelTests itself walks every path in one run).
+KERNEL_TESTS := $(KERNEL_TESTS)|PoolTests|BatchNormReLUTests|LayerNormKernelTests|VectorMathTests|NormOpTests|UnaryOpTests|ArithmeticOpTests|DropoutKernelTests
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -6,6 +6,7 @@
    GEMMs of normal_CNN at batch 128;
 2. Conv2d forward and backward time per layer of normal_CNN and VGG11 (CIFAR) at
    batch 128 and of ResNet-50 (CIFAR) at batch 32.
+3. pointwise, pooling and normalization ops in GB/s next to NumPy (pointwise.py).
 
 Every measurement runs in its own process so the thread count can be fixed
 before the library starts (SWIFTNN_NUM_THREADS for swiftnn, the BLAS
@@ -135,7 +136,7 @@ def main():
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--quick", action="store_true", help="fewer shapes")
     parser.add_argument("--rounds", type=int, default=2, help="alternating GEMM measurements per library (default 2)")
-    parser.add_argument("--gemm-only", action="store_true", help="skip the Conv2d table")
+    parser.add_argument("--only", choices=["gemm", "conv", "pointwise"], help="run one table")
     parser.add_argument("--conv-models", default=",".join(CONV_TABLES),
                         help=f"per-layer conv tables to print (default {','.join(CONV_TABLES)}; empty for none)")
     args = parser.parse_args()
@@ -149,10 +150,14 @@ def main():
     print(subprocess.run([args.bench, "info"], capture_output=True, text=True, check=True).stdout.strip())
     print(subprocess.run([sys.executable, "-c", NUMPY_INFO], capture_output=True, text=True).stdout.strip())
     print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
-    gemm_table(args.bench, threads_list, shapes, args.rounds)
-    if not args.gemm_only:
+    if args.only in (None, "gemm"):
+        gemm_table(args.bench, threads_list, shapes, args.rounds)
+    if args.only in (None, "conv"):
         for model in filter(None, args.conv_models.split(",")):
             conv_table(args.bench, threads_list, model)
+    if args.only in (None, "pointwise"):
+        from pointwise import pointwise_table
+        pointwise_table(args.bench, threads_list, args.rounds)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
+import SwiftNNMicroKernels
+
 /// Dropout masks from a counter-based generator: element i is kept when a hash of
 /// (key, i) falls below the keep probability. One key per call (drawn from the default
 /// generator, so `manualSeed` reproduces masks), so the mask is never stored: the
 /// backward recomputes it, and any range of elements can be done on any thread with
-/// the same result.
+/// the same result. The per-ISA loop (pointwise_body.h) hashes a vector of counters at once.
 package enum DropoutKernel {
     package static let grain = 1 << 15
 
@@ -24,9 +26,8 @@ package enum DropoutKernel {
                       key: UInt64, keep: Float, scale: Float) {
         let t = threshold(keep: keep)
         ThreadPool.shared.parallelFor(count, grain: grain) { range in
-            for i in range {
-                y[i] = x[i] * ((hash(key, i) >> 40) < t ? scale : 0)
-            }
+            let i = range.lowerBound
+            swiftnn_dropout_mask(x + i, y + i, range.count, key, i, t, scale)
         }
     }
 }

@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// The input positions each output index of one axis pools over: `count`
 /// positions from `first` in steps of `step` (all inside the input), and the
 /// window's extent counting padding (`count_include_pad` divides by it).
@@ -89,34 +91,15 @@ package enum PoolKernel {
         }
     }
 
-    /// The common 2×2, stride-2, unpadded max-pool (every window full), without the
-    /// general path's per-window bookkeeping. Same results and NaN rule as `maxForward`.
+    /// The common 2×2, stride-2, unpadded max-pool (every window full; an odd last row or
+    /// column is left out): the per-ISA loop of pool_body.h over bands of planes.
+    /// Same results and NaN rule as `maxForward`.
     package static func maxForward2x2(_ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
                               y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
-        let outH = height / 2, outW = width / 2, outPlane = outH &* outW
-        ThreadPool.shared.parallelFor(planes, grain: max(1, 4096 / max(outPlane, 1))) { range in
-            for plane in range {
-                let src = x + plane &* height &* width
-                let dst = y + plane &* outPlane, idx = argmax + plane &* outPlane
-                for oy in 0..<outH {
-                    let top = 2 &* oy &* width
-                    for ox in 0..<outW {
-                        let corner = top &+ 2 &* ox
-                        var bestIndex = corner
-                        var best = src[corner]
-                        // Row-major order within the window; the first NaN wins and stops the scan.
-                        @inline(__always) func consider(_ i: Int) {
-                            let v = src[i]
-                            if !best.isNaN && (v > best || v.isNaN) { best = v; bestIndex = i }
-                        }
-                        consider(corner &+ 1)
-                        consider(corner &+ width)
-                        consider(corner &+ width &+ 1)
-                        dst[oy &* outW &+ ox] = best
-                        idx[oy &* outW &+ ox] = Int32(truncatingIfNeeded: bestIndex)
-                    }
-                }
-            }
+        let outPlane = (height / 2) &* (width / 2)
+        ThreadPool.shared.parallelFor(planes, grain: max(1, Pointwise.grain / max(height &* width, 1))) { range in
+            let p = range.lowerBound
+            swiftnn_max_pool_2x2(x + p &* height &* width, range.count, height, width, y + p &* outPlane, argmax + p &* outPlane)
         }
     }
 

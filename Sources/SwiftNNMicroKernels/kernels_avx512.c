@@ -2,6 +2,7 @@
 #if defined(__x86_64__)
 #include "isa_kernels.h"
 #include "winograd_isa.h"
+#include "pointwise_kernels.h"
 
 typedef float VEC __attribute__((vector_size(64)));
 #define VW 16
@@ -15,4 +16,7 @@ typedef float VEC __attribute__((vector_size(64)));
 #include "tile_body.h"
 #include "winograd_body.h"
 #include "winograd4_body.h"
+#include "pointwise_body.h"
+#include "norm_body.h"
+#include "pool_body.h"
 #endif

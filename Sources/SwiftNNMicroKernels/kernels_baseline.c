@@ -2,6 +2,7 @@
 // arm64); 6 × 8 tiles (12 accumulators of the 16 registers), two column passes.
 #include "isa_kernels.h"
 #include "winograd_isa.h"
+#include "pointwise_kernels.h"
 
 typedef float VEC __attribute__((vector_size(16)));
 #define VW 4
@@ -15,3 +16,6 @@ typedef float VEC __attribute__((vector_size(16)));
 #include "tile_body.h"
 #include "winograd_body.h"
 #include "winograd4_body.h"
+#include "pointwise_body.h"
+#include "norm_body.h"
+#include "pool_body.h"

@@ -12,6 +12,7 @@ import Glibc
 ///     swiftnn-bench conv-cpu N C H W O K P [S] -> the same in process CPU ms (best of 5): steadier than
 ///                                         wall time when other work shares the cores (use 1 thread,
 ///                                         where the pool's spin-waits add nothing)
+///     swiftnn-bench pointwise OP [NxCxHxW]   -> best and median GB/s of a pointwise op (Pointwise.swift)
 ///     swiftnn-bench train MODEL BATCH STEPS [CONFIG_JSON] [SIZE]
 ///                                         -> train images/s, eval images/s (SGD momentum 0.9, wd 5e-4)
 
@@ -145,7 +146,8 @@ case "conv-cpu": try benchConv(Array(arguments.dropFirst()), cpuTime: true)
 case "train": try benchTrain(Array(arguments.dropFirst()))
 case "threads": print(ThreadPool.shared.threadCount)
 case "info": print(KernelISA.summary)
+case "pointwise": try PointwiseBench.run(Array(arguments.dropFirst()))
 default:
-    fputs("usage: swiftnn-bench gemm M N K [tA tB] | info | conv[-cpu] N C H W O K P [S] | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
+    fputs("usage: swiftnn-bench gemm M N K [tA tB] | info | conv[-cpu] N C H W O K P [S] | pointwise OP [SHAPE] | train MODEL BATCH STEPS [CONFIG] [SIZE] | threads\n", stderr)
     exit(2)
 }

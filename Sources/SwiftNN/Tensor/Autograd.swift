@@ -148,10 +148,7 @@ extension Tensor {
 
     /// self += other (same shape), split over the thread pool when large.
     private func addInPlace(_ other: Tensor) {
-        let dst = data, src = UnsafePointer(other.data)
-        ThreadPool.shared.parallelFor(count, grain: 1 << 16) { range in
-            for i in range { dst[i] += src[i] }
-        }
+        Pointwise.axpy(1, other.data, data, count: count)
     }
 
     /// Leaves first; a tensor appears after everything it depends on.
@@ -175,8 +172,7 @@ extension Tensor {
     /// functions may hand the same tensor to several inputs.
     private func accumulateGrad(_ g: Tensor) throws {
         if let existing = grad {
-            let dst = existing.data, src = g.data
-            for i in 0..<count { dst[i] += src[i] }
+            Pointwise.axpy(1, g.data, existing.data, count: count)
         } else if let slot = gradSlot, let owner = slot.owner {
             let view = owner.slot(slot.index)
             try view.assign(g)

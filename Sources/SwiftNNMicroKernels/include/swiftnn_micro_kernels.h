@@ -81,6 +81,72 @@ void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long
 /// j < n: a few rows times a transposed B (batch-1 Linear layers), nothing packed.
 void swiftnn_gemm_row_dot(const float *a, long lda, long m, const float *b, long ldb, long n, long k,
                           float *c, long ldc, float alpha, float beta, const float *bias);
+/* ---- Pointwise, normalization and pooling kernels (pointwise_body.h, norm_body.h, pool_body.h) ----
+ * Inner loops only: the Swift engine splits tensors into ranges, rows or planes
+ * and spreads them over the thread pool. A vector function's last partial
+ * vector runs through the same arithmetic in a zero-padded register. */
+
+/// y[i] = f(x[i]).
+typedef enum {
+  SWIFTNN_MAP_RELU = 0,  ///< x < 0 ? 0 : x (NaN stays NaN)
+  SWIFTNN_MAP_NEG = 1,   ///< −x
+  SWIFTNN_MAP_GELU = 2,  ///< x·Φ(x), the exact (erf) GELU
+  SWIFTNN_MAP_EXP = 3,   ///< e^x (relative error below 3e-7)
+} swiftnn_map_op;
+
+/// y[i] = f(a[i], b[i]).
+typedef enum {
+  SWIFTNN_ZIP_ADD = 0,
+  SWIFTNN_ZIP_SUB = 1,
+  SWIFTNN_ZIP_MUL = 2,
+  SWIFTNN_ZIP_DIV = 3,
+  SWIFTNN_ZIP_RELU_BACKWARD = 4,  ///< b > 0 ? a : 0 (a the gradient, b the ReLU output)
+  SWIFTNN_ZIP_GELU_BACKWARD = 5,  ///< a·(Φ(b) + b·φ(b)) (a the gradient, b the GELU input)
+} swiftnn_zip_op;
+
+void swiftnn_map(int op, const float *x, float *y, long n);
+void swiftnn_zip(int op, const float *a, const float *b, float *y, long n);
+/// y[i] = f(a[i], s), or f(s, a[i]) when scalar_first; op is ADD, SUB, MUL or DIV.
+void swiftnn_zip_scalar(int op, const float *a, float s, int scalar_first, float *y, long n);
+/// y[i] += alpha·x[i].
+void swiftnn_axpy(long n, float alpha, const float *x, float *y);
+
+/// sums = (Σ(x−shift), Σ(x−shift)²) over one row (batch-norm moments).
+void swiftnn_shifted_sums(const float *x, long n, float shift, float sums[2]);
+/// y = x·scale + shift (+ r when r is not NULL), then max(·, 0) when relu (NaN kept).
+void swiftnn_scale_shift(const float *x, const float *r, float *y, long n, float scale, float shift, int relu);
+/// With g' = g where y > 0, else 0 (g' = g when y is NULL): sums = (Σg', Σg'·(x − mean)),
+/// and g' into g_out when it is not NULL.
+void swiftnn_channel_grad_sums(const float *g, const float *y, const float *x, float *g_out, long n, float mean,
+                               float sums[2]);
+/// dx = g'·scale − b − (x − mean)·a, g' as for swiftnn_channel_grad_sums.
+void swiftnn_channel_backward(const float *g, const float *y, const float *x, float *dx, long n, float mean,
+                              float scale, float a, float b);
+
+/// Layer norm of `rows` rows of `width`: y = (x − mean)·invstd·w + b, saving mean and invstd per row.
+void swiftnn_layer_norm_rows(const float *x, float *y, long rows, long width, float eps, const float *w,
+                             const float *b, float *mean, float *invstd);
+/// Per row, h = g·w: dx = invstd·(h − mean(h) − x̂·mean(h·x̂)) (when dx is not NULL), and
+/// dw += g·x̂, db += g (each when not NULL), in one pass over g and x.
+void swiftnn_layer_norm_rows_backward(const float *g, const float *x, float *dx, long rows, long width,
+                                      const float *w, const float *mean, const float *invstd, float *dw, float *db);
+
+/// Softmax (log-softmax when log_output) of `rows` contiguous rows of `width`, max-shifted.
+void swiftnn_softmax_rows(const float *x, float *y, long rows, long width, int log_output);
+/// Its gradient from the output y: dx = y·(g − Σg·y), or g − e^y·Σg for log-softmax.
+void swiftnn_softmax_rows_backward(const float *g, const float *y, float *dx, long rows, long width, int log_output);
+
+/// Dropout of elements first ..< first + n of a tensor: y[i] = x[i]·(kept ? scale : 0), element
+/// j kept when splitmix64's finalizer of key + j·0x9E3779B97F4A7C15, shifted right by 40, is
+/// below threshold (DropoutKernel.swift).
+void swiftnn_dropout_mask(const float *x, float *y, long n, unsigned long long key, long first,
+                          unsigned long long threshold, float scale);
+
+/// 2×2 stride-2 max pool of `planes` planes of height × width (odd last row/column
+/// dropped): the first maximum in row-major window order, a NaN winning; argmax gets
+/// its flat index in the plane.
+void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, float *y, int *argmax);
+/* ---- end of pointwise kernels ---- */
 
 #ifdef __cplusplus
 }

@@ -27,12 +27,8 @@ extension Tensor {
         let c = Float(2 / Double.pi).squareRoot(), a: Float = 0.044715
         switch approximate {
         case "none":
-            let out = try Tensor(uninitializedShape: shape)
-            GELUKernel.forward(data, out.data, count: count)
-            return out.recording("GeluBackward", inputs: [self]) { g, _ in
-                let dx = try Tensor(uninitializedShape: input.shape)
-                GELUKernel.backward(g.data, input.data, dx.data, count: input.count)
-                return [dx]
+            return try mapped(.gelu).recording("GeluBackward", inputs: [self]) { g, _ in
+                [try g.zipped(input, .geluBackward)]
             }
         case "tanh":
             return try mappedInParallel { 0.5 * $0 * (1 + tanhf(c * ($0 + a * $0 * $0 * $0))) }
@@ -72,8 +68,8 @@ extension Tensor {
         DefaultGenerator.withGenerator { rng in
             for i in 0..<mask.count { mask.data[i] = rng.nextUniform() < keep ? scale : 0 }
         }
-        return try broadcastCombine(mask, *).recording("Dropout2dBackward", inputs: [self], saving: []) { g, _ in
-            [try g.broadcastCombine(mask, *)]
+        return try broadcastCombine(mask, .mul).recording("Dropout2dBackward", inputs: [self], saving: []) { g, _ in
+            [try g.broadcastCombine(mask, .mul)]
         }
     }
 }

@@ -9,6 +9,14 @@ extension Tensor {
         return out
     }
 
+    /// `broadcastCombine` for add, sub, mul and div: vectorised and threaded (Pointwise).
+    func broadcastCombine(_ other: Tensor, _ op: Pointwise.ZipOp) throws -> Tensor {
+        let outShape = try Shape.broadcast(shape, other.shape)
+        let out = try Tensor(uninitializedShape: outShape)
+        Pointwise.broadcast(op, data, aShape: shape, other.data, bShape: other.shape, out.data, shape: outShape)
+        return out
+    }
+
     /// Sums a broadcast gradient back down to `target` (the inverse of broadcasting).
     func sumToShape(_ target: [Int]) throws -> Tensor {
         if shape == target { return self }
@@ -20,41 +28,39 @@ extension Tensor {
 
     public func adding(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, +).recording("AddBackward", inputs: [a, b], saving: []) { g, _ in
+        return try broadcastCombine(other, .add).recording("AddBackward", inputs: [a, b], saving: []) { g, _ in
             [try g.sumToShape(a.shape), try g.sumToShape(b.shape)]
         }
     }
 
     public func subtracting(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, -).recording("SubBackward", inputs: [a, b], saving: []) { g, _ in
+        return try broadcastCombine(other, .sub).recording("SubBackward", inputs: [a, b], saving: []) { g, _ in
             [try g.sumToShape(a.shape), b.requiresGrad ? try g.negated().sumToShape(b.shape) : nil]
         }
     }
 
     public func multiplying(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, *).recording("MulBackward", inputs: [a, b],
+        return try broadcastCombine(other, .mul).recording("MulBackward", inputs: [a, b],
                                                                saving: (b.requiresGrad ? [a] : []) + (a.requiresGrad ? [b] : [])) { g, _ in
-            [a.requiresGrad ? try g.broadcastCombine(b, *).sumToShape(a.shape) : nil,
-             b.requiresGrad ? try g.broadcastCombine(a, *).sumToShape(b.shape) : nil]
+            [a.requiresGrad ? try g.broadcastCombine(b, .mul).sumToShape(a.shape) : nil,
+             b.requiresGrad ? try g.broadcastCombine(a, .mul).sumToShape(b.shape) : nil]
         }
     }
 
     public func dividing(_ other: Tensor) throws -> Tensor {
         let (a, b) = (self, other)
-        return try broadcastCombine(other, /).recording("DivBackward", inputs: [a, b], saving: [b],
+        return try broadcastCombine(other, .div).recording("DivBackward", inputs: [a, b], saving: [b],
                                                                savesOutput: b.requiresGrad) { g, out in
             // d(a/b)/db = -(a/b)/b = -out/b
-            [a.requiresGrad ? try g.broadcastCombine(b, /).sumToShape(a.shape) : nil,
-             b.requiresGrad ? try g.broadcastCombine(out, *).broadcastCombine(b, { -$0 / $1 }).sumToShape(b.shape) : nil]
+            [a.requiresGrad ? try g.broadcastCombine(b, .div).sumToShape(a.shape) : nil,
+             b.requiresGrad ? try g.broadcastCombine(out, .mul).broadcastCombine(b, { -$0 / $1 }).sumToShape(b.shape) : nil]
         }
     }
 
     public func negated() throws -> Tensor {
-        let out = try Tensor(uninitializedShape: shape)
-        Elementwise.map(data, out.data, count: count) { -$0 }
-        return out.recording("NegBackward", inputs: [self], saving: []) { g, _ in [try g.negated()] }
+        try mapped(.neg).recording("NegBackward", inputs: [self], saving: []) { g, _ in [try g.negated()] }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.adding(rhs) }

@@ -38,13 +38,11 @@ extension Tensor {
             training: training, momentum: momentum, eps: eps, group: syncGroup) { NormKernels.channelMoments(x, mean: $0, variance: $1) }
         let channels = shape[1]
         let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
-        for c in 0..<channels {
-            scale.data[c] = invstd.data[c] * (weight?.data[c] ?? 1)
-            shift.data[c] = (bias?.data[c] ?? 0) - mean.data[c] * scale.data[c]
-        }
+        NormKernels.affineCoefficients(channels: channels, mean: mean.data, invstd: invstd.data, weight: weight?.data,
+                                       bias: bias?.data, scale: scale.data, shift: shift.data)
         let out = try Tensor(uninitializedShape: shape)
-        BatchNormReLUKernel.forward(x, residual: residual.map { UnsafePointer($0.data) }, out.data,
-                                    scale: scale.data, shift: shift.data)
+        NormKernels.channelAffine(x, residual: residual.map { UnsafePointer($0.data) }, out.data,
+                                  scale: scale.data, shift: shift.data, relu: true)
 
         let hasResidual = residual != nil, residualNeedsGrad = residual?.requiresGrad == true
         var inputs = pieces
@@ -56,17 +54,17 @@ extension Tensor {
         return out.recording("BatchNormReluBackward", inputs: inputs, savesOutput: true) { g, out in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
             let gResidual = residualNeedsGrad ? try Tensor(uninitializedShape: shape) : nil
-            BatchNormReLUKernel.gradientSums(g.data, out.data, x, mean: mean.data, invstd: invstd.data,
-                                             sumG: sumG.data, sumGXhat: sumGXhat.data, gResidual: gResidual?.data)
+            NormKernels.channelGradSums(g.data, reluOutput: out.data, x, mean: mean.data, invstd: invstd.data,
+                                        sumG: sumG.data, sumGXhat: sumGXhat.data, gatedGradient: gResidual?.data)
             let (jointG, jointGXhat) = try syncGroup?.jointGradientSums(
                 sumG: sumG, sumGXhat: sumGXhat, localCount: outer * inner, jointCount: jointCount) ?? (sumG, sumGXhat)
             var grads: [Tensor?] = pieces.map { _ in nil }
             if pieces.contains(where: { $0.requiresGrad }) {
                 let dx = try pieces.map { try Tensor(uninitializedShape: $0.shape) }
                 let planes = ChannelPlanes(dx.map { ($0.data, $0.shape[1]) }, outer: outer, inner: inner)
-                BatchNormReLUKernel.backward(g.data, out.data, x, planes, mean: mean.data, invstd: invstd.data,
-                                             weight: weight?.data, sumG: jointG.data, sumGXhat: jointGXhat.data,
-                                             batchStats: training)
+                NormKernels.channelBackward(g.data, reluOutput: out.data, x, planes, mean: mean.data, invstd: invstd.data,
+                                            weight: weight?.data, sumG: jointG.data, sumGXhat: jointGXhat.data,
+                                            batchStats: training)
                 grads = zip(pieces, dx).map { $0.requiresGrad ? $1 : nil }
             }
             if hasResidual { grads.append(gResidual) }

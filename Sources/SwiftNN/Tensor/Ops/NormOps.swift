@@ -19,9 +19,13 @@ extension Tensor {
                 NormKernels.channelMoments(ChannelPlanes(data, outer: outer, channels: channels, inner: inner),
                                            mean: mean, variance: variance)
             }
+        // Only now: the checks above bound `channels` by real tensor sizes.
+        let planes = ChannelPlanes(data, outer: outer, channels: channels, inner: inner)
+        let scale = try Tensor(uninitializedShape: [channels]), shift = try Tensor(uninitializedShape: [channels])
+        NormKernels.affineCoefficients(channels: channels, mean: mean.data, invstd: invstd.data, weight: weight?.data,
+                                       bias: bias?.data, scale: scale.data, shift: shift.data)
         let out = try Tensor(uninitializedShape: shape)
-        NormKernels.channelAffine(data, out.data, outer: outer, channels: channels, inner: inner,
-                                  mean: mean.data, invstd: invstd.data, weight: weight?.data, bias: bias?.data)
+        NormKernels.channelAffine(planes, residual: nil, out.data, scale: scale.data, shift: shift.data, relu: false)
 
         let input = self
         var inputs = [self]
@@ -32,15 +36,16 @@ extension Tensor {
         return out.recording("NativeBatchNormBackward", inputs: inputs,
                              saving: [self] + (weight.map { [$0] } ?? [])) { g, _ in
             let sumG = try Tensor(uninitializedShape: [channels]), sumGXhat = try Tensor(uninitializedShape: [channels])
-            NormKernels.channelGradSums(g.data, input.data, outer: outer, channels: channels, inner: inner,
-                                        mean: mean.data, invstd: invstd.data, sumG: sumG.data, sumGXhat: sumGXhat.data)
+            NormKernels.channelGradSums(g.data, reluOutput: nil, planes, mean: mean.data, invstd: invstd.data,
+                                        sumG: sumG.data, sumGXhat: sumGXhat.data)
             // Every rank takes part in the exchange, whether or not its input needs a gradient.
             let (jointG, jointGXhat) = try syncGroup?.jointGradientSums(
                 sumG: sumG, sumGXhat: sumGXhat, localCount: outer * inner, jointCount: jointCount) ?? (sumG, sumGXhat)
             var grads: [Tensor?] = [nil]
             if input.requiresGrad {
                 let dx = try Tensor(uninitializedShape: input.shape)
-                NormKernels.channelBackward(g.data, input.data, dx.data, outer: outer, channels: channels, inner: inner,
+                NormKernels.channelBackward(g.data, reluOutput: nil, planes,
+                                            ChannelPlanes(dx.data, outer: outer, channels: channels, inner: inner),
                                             mean: mean.data, invstd: invstd.data, weight: weight?.data,
                                             sumG: jointG.data, sumGXhat: jointGXhat.data, batchStats: useBatchStats)
                 grads[0] = dx
@@ -78,17 +83,12 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         OpTrace.record("layer_norm", [self, weight, bias], out, [("axes", .int(k)), ("eps", .float(eps))])
         return out.recording("NativeLayerNormBackward", inputs: inputs) { g, _ in
-            var grads: [Tensor?] = [nil]
-            if input.requiresGrad {
-                let dx = try Tensor(uninitializedShape: input.shape)
-                NormKernels.rowBackward(g.data, input.data, dx.data, rows: rows, width: width, weight: weight?.data,
-                                        mean: mean.data, invstd: invstd.data)
-                grads[0] = dx
-            }
+            let dx = input.requiresGrad ? try Tensor(uninitializedShape: input.shape) : nil
             let dw = weight == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
             let db = bias == nil ? nil : try Tensor(uninitializedShape: normalizedShape)
-            NormKernels.rowParamGrads(g.data, input.data, rows: rows, width: width, mean: mean.data, invstd: invstd.data,
-                                      dw: dw?.data, db: db?.data)
+            NormKernels.rowBackward(g.data, input.data, dx?.data, rows: rows, width: width, weight: weight?.data,
+                                    mean: mean.data, invstd: invstd.data, dw: dw?.data, db: db?.data)
+            var grads: [Tensor?] = [dx]
             if let dw { grads.append(dw) }
             if let db { grads.append(db) }
             return grads

@@ -10,11 +10,14 @@ extension Tensor {
         return (reduced, kept, out)
     }
 
-    /// Broadcasts a keepdim-shaped tensor back up to `target` (no autograd).
-    func expanded(to target: [Int]) throws -> Tensor {
-        if shape == target { return self }
+    /// Broadcasts a keepdim-shaped tensor back up to `target`, times `factor` (no autograd).
+    func expanded(to target: [Int], times factor: Float = 1) throws -> Tensor {
+        if shape == target && factor == 1 { return self }
         let out = try Tensor(uninitializedShape: target)
-        Elementwise.broadcast(data, aShape: shape, data, bShape: [], out.data, shape: target) { a, _ in a }
+        // ·1 is exact for every float (−0 and NaN included), so a plain expand is a copy.
+        withUnsafePointer(to: factor) { f in
+            Pointwise.broadcast(.mul, data, aShape: shape, f, bShape: [], out.data, shape: target)
+        }
         return out
     }
 
@@ -41,7 +44,7 @@ extension Tensor {
         let inputShape = shape
         OpTrace.record("mean", [self], out, [("dims", .ints(plan.reduced.indices.filter { plan.reduced[$0] })), ("keepdim", .bool(keepDim))])
         return out.recording("MeanBackward", inputs: [self], saving: []) { g, _ in
-            [try g.reshape(plan.keptShape).expanded(to: inputShape).mapped { $0 * scale }]
+            [try g.reshape(plan.keptShape).expanded(to: inputShape, times: scale)]
         }
     }
 

@@ -22,6 +22,19 @@ extension Tensor {
         return out
     }
 
+    /// `mapped` and `zipped` with a vectorised, threaded kernel (Pointwise).
+    func mapped(_ op: Pointwise.MapOp) throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
+        Pointwise.map(op, data, out.data, count: count)
+        return out
+    }
+
+    func zipped(_ other: Tensor, _ op: Pointwise.ZipOp) throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
+        Pointwise.zip(op, data, other.data, out.data, count: count)
+        return out
+    }
+
     /// `mapped` and `zipped` for transcendental functions, split over the thread pool.
     func mappedInParallel(_ f: (Float) -> Float) throws -> Tensor {
         let out = try Tensor(uninitializedShape: shape)
@@ -37,8 +50,8 @@ extension Tensor {
 
     public func relu() throws -> Tensor {
         // NaN stays NaN (as in PyTorch): `x > 0 ? x : 0` would turn it into 0.
-        try mapped { $0 < 0 ? 0 : $0 }.recording("ReluBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
-            [try g.zipped(out) { $1 > 0 ? $0 : 0 }]
+        try mapped(.relu).recording("ReluBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
+            [try g.zipped(out, .reluBackward)]
         }
     }
 
@@ -55,8 +68,8 @@ extension Tensor {
     }
 
     public func exp() throws -> Tensor {
-        try mapped { expf($0) }.recording("ExpBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
-            [try g.zipped(out, *)]
+        try mapped(.exp).recording("ExpBackward", inputs: [self], saving: [], savesOutput: true) { g, out in
+            [try g.zipped(out, .mul)]
         }
     }
 

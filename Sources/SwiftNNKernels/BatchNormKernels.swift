@@ -1,0 +1,133 @@
+import SwiftNNMicroKernels
+
+/// Batch norm over data viewed as [outer, channels, inner], statistics per channel
+/// over outer × inner, optionally fused with a residual add and a ReLU:
+///
+///     y = relu?(x·scale[c] + shift[c] + r)        scale = w·invstd, shift = b − mean·scale
+///
+/// Inputs are read through `ChannelPlanes`, so x (and dx) may be several tensors joined
+/// along the channels (DenseNet). Each (o, c) row runs in the per-ISA loops of
+/// norm_body.h; Swift splits rows or channels over the thread pool. Row sums come
+/// back in float and are added up per channel in Double, so the one-pass Σx, Σx²
+/// variance stays accurate for float32 data. With ReLU, NaN is kept (as `Tensor.relu`)
+/// and gradient passes only where y > 0.
+extension NormKernels {
+    /// Per-channel mean and biased variance of x, one pass.
+    package static func channelMoments(_ x: ChannelPlanes, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        // Shifted sums: with the shift near the mean, Σ(x−k)² does not cancel
+        // catastrophically when |mean| ≫ std.
+        let shift = UnsafeMutablePointer<Float>.allocate(capacity: x.channels)
+        defer { shift.deallocate() }
+        for c in 0..<x.channels { shift[c] = x.row(0, c)[0] }
+        let totals = sumsPerChannel(x) { o, c, sums in swiftnn_shifted_sums(x.row(o, c), x.inner, shift[c], sums) }
+        defer { totals.deallocate() }
+        let m = Double(x.outer &* x.inner)
+        for c in 0..<x.channels {
+            let mu = totals[2 &* c] / m
+            mean[c] = Float(Double(shift[c]) + mu)
+            variance[c] = Float(Swift.max(0, totals[2 &* c &+ 1] / m - mu * mu))
+        }
+    }
+
+    /// Per channel, the Double sums over its rows of the float pairs `rowSums(o, c, pair)` writes
+    /// (2 per channel; the caller deallocates). Rows are visited in memory order, in a fixed
+    /// number of bands (so the result does not depend on the thread count) spread over the
+    /// pool, each band adding into its own totals: walking one channel at a time would jump
+    /// between rows of a few KB, where the hardware prefetcher loses the stream.
+    private static func sumsPerChannel(_ x: ChannelPlanes,
+                                       _ rowSums: (_ o: Int, _ c: Int, _ pair: UnsafeMutablePointer<Float>?) -> Void)
+        -> UnsafeMutablePointer<Double> {
+        let channels = x.channels, rows = x.outer &* channels
+        let bands = Swift.max(1, Swift.min(32, rows, rows &* x.inner / grain))
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: bands &* 2 &* channels)
+        partial.initialize(repeating: 0, count: bands &* 2 &* channels)
+        ThreadPool.shared.parallelFor(bands) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { pair in
+                for band in range {
+                    let totals = partial + band &* 2 &* channels
+                    for row in (rows &* band / bands)..<(rows &* (band &+ 1) / bands) {
+                        let o = row / channels, c = row &- o &* channels
+                        rowSums(o, c, pair.baseAddress)
+                        totals[2 &* c] += Double(pair[0])
+                        totals[2 &* c &+ 1] += Double(pair[1])
+                    }
+                }
+            }
+        }
+        for band in 1..<bands {
+            let totals = partial + band &* 2 &* channels
+            for i in 0..<(2 &* channels) { partial[i] += totals[i] }
+        }
+        return partial
+    }
+
+    /// (Σ(x−k), Σ(x−k)²) over `count` floats.
+    @inline(__always)
+    package static func shiftedSums(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> (Float, Float) {
+        var sums: (Float, Float) = (0, 0)
+        withUnsafeMutableBytes(of: &sums) { swiftnn_shifted_sums(p, count, shift, $0.baseAddress?.assumingMemoryBound(to: Float.self)) }
+        return sums
+    }
+
+    /// scale = invstd·w and shift = b − mean·scale per channel (w, b nil: 1 and 0).
+    package static func affineCoefficients(channels: Int, mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                                           weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                                           scale: UnsafeMutablePointer<Float>, shift: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels {
+            scale[c] = invstd[c] * (weight?[c] ?? 1)
+            shift[c] = (bias?[c] ?? 0) - mean[c] * scale[c]
+        }
+    }
+
+    /// y = relu?(x·scale[c] + shift[c] + residual); y and residual are contiguous [outer, channels, inner].
+    package static func channelAffine(_ x: ChannelPlanes, residual: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                                      scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool) {
+        let channels = x.channels, inner = x.inner, fuse: Int32 = relu ? 1 : 0
+        ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+            for row in range {
+                let o = row / channels, c = row &- o &* channels
+                swiftnn_scale_shift(x.row(o, c), residual.map { $0 + row &* inner }, y + row &* inner, inner,
+                                    scale[c], shift[c], fuse)
+            }
+        }
+    }
+
+    /// Per channel Σg' and Σg'·x̂ with x̂ = (x − mean)·invstd, where g' = g, or with `reluOutput`
+    /// y given, g' = (y > 0 ? g : 0); g' itself into `gatedGradient` when given (a residual's gradient).
+    package static func channelGradSums(_ g: UnsafePointer<Float>, reluOutput y: UnsafePointer<Float>?, _ x: ChannelPlanes,
+                                        mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                                        sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>,
+                                        gatedGradient: UnsafeMutablePointer<Float>? = nil) {
+        let channels = x.channels, inner = x.inner
+        let totals = sumsPerChannel(x) { o, c, sums in
+            let offset = (o &* channels &+ c) &* inner
+            swiftnn_channel_grad_sums(g + offset, y.map { $0 + offset }, x.row(o, c), gatedGradient.map { $0 + offset },
+                                      inner, mean[c], sums)
+        }
+        defer { totals.deallocate() }
+        for c in 0..<channels {
+            sumG[c] = Float(totals[2 &* c])
+            sumGXhat[c] = Float(totals[2 &* c &+ 1]) * invstd[c]
+        }
+    }
+
+    /// The input gradient into `dx` (x's channel layout), g' as in `channelGradSums`. With batch
+    /// statistics dx = w·invstd·(g' − Σg'/M − x̂·Σg'x̂/M), M = outer·inner; else dx = w·invstd·g'.
+    package static func channelBackward(_ g: UnsafePointer<Float>, reluOutput y: UnsafePointer<Float>?, _ x: ChannelPlanes,
+                                        _ dx: ChannelPlanes, mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+                                        weight: UnsafePointer<Float>?, sumG: UnsafePointer<Float>,
+                                        sumGXhat: UnsafePointer<Float>, batchStats: Bool) {
+        let channels = x.channels, inner = x.inner
+        let invM = 1 / Float(x.outer &* inner)
+        ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+            for row in range {
+                let o = row / channels, c = row &- o &* channels
+                let istd = invstd[c]
+                let scale = istd * (weight?[c] ?? 1)
+                let mg = batchStats ? sumG[c] * invM : 0, k = batchStats ? sumGXhat[c] * invM * istd : 0
+                swiftnn_channel_backward(g + row &* inner, y.map { $0 + row &* inner }, x.row(o, c), dx.row(o, c), inner,
+                                         mean[c], scale, scale * k, scale * mg)
+            }
+        }
+    }
+}
