@@ -9,7 +9,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (SWIFTNN_ISA forces one), so this build equals a plain SwiftPM dependency build.
 SOURCES := $(shell find Sources CPython python include -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
-.PHONY: install generate count-lines demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
+.PHONY: install generate count-lines demo test test-swift test-c test-python test-wheel wheel cli bench bench-compare bench-steady bench-swiftpm bench-torch-setup bench-distributed clean fuzz test-sanitize
 .PHONY: notebooks notebooks-quick lab
 
 install: $(VENV)/.installed
@@ -73,6 +73,10 @@ bench-pointwise: install
 # virtualenv, made on request because it is large.
 bench-compare: install
 	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+# Best against median of a GEMM 1024³ and a training step per thread-pool spin setting.
+bench-steady: install
+	$(PY) bench/steadiness.py $(STEADY_ARGS)
 
 # Data parallelism on this machine: 1 rank x 2 threads vs 2 ranks x 1 thread on CIFAR-10 in
 # data/ (docs/distributed.md; python /path/to/make-cifar10.py data makes it from the JPEG archive).
