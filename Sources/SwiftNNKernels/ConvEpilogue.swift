@@ -1,9 +1,11 @@
+import SwiftNNMicroKernels
+
 /// What a convolution does to its output right after computing it, while the values
 /// are still in cache: add a residual of the output's shape, then clamp at zero. This
 /// is the tail of an eval-mode conv → BN (folded into the filters and bias) → (+ x) →
 /// ReLU, so the separate BN, add and ReLU passes over memory disappear.
 ///
-/// ReLU keeps NaN, as `Tensor.relu` and `BatchNormReLUKernel` do.
+/// ReLU keeps NaN, as `Tensor.relu` and the batch-norm kernels do.
 package struct ConvEpilogue {
     /// A tensor of the output's shape added before the ReLU (a residual branch).
     package var residual: UnsafePointer<Float>?
@@ -19,31 +21,12 @@ package struct ConvEpilogue {
 
     package var isNone: Bool { residual == nil && !relu }
 
-    /// One output value at element `offset` of the output.
-    @inline(__always)
-    package func finish(_ value: Float, at offset: Int) -> Float {
-        var v = value
-        if let residual { v += residual[offset] }
-        return relu && v < 0 ? 0 : v
-    }
-
-    /// y[range] = relu?(y[range] + residual?[range]), in place.
+    /// y[range] = relu?(y[range] + residual?[range]), in place: the batch-norm kernel's
+    /// scale-shift-residual-ReLU loop with scale 1 and shift 0 (per ISA, in C).
     package func apply(_ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-        guard !isNone else { return }
-        typealias V = SIMD16<Float>
-        var i = range.lowerBound
-        let zero = V()
-        while i &+ 16 <= range.upperBound {
-            var v = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
-            if let residual { v += UnsafeRawPointer(residual + i).loadUnaligned(as: V.self) }
-            if relu { v = v.replacing(with: zero, where: v .< zero) }
-            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V.self)
-            i &+= 16
-        }
-        while i < range.upperBound {
-            y[i] = finish(y[i], at: i)
-            i &+= 1
-        }
+        guard !isNone, !range.isEmpty else { return }
+        swiftnn_scale_shift(y + range.lowerBound, residual.map { $0 + range.lowerBound }, y + range.lowerBound,
+                            range.count, 1, 0, relu ? 1 : 0)
     }
 }
 
