@@ -45,6 +45,7 @@ package enum GEMMBlocking {
 
 /// One product C = alpha·op(A)·op(B) + beta·C + bias as the blocked paths see it.
 /// `aInPlace`: the micro-kernel reads A where it lies instead of from packed panels.
+/// `aPanels`: A is already packed (`PackedMatrix`'s layout), so nothing packs it.
 package struct GEMMProblem {
   package var transA: Bool, transB: Bool
   package var m: Int, n: Int, k: Int
@@ -56,14 +57,19 @@ package struct GEMMProblem {
   /// n values added to every row of C (nil: none).
   package var bias: UnsafePointer<Float>?
   package var aInPlace: Bool
+  /// Depth slice pc of packed A starts at roundUp(m, MR)·pc; rows i..<i+MR of it at i·kc.
+  package var aPanels: UnsafePointer<Float>?
 
   package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-               bias: UnsafePointer<Float>?, aInPlace: Bool) {
+               bias: UnsafePointer<Float>?, aInPlace: Bool, aPanels: UnsafePointer<Float>? = nil) {
     (self.transA, self.transB, self.m, self.n, self.k, self.alpha) = (transA, transB, m, n, k, alpha)
     (self.a, self.lda, self.b, self.ldb, self.beta, self.c, self.ldc) = (a, lda, b, ldb, beta, c, ldc)
-    (self.bias, self.aInPlace) = (bias, aInPlace)
+    (self.bias, self.aInPlace, self.aPanels) = (bias, aInPlace, aPanels)
   }
+
+  /// Whether A needs packing buffers.
+  var packsA: Bool { !aInPlace && aPanels == nil }
 }
 
 public enum GEMM {
@@ -199,7 +205,7 @@ public enum GEMM {
     let ncMax = min(GEMMBlocking.nc, roundUp(n, NR))
     // Counts rounded to 16 floats so packed B (and every B micro-panel, which
     // starts at a multiple of NR·kc floats) stays 64-byte aligned.
-    let aCount = p.aInPlace ? 0 : roundUp(mcMax &* kcMax, 16)
+    let aCount = p.packsA ? roundUp(mcMax &* kcMax, 16) : 0
     let bCount = roundUp(ncMax &* kcMax, 16)
     // One 64-byte-aligned allocation: [packed A | packed B].
     let scratch = Scratch(count: aCount &+ bCount)
@@ -237,7 +243,11 @@ public enum GEMM {
     while ic < rows.upperBound {
       let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
       let c = p.c + (ic &* p.ldc &+ jc)
-      if p.aInPlace {
+      if let panels = p.aPanels {
+        // Bands and MC blocks start at multiples of MR, so ic names a whole panel.
+        swiftnn_gemm_strided(panels + (roundUp(p.m, GEMMBlocking.mr) &* pc &+ ic &* kc), 1, 6, 6 &* kc,
+                             packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias)
+      } else if p.aInPlace {
         swiftnn_gemm_strided(p.a + (ic &* rowStride &+ pc &* depthStride), rowStride, depthStride, 6 &* rowStride,
                              packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias)
       } else {
@@ -258,8 +268,8 @@ public enum GEMM {
     let rowTiles = (p.m &+ MR &- 1) / MR
     // One allocation for the whole call: [packed B | per-thread packed A].
     let bCount = roundUp(ncMax &* kcMax, 16)
-    let perThread = p.aInPlace
-      ? 0 : roundUp(min(GEMMBlocking.mc, roundUp((rowTiles &+ threads &- 1) / threads &* MR, MR)) &* kcMax, 16)
+    let perThread = p.packsA
+      ? roundUp(min(GEMMBlocking.mc, roundUp((rowTiles &+ threads &- 1) / threads &* MR, MR)) &* kcMax, 16) : 0
     let scratch = Scratch(count: bCount &+ threads &* perThread)
     defer { scratch.free() }
     let packed = scratch.base
