@@ -81,10 +81,14 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(tile)(const int panels, const int vecs, lon
   }
 }
 
+/// Asks for the tile's rows of C ahead of the write, into L2 only (locality 2:
+/// prefetcht1). Pulled into L1 they would evict the B micro-panel the tile is reading:
+/// when ldc is a multiple of 1024 floats the twelve rows fall into one L1 set, and
+/// the L1 prefetch cost ~4% of a 1024³ product (Zen 4).
 ALWAYS_INLINE void KERNEL(prefetch_rows)(float *c, long ldc, long mr, long nr) {
   for (long r = 0; r < mr; r++) {
-    __builtin_prefetch(c + r * ldc, 1, 3);
-    __builtin_prefetch(c + r * ldc + nr - 1, 1, 3);
+    __builtin_prefetch(c + r * ldc, 1, 2);
+    __builtin_prefetch(c + r * ldc + nr - 1, 1, 2);
   }
 }
 
