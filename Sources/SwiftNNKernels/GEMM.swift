@@ -46,6 +46,7 @@ package enum GEMMBlocking {
 /// One product C = alpha·op(A)·op(B) + beta·C + bias as the blocked paths see it.
 /// `aInPlace`: the micro-kernel reads A where it lies instead of from packed panels.
 /// `aPanels`: A is already packed (`PackedMatrix`'s layout), so nothing packs it.
+/// `bPanels`: op(B) is already packed (`PackedRightMatrix`'s layout), likewise.
 package struct GEMMProblem {
   package var transA: Bool, transB: Bool
   package var m: Int, n: Int, k: Int
@@ -59,17 +60,29 @@ package struct GEMMProblem {
   package var aInPlace: Bool
   /// Depth slice pc of packed A starts at roundUp(m, MR)·pc; rows i..<i+MR of it at i·kc.
   package var aPanels: UnsafePointer<Float>?
+  /// Depth slice pc of packed op(B) starts at roundUp(n, NR)·pc; columns j..<j+NR of it at j·kc.
+  package var bPanels: UnsafePointer<Float>?
 
   package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-               bias: UnsafePointer<Float>?, aInPlace: Bool, aPanels: UnsafePointer<Float>? = nil) {
+               bias: UnsafePointer<Float>?, aInPlace: Bool, aPanels: UnsafePointer<Float>? = nil,
+               bPanels: UnsafePointer<Float>? = nil) {
     (self.transA, self.transB, self.m, self.n, self.k, self.alpha) = (transA, transB, m, n, k, alpha)
     (self.a, self.lda, self.b, self.ldb, self.beta, self.c, self.ldc) = (a, lda, b, ldb, beta, c, ldc)
-    (self.bias, self.aInPlace, self.aPanels) = (bias, aInPlace, aPanels)
+    (self.bias, self.aInPlace, self.aPanels, self.bPanels) = (bias, aInPlace, aPanels, bPanels)
   }
 
   /// Whether A needs packing buffers.
   var packsA: Bool { !aInPlace && aPanels == nil }
+
+  /// The packed B block of columns jc... at depth slice pc (kc deep): the pre-packed panels
+  /// when there are some, else `buffer` after packing it.
+  @inline(__always)
+  func packedB(pc: Int, kc: Int, jc: Int, nc: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    if let bPanels { return bPanels + (GEMM.roundUp(n, GEMMBlocking.nr) &* pc &+ jc &* kc) }
+    GEMM.packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: jc, kc: kc, nc: nc, dst: buffer)
+    return UnsafePointer(buffer)
+  }
 }
 
 public enum GEMM {
@@ -176,8 +189,9 @@ public enum GEMM {
     // Sharing the packed B costs two hand-offs per depth slice: worth it only when each
     // carries enough work. Deep, small products (Linear layers: 128×128×3072) ran at
     // half the one-thread speed that way; one hand-off with private packing is faster.
+    // Pre-packed B is shared already.
     let sliceWorkPerThread = p.m &* p.n &* min(p.k, GEMMBlocking.kc) / max(threads, 1)
-    if requested != nil || (splitRows && threads > 1 && !ThreadPool.shared.isInsideRegion
+    if requested != nil || (p.bPanels == nil && splitRows && threads > 1 && !ThreadPool.shared.isInsideRegion
                             && rowTiles >= 4 &* threads && sliceWorkPerThread >= 1 << 22) {
       sharedB(p, threads: max(1, threads))
       return
@@ -206,7 +220,7 @@ public enum GEMM {
     // Counts rounded to 16 floats so packed B (and every B micro-panel, which
     // starts at a multiple of NR·kc floats) stays 64-byte aligned.
     let aCount = p.packsA ? roundUp(mcMax &* kcMax, 16) : 0
-    let bCount = roundUp(ncMax &* kcMax, 16)
+    let bCount = p.bPanels == nil ? roundUp(ncMax &* kcMax, 16) : 0
     // One 64-byte-aligned allocation: [packed A | packed B].
     let scratch = Scratch(count: aCount &+ bCount)
     defer { scratch.free() }
@@ -219,8 +233,8 @@ public enum GEMM {
       var pc = 0
       while pc < p.k {
         let kc = min(GEMMBlocking.kc, p.k &- pc)
-        packBBlock(transB: p.transB, b: p.b, ldb: p.ldb, p0: pc, j0: jc, kc: kc, nc: nc, dst: packB)
-        multiplyRows(p, rows, pc: pc, kc: kc, packB: packB, jc: jc, nc: nc, packA: packA)
+        multiplyRows(p, rows, pc: pc, kc: kc, packB: p.packedB(pc: pc, kc: kc, jc: jc, nc: nc, buffer: packB), jc: jc,
+                     nc: nc, packA: packA)
         pc &+= kc
       }
       jc &+= nc
@@ -267,7 +281,7 @@ public enum GEMM {
     let kcMax = min(GEMMBlocking.kc, p.k), ncMax = min(GEMMBlocking.nc, roundUp(p.n, NR))
     let rowTiles = (p.m &+ MR &- 1) / MR
     // One allocation for the whole call: [packed B | per-thread packed A].
-    let bCount = roundUp(ncMax &* kcMax, 16)
+    let bCount = p.bPanels == nil ? roundUp(ncMax &* kcMax, 16) : 0
     let perThread = p.packsA
       ? roundUp(min(GEMMBlocking.mc, roundUp((rowTiles &+ threads &- 1) / threads &* MR, MR)) &* kcMax, 16) : 0
     let scratch = Scratch(count: bCount &+ threads &* perThread)
@@ -280,16 +294,22 @@ public enum GEMM {
       var pc = 0
       while pc < p.k {
         let kc = min(GEMMBlocking.kc, p.k &- pc)
-        ThreadPool.shared.parallelFor(panels) { range in
-          let j0 = range.lowerBound &* NR, width = min(nc, range.upperBound &* NR) &- j0
-          packBBlock(transB: p.transB, b: p.b, ldb: p.ldb, p0: pc, j0: jc &+ j0, kc: kc, nc: width,
-                     dst: packed + j0 &* kc)
+        let packB: UnsafePointer<Float>
+        if p.bPanels != nil {
+          packB = p.packedB(pc: pc, kc: kc, jc: jc, nc: nc, buffer: packed)
+        } else {
+          ThreadPool.shared.parallelFor(panels) { range in
+            let j0 = range.lowerBound &* NR, width = min(nc, range.upperBound &* NR) &- j0
+            packBBlock(transB: p.transB, b: p.b, ldb: p.ldb, p0: pc, j0: jc &+ j0, kc: kc, nc: width,
+                       dst: packed + j0 &* kc)
+          }
+          packB = UnsafePointer(packed)
         }
         ThreadPool.shared.parallelFor(threads) { range in
           for part in range {
             let rows = (rowTiles &* part / threads &* MR)..<min(p.m, rowTiles &* (part &+ 1) / threads &* MR)
             guard !rows.isEmpty else { continue }
-            multiplyRows(p, rows, pc: pc, kc: kc, packB: packed, jc: jc, nc: nc,
+            multiplyRows(p, rows, pc: pc, kc: kc, packB: packB, jc: jc, nc: nc,
                          packA: packed + (bCount &+ part &* perThread))
           }
         }

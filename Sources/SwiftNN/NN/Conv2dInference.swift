@@ -13,7 +13,7 @@ extension Conv2d {
     func fusedForward(_ x: Tensor, bn: BatchNorm?, relu: Bool, adding residual: Tensor? = nil) throws -> Tensor? {
         if training {
             // Training changes the weights every step: drop the copies instead of keeping them stale.
-            FoldedConvolution.locked { folded = nil }
+            InferenceCaches.locked { folded = nil }
             return nil
         }
         guard x.rank == 4, ForwardTrace.active == nil, OpTrace.active == nil else { return nil }

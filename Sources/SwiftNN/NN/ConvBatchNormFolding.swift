@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SwiftNNKernels
 
 /// A Conv2d's filters and bias as inference runs them: with the following eval-mode
@@ -27,22 +22,8 @@ final class FoldedConvolution: PreparedFilters {
     private var packed: [PackedMatrix]?
     private var winograd: Winograd.PackedFilters?
 
-    /// Guards every Conv2d's `folded` and each cache's `packed` and `winograd`: the engine
-    /// releases the GIL, so two Python threads may run one model at once.
-    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
-        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(m, nil)
-        return m
-    }()
-
-    static func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return try body()
-    }
-
     func winogradFilters(outChannels: Int, inChannels: Int, tileSize: Int) -> Winograd.PackedFilters? {
-        FoldedConvolution.locked {
+        InferenceCaches.locked {
             if let winograd, winograd.tileSize == tileSize { return winograd }
             let made = Winograd.PackedFilters(weight.data, outChannels: outChannels, inChannels: inChannels,
                                               rotated: false, tileSize: tileSize)
@@ -52,7 +33,7 @@ final class FoldedConvolution: PreparedFilters {
     }
 
     func packedFilters(groups: Int) -> [PackedMatrix]? {
-        FoldedConvolution.locked {
+        InferenceCaches.locked {
             if let packed { return packed }
             let rows = weight.shape[0] / groups, depth = weight.count / weight.shape[0]
             var made: [PackedMatrix] = []
@@ -104,7 +85,7 @@ final class FoldedConvolution: PreparedFilters {
 
     /// The cache of `conv` for `bn`, rebuilt if anything it depends on changed.
     static func current(_ conv: Conv2d, _ bn: BatchNorm?) throws -> FoldedConvolution {
-        try locked {
+        try InferenceCaches.locked {
             if let cached = conv.folded, cached.isCurrent(conv, bn) { return cached }
             let made = try FoldedConvolution(conv: conv, bn: bn)
             conv.folded = made

@@ -2,6 +2,8 @@
 public final class Linear: Module, ResettableParameters {
     public let inFeatures: Int
     public let outFeatures: Int
+    /// The weight packed for the GEMM while in eval mode (LinearInference.swift).
+    var packedWeight: PackedLinearWeight?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
         guard inFeatures >= 0, outFeatures >= 0 else {
@@ -29,7 +31,8 @@ public final class Linear: Module, ResettableParameters {
     public var bias: Tensor? { parameter("bias") }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try input.linear(weight: weight, bias: bias)
+        if let out = try packedForward(input) { return out }
+        return try input.linear(weight: weight, bias: bias)
     }
 
     public override var options: [ModuleOption] {
