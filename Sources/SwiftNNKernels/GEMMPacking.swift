@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// Packing of GEMM operands into the micro-kernel's panel layouts (see GEMM.swift).
 extension GEMM {
   /// Packs op(A)[i0..<i0+mc, p0..<p0+kc] into MR-row panels: panel q holds,
@@ -52,6 +54,11 @@ extension GEMM {
             let ob = UnsafeMutableRawPointer(out + pair)
             var p = 0
             while p &+ 4 <= kc {
+              // The next two rows, a pair ahead: each row is a short run (kc floats), too
+              // short for the hardware prefetcher to pick up before it ends.
+              if p & 15 == 0 {
+                swiftnn_prefetch_read(ra + (2 &* lda &+ p)); swiftnn_prefetch_read(rb + (2 &* lda &+ p))
+              }
               let x = loadU4(ra + p), y = loadU4(rb + p)
               let off = p &* 24  // 6 floats per depth
               ob.storeBytes(of: SIMD2(x[0], y[0]), toByteOffset: off, as: SIMD2<Float>.self)

@@ -18,6 +18,10 @@
 // Convolution kernels of the same dispatch scheme (Winograd transforms).
 #include "swiftnn_winograd_kernels.h"
 
+/// Asks for the cache line holding p ahead of a read (Swift has no prefetch of its own).
+/// Never faults, whatever p is.
+static inline void swiftnn_prefetch_read(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #ifdef __cplusplus
 extern "C" {
 #endif
