@@ -6,8 +6,8 @@ import SwiftNNMicroKernels
 ///     y = relu?(x·scale[c] + shift[c] + r)        scale = w·invstd, shift = b − mean·scale
 ///
 /// Inputs are read through `ChannelPlanes`, so x (and dx) may be several tensors joined
-/// along the channels (DenseNet). Each (o, c) row runs in the per-ISA loops of
-/// norm_body.h; Swift splits rows or channels over the thread pool. Row sums come
+/// along the channels (DenseNet). Blocks of (o, c) rows run in the per-ISA loops of
+/// norm_body.h; Swift splits the rows over the thread pool. Row sums come
 /// back in float and are added up per channel in Double, so the one-pass Σx, Σx²
 /// variance stays accurate for float32 data. With ReLU, NaN is kept (as `Tensor.relu`)
 /// and gradient passes only where y > 0.
@@ -19,7 +19,11 @@ extension NormKernels {
         let shift = UnsafeMutablePointer<Float>.allocate(capacity: x.channels)
         defer { shift.deallocate() }
         for c in 0..<x.channels { shift[c] = x.row(0, c)[0] }
-        let totals = sumsPerChannel(x) { o, c, sums in swiftnn_shifted_sums(x.row(o, c), x.inner, shift[c], sums) }
+        let totals = x.withTable { planes in
+            sumsPerChannel(x) { first, count, totals in
+                swiftnn_shifted_sums_rows(planes, first, count, x.inner, shift, totals)
+            }
+        }
         defer { totals.deallocate() }
         let m = Double(x.outer &* x.inner)
         for c in 0..<x.channels {
@@ -29,29 +33,22 @@ extension NormKernels {
         }
     }
 
-    /// Per channel, the Double sums over its rows of the float pairs `rowSums(o, c, pair)` writes
-    /// (2 per channel; the caller deallocates). Rows are visited in memory order, in a fixed
-    /// number of bands (so the result does not depend on the thread count) spread over the
-    /// pool, each band adding into its own totals: walking one channel at a time would jump
-    /// between rows of a few KB, where the hardware prefetcher loses the stream.
-    private static func sumsPerChannel(_ x: ChannelPlanes,
-                                       _ rowSums: (_ o: Int, _ c: Int, _ pair: UnsafeMutablePointer<Float>?) -> Void)
-        -> UnsafeMutablePointer<Double> {
+    /// Per channel, the Double sums over its rows of the float pairs `addRows(first, count, totals)`
+    /// adds for a block of rows (2 per channel; the caller deallocates). Rows are visited in memory
+    /// order, in a fixed number of bands (so the result does not depend on the thread count)
+    /// spread over the pool, each band adding into its own totals: walking one channel at a time
+    /// would jump between rows of a few KB, where the hardware prefetcher loses the stream.
+    private static func sumsPerChannel(
+        _ x: ChannelPlanes, _ addRows: (_ first: Int, _ count: Int, _ totals: UnsafeMutablePointer<Double>) -> Void
+    ) -> UnsafeMutablePointer<Double> {
         let channels = x.channels, rows = x.outer &* channels
         let bands = Swift.max(1, Swift.min(32, rows, rows &* x.inner / grain))
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: bands &* 2 &* channels)
         partial.initialize(repeating: 0, count: bands &* 2 &* channels)
         ThreadPool.shared.parallelFor(bands) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { pair in
-                for band in range {
-                    let totals = partial + band &* 2 &* channels
-                    for row in (rows &* band / bands)..<(rows &* (band &+ 1) / bands) {
-                        let o = row / channels, c = row &- o &* channels
-                        rowSums(o, c, pair.baseAddress)
-                        totals[2 &* c] += Double(pair[0])
-                        totals[2 &* c &+ 1] += Double(pair[1])
-                    }
-                }
+            for band in range {
+                let first = rows &* band / bands
+                addRows(first, rows &* (band &+ 1) / bands &- first, partial + band &* 2 &* channels)
             }
         }
         for band in 1..<bands {
@@ -82,12 +79,10 @@ extension NormKernels {
     /// y = relu?(x·scale[c] + shift[c] + residual); y and residual are contiguous [outer, channels, inner].
     package static func channelAffine(_ x: ChannelPlanes, residual: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
                                       scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool) {
-        let channels = x.channels, inner = x.inner, fuse: Int32 = relu ? 1 : 0
-        ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
-            for row in range {
-                let o = row / channels, c = row &- o &* channels
-                swiftnn_scale_shift(x.row(o, c), residual.map { $0 + row &* inner }, y + row &* inner, inner,
-                                    scale[c], shift[c], fuse)
+        let inner = x.inner, fuse: Int32 = relu ? 1 : 0
+        x.withTable { planes in
+            ThreadPool.shared.parallelFor(x.outer &* x.channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+                swiftnn_scale_shift_rows(planes, residual, y, range.lowerBound, range.count, inner, scale, shift, fuse)
             }
         }
     }
@@ -98,11 +93,11 @@ extension NormKernels {
                                         mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
                                         sumG: UnsafeMutablePointer<Float>, sumGXhat: UnsafeMutablePointer<Float>,
                                         gatedGradient: UnsafeMutablePointer<Float>? = nil) {
-        let channels = x.channels, inner = x.inner
-        let totals = sumsPerChannel(x) { o, c, sums in
-            let offset = (o &* channels &+ c) &* inner
-            swiftnn_channel_grad_sums(g + offset, y.map { $0 + offset }, x.row(o, c), gatedGradient.map { $0 + offset },
-                                      inner, mean[c], sums)
+        let channels = x.channels
+        let totals = x.withTable { planes in
+            sumsPerChannel(x) { first, count, totals in
+                swiftnn_channel_grad_sums_rows(g, y, planes, gatedGradient, first, count, x.inner, mean, totals)
+            }
         }
         defer { totals.deallocate() }
         for c in 0..<channels {
@@ -119,14 +114,23 @@ extension NormKernels {
                                         sumGXhat: UnsafePointer<Float>, batchStats: Bool) {
         let channels = x.channels, inner = x.inner
         let invM = 1 / Float(x.outer &* inner)
-        ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
-            for row in range {
-                let o = row / channels, c = row &- o &* channels
-                let istd = invstd[c]
-                let scale = istd * (weight?[c] ?? 1)
-                let mg = batchStats ? sumG[c] * invM : 0, k = batchStats ? sumGXhat[c] * invM * istd : 0
-                swiftnn_channel_backward(g + row &* inner, y.map { $0 + row &* inner }, x.row(o, c), dx.row(o, c), inner,
-                                         mean[c], scale, scale * k, scale * mg)
+        // Per channel: dx = g'·scale − b − (x − mean)·a.
+        let coefficients = UnsafeMutablePointer<Float>.allocate(capacity: 3 &* channels)
+        defer { coefficients.deallocate() }
+        let scale = coefficients, a = coefficients + channels, b = coefficients + 2 &* channels
+        for c in 0..<channels {
+            let istd = invstd[c]
+            scale[c] = istd * (weight?[c] ?? 1)
+            let mg = batchStats ? sumG[c] * invM : 0, k = batchStats ? sumGXhat[c] * invM * istd : 0
+            a[c] = scale[c] * k
+            b[c] = scale[c] * mg
+        }
+        x.withTable { xPlanes in
+            dx.withTable { dxPlanes in
+                ThreadPool.shared.parallelFor(x.outer &* channels, grain: Swift.max(1, grain / Swift.max(1, inner))) { range in
+                    swiftnn_channel_backward_rows(g, y, xPlanes, dxPlanes, range.lowerBound, range.count, inner, mean,
+                                                  scale, a, b)
+                }
             }
         }
     }

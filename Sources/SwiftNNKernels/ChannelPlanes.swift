@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// Where the channels of a logical [outer, channels, inner] tensor live: element
 /// (o, c, i) is at `base[c] + o·stride[c] + i`. One contiguous tensor is the simple
 /// case; the channel-concatenation of several tensors (DenseNet's growing feature
@@ -31,4 +33,15 @@ package struct ChannelPlanes {
     /// The `inner` elements of (o, c).
     @inline(__always)
     package func row(_ o: Int, _ c: Int) -> UnsafeMutablePointer<Float> { base[c] + o &* stride[c] }
+
+    /// The table as the C row-block kernels take it, valid during `body`.
+    package func withTable<T>(_ body: (swiftnn_planes) throws -> T) rethrows -> T {
+        try base.withUnsafeBufferPointer { bases in
+            try stride.withUnsafeBufferPointer { strides in
+                // [UnsafeMutablePointer<Float>] and C's float *const * share one layout.
+                let table = UnsafeRawPointer(bases.baseAddress)?.assumingMemoryBound(to: UnsafeMutablePointer<Float>?.self)
+                return try body(swiftnn_planes(base: table, stride: strides.baseAddress, channels: channels))
+            }
+        }
+    }
 }

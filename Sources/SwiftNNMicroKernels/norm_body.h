@@ -14,7 +14,8 @@ ISA_TARGET void KERNEL(shifted_sums)(const float *x, long n, float shift, float 
     s += v;
     s2 += v * v;
   }
-  float rs = KERNEL(pw_sum)(s), rs2 = KERNEL(pw_sum)(s2);
+  // Rows shorter than a vector (2×2, 4×4 planes) skip the lane sums of zeros.
+  float rs = n >= VW ? KERNEL(pw_sum)(s) : 0, rs2 = n >= VW ? KERNEL(pw_sum)(s2) : 0;
   for (; i < n; i++) {
     float v = x[i] - shift;
     rs += v;
@@ -52,7 +53,7 @@ ISA_TARGET void KERNEL(channel_grad_sums)(const float *g, const float *y, const 
     sg += gv;
     sgx += gv * (LOAD(x + i) - mu);
   }
-  float rg = KERNEL(pw_sum)(sg), rgx = KERNEL(pw_sum)(sgx);
+  float rg = n >= VW ? KERNEL(pw_sum)(sg) : 0, rgx = n >= VW ? KERNEL(pw_sum)(sgx) : 0;
   for (; i < n; i++) {
     float gv = !y || y[i] > 0 ? g[i] : 0;
     if (g_out) g_out[i] = gv;
@@ -78,6 +79,55 @@ ISA_TARGET void KERNEL(channel_backward)(const float *g, const float *y, const f
     dx[i] = gv * scale - b - (x[i] - mean) * a;
   }
 }
+
+// ---- batch norm, blocks of rows (the loops above, one call per block) ----
+
+#define ROW_CHANNEL(row, channels) ((row) % (channels))
+#define PLANE_ROW(p, row) ((p).base[(row) % (p).channels] + (row) / (p).channels * (p).stride[(row) % (p).channels])
+
+ISA_TARGET void KERNEL(shifted_sums_rows)(swiftnn_planes x, long first, long count, long n, const float *shift,
+                                          double *totals) {
+  for (long row = first; row < first + count; row++) {
+    long c = ROW_CHANNEL(row, x.channels);
+    float sums[2];
+    KERNEL(shifted_sums)(PLANE_ROW(x, row), n, shift[c], sums);
+    totals[2 * c] += sums[0];
+    totals[2 * c + 1] += sums[1];
+  }
+}
+
+ISA_TARGET void KERNEL(scale_shift_rows)(swiftnn_planes x, const float *r, float *y, long first, long count, long n,
+                                         const float *scale, const float *shift, int relu) {
+  for (long row = first; row < first + count; row++) {
+    long c = ROW_CHANNEL(row, x.channels);
+    KERNEL(scale_shift)(PLANE_ROW(x, row), r ? r + row * n : NULL, y + row * n, n, scale[c], shift[c], relu);
+  }
+}
+
+ISA_TARGET void KERNEL(channel_grad_sums_rows)(const float *g, const float *y, swiftnn_planes x, float *g_out,
+                                               long first, long count, long n, const float *mean, double *totals) {
+  for (long row = first; row < first + count; row++) {
+    long c = ROW_CHANNEL(row, x.channels);
+    float sums[2];
+    KERNEL(channel_grad_sums)(g + row * n, y ? y + row * n : NULL, PLANE_ROW(x, row), g_out ? g_out + row * n : NULL,
+                              n, mean[c], sums);
+    totals[2 * c] += sums[0];
+    totals[2 * c + 1] += sums[1];
+  }
+}
+
+ISA_TARGET void KERNEL(channel_backward_rows)(const float *g, const float *y, swiftnn_planes x, swiftnn_planes dx,
+                                              long first, long count, long n, const float *mean, const float *scale,
+                                              const float *a, const float *b) {
+  for (long row = first; row < first + count; row++) {
+    long c = ROW_CHANNEL(row, x.channels);
+    KERNEL(channel_backward)(g + row * n, y ? y + row * n : NULL, PLANE_ROW(x, row), PLANE_ROW(dx, row), n, mean[c],
+                             scale[c], a[c], b[c]);
+  }
+}
+
+#undef ROW_CHANNEL
+#undef PLANE_ROW
 
 // ---- layer norm over rows ----
 

@@ -12,6 +12,12 @@ struct pointwise_table {
   void (*scale_shift)(const float *, const float *, float *, long, float, float, int);
   void (*channel_grad_sums)(const float *, const float *, const float *, float *, long, float, float[2]);
   void (*channel_backward)(const float *, const float *, const float *, float *, long, float, float, float, float);
+  void (*shifted_sums_rows)(swiftnn_planes, long, long, long, const float *, double *);
+  void (*scale_shift_rows)(swiftnn_planes, const float *, float *, long, long, long, const float *, const float *, int);
+  void (*channel_grad_sums_rows)(const float *, const float *, swiftnn_planes, float *, long, long, long, const float *,
+                                 double *);
+  void (*channel_backward_rows)(const float *, const float *, swiftnn_planes, swiftnn_planes, long, long, long,
+                                const float *, const float *, const float *, const float *);
   void (*layer_norm_rows)(const float *, float *, long, long, float, const float *, const float *, float *, float *);
   void (*layer_norm_rows_backward)(const float *, const float *, float *, long, long, const float *, const float *,
                                    const float *, float *, float *);
@@ -24,6 +30,8 @@ struct pointwise_table {
 #define TABLE(s)                                                                                             \
   {swiftnn_map_##s, swiftnn_zip_##s, swiftnn_zip_scalar_##s, swiftnn_axpy_##s, swiftnn_shifted_sums_##s,     \
    swiftnn_scale_shift_##s, swiftnn_channel_grad_sums_##s, swiftnn_channel_backward_##s,                   \
+   swiftnn_shifted_sums_rows_##s, swiftnn_scale_shift_rows_##s, swiftnn_channel_grad_sums_rows_##s,           \
+   swiftnn_channel_backward_rows_##s,                                                                          \
    swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s,                                        \
    swiftnn_softmax_rows_##s, swiftnn_softmax_rows_backward_##s, swiftnn_dropout_mask_##s,                 \
    swiftnn_max_pool_2x2_##s}
@@ -65,6 +73,27 @@ void swiftnn_channel_grad_sums(const float *g, const float *y, const float *x, f
 void swiftnn_channel_backward(const float *g, const float *y, const float *x, float *dx, long n, float mean,
                               float scale, float a, float b) {
   ACTIVE->channel_backward(g, y, x, dx, n, mean, scale, a, b);
+}
+
+void swiftnn_shifted_sums_rows(swiftnn_planes x, long first, long count, long n, const float *shift,
+                               double *totals) {
+  ACTIVE->shifted_sums_rows(x, first, count, n, shift, totals);
+}
+
+void swiftnn_scale_shift_rows(swiftnn_planes x, const float *r, float *y, long first, long count, long n,
+                              const float *scale, const float *shift, int relu) {
+  ACTIVE->scale_shift_rows(x, r, y, first, count, n, scale, shift, relu);
+}
+
+void swiftnn_channel_grad_sums_rows(const float *g, const float *y, swiftnn_planes x, float *g_out, long first,
+                                    long count, long n, const float *mean, double *totals) {
+  ACTIVE->channel_grad_sums_rows(g, y, x, g_out, first, count, n, mean, totals);
+}
+
+void swiftnn_channel_backward_rows(const float *g, const float *y, swiftnn_planes x, swiftnn_planes dx, long first,
+                                   long count, long n, const float *mean, const float *scale, const float *a,
+                                   const float *b) {
+  ACTIVE->channel_backward_rows(g, y, x, dx, first, count, n, mean, scale, a, b);
 }
 
 void swiftnn_layer_norm_rows(const float *x, float *y, long rows, long width, float eps, const float *w,

@@ -17,6 +17,17 @@
                                           float mean, float sums[2]);                                          \
   void swiftnn_channel_backward_##suffix(const float *g, const float *y, const float *x, float *dx, long n,    \
                                          float mean, float scale, float a, float b);                           \
+  void swiftnn_shifted_sums_rows_##suffix(swiftnn_planes x, long first, long count, long n, const float *shift, \
+                                          double *totals);                                                     \
+  void swiftnn_scale_shift_rows_##suffix(swiftnn_planes x, const float *r, float *y, long first, long count,    \
+                                         long n, const float *scale, const float *shift, int relu);            \
+  void swiftnn_channel_grad_sums_rows_##suffix(const float *g, const float *y, swiftnn_planes x, float *g_out,  \
+                                               long first, long count, long n, const float *mean,              \
+                                               double *totals);                                                \
+  void swiftnn_channel_backward_rows_##suffix(const float *g, const float *y, swiftnn_planes x,                 \
+                                              swiftnn_planes dx, long first, long count, long n,               \
+                                              const float *mean, const float *scale, const float *a,           \
+                                              const float *b);                                                 \
   void swiftnn_layer_norm_rows_##suffix(const float *x, float *y, long rows, long width, float eps,            \
                                         const float *w, const float *b, float *mean, float *invstd);           \
   void swiftnn_layer_norm_rows_backward_##suffix(const float *g, const float *x, float *dx, long rows,         \

@@ -127,6 +127,28 @@ void swiftnn_channel_grad_sums(const float *g, const float *y, const float *x, f
 void swiftnn_channel_backward(const float *g, const float *y, const float *x, float *dx, long n, float mean,
                               float scale, float a, float b);
 
+/// Where the rows of a logical [outer, channels, n] tensor lie: row (o, c) starts at
+/// base[c] + o·stride[c], so channels joined from several tensors are read in place.
+typedef struct {
+  float *const *base;
+  const long *stride;
+  long channels;
+} swiftnn_planes;
+
+// The batch-norm loops above over rows first ..< first + count in (o, c) order
+// (row = o·channels + c), one call per block: on 2×2 and 4×4 planes a call per row cost
+// more than the row. Per-channel values are indexed by c; r, y, g and g_out are
+// contiguous [outer, channels, n]; row sums are added to totals[2c], totals[2c + 1].
+void swiftnn_shifted_sums_rows(swiftnn_planes x, long first, long count, long n, const float *shift,
+                               double *totals);
+void swiftnn_scale_shift_rows(swiftnn_planes x, const float *r, float *y, long first, long count, long n,
+                              const float *scale, const float *shift, int relu);
+void swiftnn_channel_grad_sums_rows(const float *g, const float *y, swiftnn_planes x, float *g_out, long first,
+                                    long count, long n, const float *mean, double *totals);
+void swiftnn_channel_backward_rows(const float *g, const float *y, swiftnn_planes x, swiftnn_planes dx, long first,
+                                   long count, long n, const float *mean, const float *scale, const float *a,
+                                   const float *b);
+
 /// Layer norm of `rows` rows of `width`: y = (x − mean)·invstd·w + b, saving mean and invstd per row.
 void swiftnn_layer_norm_rows(const float *x, float *y, long rows, long width, float eps, const float *w,
                              const float *b, float *mean, float *invstd);
