@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// 2-D convolution over an NCHW batch as im2col + GEMM, forward and backward.
 ///
 /// Work is split across the thread pool by images when the batch is large
@@ -125,11 +127,22 @@ package enum ConvKernel {
             while start < images.upperBound {
                 let n = min(fold, images.upperBound &- start)
                 let columns = n &* P
+                // One image's output written by the GEMM tile with the bias, residual and
+                // ReLU applied as it goes: no passes over the output before or after.
+                let epilogueInGEMM = n == 1 && packedFilters != nil && K > 0
                 for group in 0..<p.groups {
                     let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
                     let a = weight + group &* Og &* K
                     if n == 1 {
-                        let c = y + (start &* p.outImage &+ group &* Og &* P)
+                        let offset = start &* p.outImage &+ group &* Og &* P
+                        let c = y + offset
+                        if epilogueInGEMM, let packedFilters {
+                            let tail = swiftnn_gemm_epilogue(row_bias: bias.map { $0 + group &* Og },
+                                                             residual: epilogue.residual.map { $0 + offset }, ldr: P,
+                                                             relu: epilogue.relu ? 1 : 0)
+                            packedFilters[group].multiply(b, ldb: P, columns: P, beta: 0, into: c, ldc: P, epilogue: tail)
+                            continue
+                        }
                         if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
                         if let packedFilters {
                             packedFilters[group].multiply(b, ldb: P, columns: P, beta: bias == nil ? 0 : 1, into: c, ldc: P)
@@ -154,7 +167,7 @@ package enum ConvKernel {
                         }
                     }
                 }
-                epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage))
+                if !epilogueInGEMM { epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage)) }
                 start &+= n
             }
         }

@@ -62,14 +62,28 @@ package struct GEMMProblem {
   package var aPanels: UnsafePointer<Float>?
   /// Depth slice pc of packed op(B) starts at roundUp(n, NR)·pc; columns j..<j+NR of it at j·kc.
   package var bPanels: UnsafePointer<Float>?
+  /// Applied as C is written (row bias, residual, ReLU), with pointers to C's row 0, column 0.
+  package var epilogue: swiftnn_gemm_epilogue?
 
   package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                bias: UnsafePointer<Float>?, aInPlace: Bool, aPanels: UnsafePointer<Float>? = nil,
-               bPanels: UnsafePointer<Float>? = nil) {
+               bPanels: UnsafePointer<Float>? = nil, epilogue: swiftnn_gemm_epilogue? = nil) {
     (self.transA, self.transB, self.m, self.n, self.k, self.alpha) = (transA, transB, m, n, k, alpha)
     (self.a, self.lda, self.b, self.ldb, self.beta, self.c, self.ldc) = (a, lda, b, ldb, beta, c, ldc)
-    (self.bias, self.aInPlace, self.aPanels, self.bPanels) = (bias, aInPlace, aPanels, bPanels)
+    (self.bias, self.aInPlace, self.aPanels, self.bPanels, self.epilogue) = (bias, aInPlace, aPanels, bPanels, epilogue)
+  }
+
+  /// The epilogue's part for depth slice pc..<pc+kc of the block at (row, col): the row bias
+  /// with the first slice (as beta and the bias), the residual and ReLU with the last.
+  @inline(__always)
+  func epilogue(pc: Int, kc: Int, row: Int, col: Int) -> swiftnn_gemm_epilogue? {
+    guard let e = epilogue else { return nil }
+    let first = pc == 0, last = pc &+ kc == k
+    guard first || last else { return nil }
+    return swiftnn_gemm_epilogue(row_bias: first ? e.row_bias.map { $0 + row } : nil,
+                                 residual: last ? e.residual.map { $0 + (row &* e.ldr &+ col) } : nil,
+                                 ldr: e.ldr, relu: last ? e.relu : 0)
   }
 
   /// Whether A needs packing buffers.
@@ -257,16 +271,23 @@ public enum GEMM {
     while ic < rows.upperBound {
       let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
       let c = p.c + (ic &* p.ldc &+ jc)
+      // A's block as (origin, row stride, depth stride, panel stride); see gemm_body.h.
+      let a: (UnsafePointer<Float>, Int, Int, Int)
       if let panels = p.aPanels {
         // Bands and MC blocks start at multiples of MR, so ic names a whole panel.
-        swiftnn_gemm_strided(panels + (roundUp(p.m, GEMMBlocking.mr) &* pc &+ ic &* kc), 1, 6, 6 &* kc,
-                             packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias)
+        a = (panels + (roundUp(p.m, GEMMBlocking.mr) &* pc &+ ic &* kc), 1, 6, 6 &* kc)
       } else if p.aInPlace {
-        swiftnn_gemm_strided(p.a + (ic &* rowStride &+ pc &* depthStride), rowStride, depthStride, 6 &* rowStride,
-                             packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias)
+        a = (p.a + (ic &* rowStride &+ pc &* depthStride), rowStride, depthStride, 6 &* rowStride)
       } else {
         packABlock(transA: p.transA, a: p.a, lda: p.lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
-        swiftnn_gemm_strided(packA, 1, 6, 6 &* kc, packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias)
+        a = (UnsafePointer(packA), 1, 6, 6 &* kc)
+      }
+      if let epilogue = p.epilogue(pc: pc, kc: kc, row: ic, col: jc) {
+        withUnsafePointer(to: epilogue) {
+          swiftnn_gemm_strided(a.0, a.1, a.2, a.3, packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias, $0)
+        }
+      } else {
+        swiftnn_gemm_strided(a.0, a.1, a.2, a.3, packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias, nil)
       }
       ic &+= mc
     }

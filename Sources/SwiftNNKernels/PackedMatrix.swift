@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// A left-hand matrix A [M × K] packed once into the GEMM's MR-row panels, for products
 /// C = A·B that reuse it many times: the filters of an eval-mode convolution. `GEMM.sgemm`
 /// packs A on every call, which at batch 1 costs as much as the multiply itself on deep
@@ -31,14 +33,15 @@ package final class PackedMatrix {
 
     /// C[M × N] = A·B + beta·C for a row-major B [K × N]; beta == 0 overwrites C. The
     /// blocked GEMM with A's packing skipped: same threading, B packed per call.
+    /// `epilogue` (row bias, residual, ReLU) is applied as C is written; it needs depth > 0.
     package func multiply(_ b: UnsafePointer<Float>, ldb: Int, columns n: Int, beta: Float,
-                          into c: UnsafeMutablePointer<Float>, ldc: Int) {
+                          into c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: swiftnn_gemm_epilogue? = nil) {
         guard rows > 0, n > 0 else { return }
         guard depth > 0 else { return GEMM.scaleC(m: rows, n: n, beta: beta, c: c, ldc: ldc) }
         let panels = UnsafePointer(base)
         GEMM.blocked(GEMMProblem(transA: false, transB: false, m: rows, n: n, k: depth, alpha: 1, a: panels, lda: depth,
                                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: nil, aInPlace: false,
-                                 aPanels: panels))
+                                 aPanels: panels, epilogue: epilogue))
     }
 }
 

@@ -113,7 +113,7 @@ void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, lon
 // ---- GEMM with A read in place and a bias epilogue; row-dot products (gemm_body.h) ----
 // Own tables, indexed by the active path, so the table above keeps its rows.
 typedef void (*gemm_strided_fn)(const float *, long, long, long, const float *, long, long, long, float *, long,
-                                float, float, const float *);
+                                float, float, const float *, const swiftnn_gemm_epilogue *);
 static const gemm_strided_fn gemm_strided_variants[] = {
     swiftnn_gemm_strided_baseline,
 #if defined(__x86_64__)
@@ -124,9 +124,9 @@ static const gemm_strided_fn gemm_strided_variants[] = {
 
 void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long panelStride, const float *packB,
                           long mc, long nc, long kc, float *c, long ldc, float alpha, float beta,
-                          const float *bias) {
+                          const float *bias, const swiftnn_gemm_epilogue *epilogue) {
   gemm_strided_variants[active](a, rowStride, depthStride, panelStride, packB, mc, nc, kc, c, ldc, alpha, beta,
-                                bias);
+                                bias, epilogue);
 }
 
 typedef void (*gemm_row_dot_fn)(const float *, long, long, const float *, long, long, long, float *, long, float,

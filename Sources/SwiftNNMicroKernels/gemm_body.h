@@ -47,18 +47,26 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile)(const int panels, const int fres
     for (int v = 0; v < GEMM_CV; v++) acc[r][v] = fresh ? sum[r][v] : acc[r][v] + sum[r][v];
 }
 
-/// Writes alpha·acc + beta·C + bias (beta == 0: C not read) for rows < mr and columns
-/// col0 + v·VW < nr; `bias` (read only when `hasBias`) is indexed by the tile's column.
-ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const int rows,
+/// `n` (< VW) floats from p into the low lanes, zeros above: a tile's last columns.
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part)(const float *p, long n) {
+  float lanes[VW] = {0};
+  for (long j = 0; j < n; j++) lanes[j] = p[j];
+  return KERNEL(load)(lanes);
+}
+
+/// Writes alpha·acc + beta·C + bias (beta == 0: C not read), then the epilogue (row bias,
+/// residual, ReLU keeping NaN), for rows < mr and columns col0 + v·VW < nr; `bias` (read
+/// only when `hasBias`) is indexed by the tile's column, `epi` (read only when `hasEpilogue`)
+/// points at the tile's first row and column.
+ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const int hasEpilogue, const int rows,
                                                       VEC acc[MAX_ROWS][MAX_VECS], long col0, float *c, long ldc,
-                                                      long mr, long nr, float alpha, float beta,
-                                                      const float *bias) {
+                                                      long mr, long nr, float alpha, float beta, const float *bias,
+                                                      const swiftnn_gemm_epilogue *epi) {
   VEC add[MAX_VECS];
   if (hasBias) {
     for (int v = 0; v < GEMM_CV; v++) {
-      float lanes[VW];
-      for (long j = 0; j < VW; j++) lanes[j] = col0 + v * VW + j < nr ? bias[col0 + v * VW + j] : 0;
-      add[v] = KERNEL(load)(lanes);
+      long col = col0 + v * VW;
+      add[v] = col + VW <= nr ? KERNEL(load)(bias + col) : KERNEL(load_part)(bias + col, nr > col ? nr - col : 0);
     }
   }
   for (int r = 0; r < rows; r++) {
@@ -67,15 +75,28 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const i
     for (int v = 0; v < GEMM_CV; v++) {
       long col = col0 + v * VW;
       if (col >= nr) break;
+      const long width = nr - col < VW ? nr - col : VW;
       VEC value = acc[r][v] * KERNEL(splat)(alpha);
       if (hasBias) value += add[v];
-      if (col + VW <= nr) {
-        if (beta != 0) value += KERNEL(load)(row + col) * KERNEL(splat)(beta);
+      if (beta != 0) {
+        value += (width == VW ? KERNEL(load)(row + col) : KERNEL(load_part)(row + col, width)) * KERNEL(splat)(beta);
+      }
+      if (hasEpilogue) {
+        if (epi->row_bias) value += KERNEL(splat)(epi->row_bias[r]);
+        if (epi->residual) {
+          const float *res = epi->residual + r * epi->ldr + col;
+          value += width == VW ? KERNEL(load)(res) : KERNEL(load_part)(res, width);
+        }
+        if (epi->relu) {
+          for (int j = 0; j < VW; j++) value[j] = value[j] < 0 ? 0 : value[j];
+        }
+      }
+      if (width == VW) {
         KERNEL(store)(row + col, value);
       } else {
         float lanes[VW];
         KERNEL(store)(lanes, value);
-        for (long j = 0; col + j < nr; j++) row[col + j] = beta != 0 ? lanes[j] + beta * row[col + j] : lanes[j];
+        for (long j = 0; j < width; j++) row[col + j] = lanes[j];
       }
     }
   }
@@ -83,11 +104,17 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const i
 
 ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write)(const int rows, VEC acc[MAX_ROWS][MAX_VECS], long col0, float *c,
                                                  long ldc, long mr, long nr, float alpha, float beta,
-                                                 const float *bias) {
-  if (bias) {
-    KERNEL(gemm_write_with)(1, rows, acc, col0, c, ldc, mr, nr, alpha, beta, bias);
+                                                 const float *bias, const swiftnn_gemm_epilogue *epi) {
+  if (epi) {
+    if (bias) {
+      KERNEL(gemm_write_with)(1, 1, rows, acc, col0, c, ldc, mr, nr, alpha, beta, bias, epi);
+    } else {
+      KERNEL(gemm_write_with)(0, 1, rows, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, epi);
+    }
+  } else if (bias) {
+    KERNEL(gemm_write_with)(1, 0, rows, acc, col0, c, ldc, mr, nr, alpha, beta, bias, NULL);
   } else {
-    KERNEL(gemm_write_with)(0, rows, acc, col0, c, ldc, mr, nr, alpha, beta, NULL);
+    KERNEL(gemm_write_with)(0, 0, rows, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, NULL);
   }
 }
 
@@ -131,7 +158,7 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tail_tile)(long mr, long col0, long kc
 
 ISA_TARGET void KERNEL(gemm_strided)(const float *a, long rowStride, long depthStride, long panelStride,
                                      const float *packB, long mc, long nc, long kc, float *c, long ldc, float alpha,
-                                     float beta, const float *bias) {
+                                     float beta, const float *bias, const swiftnn_gemm_epilogue *epilogue) {
   const int packed = rowStride == 1 && depthStride == 6;
   VEC acc[MAX_ROWS][MAX_VECS];
   for (long jr = 0; jr < nc; jr += GEMM_TILE_COLS) {
@@ -145,17 +172,26 @@ ISA_TARGET void KERNEL(gemm_strided)(const float *a, long rowStride, long depthS
       const float *ap[2] = {a0, mr > 6 ? a0 + panelStride : a0};
       float *tile = c + ir * ldc + jr;
       KERNEL(prefetch_rows)(tile, ldc, mr, nr);
+      // The epilogue moved to the tile's first row and column.
+      swiftnn_gemm_epilogue tileEpilogue;
+      const swiftnn_gemm_epilogue *epi = NULL;
+      if (epilogue) {
+        tileEpilogue = *epilogue;
+        if (tileEpilogue.row_bias) tileEpilogue.row_bias += ir;
+        if (tileEpilogue.residual) tileEpilogue.residual += ir * tileEpilogue.ldr + jr;
+        epi = &tileEpilogue;
+      }
       for (long col0 = 0; col0 < nr; col0 += GEMM_CV * VW) {
         if (!packed && mr < GEMM_TILE_ROWS && mr % 6 != 0) {
           KERNEL(gemm_tail_tile)(mr, col0, kc, a0, rowStride, depthStride, panelStride, b, acc);
-          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias, epi);
         } else if (GEMM_RP > 1 && mr <= 6) {
           // A last block of ≤ 6 rows runs the one-panel tile instead of computing 6 dead rows.
           KERNEL(gemm_tile_any)(1, col0, kc, ap, rowStride, depthStride, b, acc);
-          KERNEL(gemm_write)(6, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+          KERNEL(gemm_write)(6, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias, epi);
         } else {
           KERNEL(gemm_tile_any)(GEMM_RP, col0, kc, ap, rowStride, depthStride, b, acc);
-          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias);
+          KERNEL(gemm_write)(GEMM_TILE_ROWS, acc, col0, tile, ldc, mr, nr, alpha, beta, tileBias, epi);
         }
       }
     }
@@ -164,7 +200,7 @@ ISA_TARGET void KERNEL(gemm_strided)(const float *a, long rowStride, long depthS
 
 ISA_TARGET void KERNEL(gemm_packed)(const float *packA, const float *packB, long mc, long nc, long kc, float *c,
                                     long ldc, float alpha, float beta) {
-  KERNEL(gemm_strided)(packA, 1, 6, 6 * kc, packB, mc, nc, kc, c, ldc, alpha, beta, NULL);
+  KERNEL(gemm_strided)(packA, 1, 6, 6 * kc, packB, mc, nc, kc, c, ldc, alpha, beta, NULL, NULL);
 }
 
 /// Σ lanes of v.

@@ -24,7 +24,8 @@ SWIFTNN_DECLARE_KERNELS(avx512)
 #define SWIFTNN_DECLARE_GEMM_STRIDED(suffix)                                                               \
   void swiftnn_gemm_strided_##suffix(const float *a, long rowStride, long depthStride, long panelStride,   \
                                      const float *packB, long mc, long nc, long kc, float *c, long ldc,    \
-                                     float alpha, float beta, const float *bias);            \
+                                     float alpha, float beta, const float *bias,                        \
+                                     const swiftnn_gemm_epilogue *epilogue);                             \
   void swiftnn_gemm_row_dot_##suffix(const float *a, long lda, long m, const float *b, long ldb, long n,   \
                                      long k, float *c, long ldc, float alpha, float beta, const float *bias);
 

@@ -1,6 +1,7 @@
 import XCTest
 @testable import SwiftNN
 import SwiftNNKernels
+import SwiftNNMicroKernels
 
 /// The pieces of eval-mode conv → BN → (+ residual) → ReLU: the convolution epilogue on
 /// every kernel path (Winograd, in place, im2col with folded images, pointwise, grouped)
@@ -35,6 +36,8 @@ final class ConvEpilogueTests: XCTestCase {
         Case(n: 1, c: 19, h: 7, w: 7, o: 13, k: 1, pad: 0, path: "im2col"),
         Case(n: 3, c: 8, h: 6, w: 6, o: 6, k: 3, groups: 2, path: "im2col"),
         Case(n: 1, c: 300, h: 4, w: 4, o: 63, k: 1, pad: 0, path: "im2col"),
+        // One image per GEMM (169 outputs), grouped, partial row and column tiles: the epilogue in the GEMM tile.
+        Case(n: 2, c: 8, h: 13, w: 13, o: 14, k: 1, pad: 0, groups: 2, path: "im2col"),
     ]
 
     func testEpilogueOnEveryConvolutionPath() throws {
@@ -83,6 +86,26 @@ final class ConvEpilogueTests: XCTestCase {
                 let lda = k + 2, ldb = n + 5, ldc = n + 3
                 let a = (0..<(m * lda)).map { _ in rng.uniform() }, b = (0..<(k * ldb)).map { _ in rng.uniform() }
                 let packed = PackedMatrix(a, rows: m, depth: k, lda: lda)!
+                // The GEMM tile's epilogue: row bias with the first depth slice, residual and ReLU with the last.
+                let rowBias = (0..<m).map { _ in rng.uniform() }, ldr = n + 1
+                let residual = (0..<(m * ldr)).map { _ in rng.uniform() }
+                var fused = [Float](repeating: .nan, count: m * ldc)
+                rowBias.withUnsafeBufferPointer { bias in
+                    residual.withUnsafeBufferPointer { res in
+                        packed.multiply(b, ldb: ldb, columns: n, beta: 0, into: &fused, ldc: ldc,
+                                        epilogue: swiftnn_gemm_epilogue(row_bias: bias.baseAddress, residual: res.baseAddress,
+                                                                        ldr: ldr, relu: 1))
+                    }
+                }
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = Double(rowBias[i]) + Double(residual[i * ldr + j])
+                        for p in 0..<k { sum += Double(a[i * lda + p]) * Double(b[p * ldb + j]) }
+                        XCTAssertEqual(Double(fused[i * ldc + j]), max(sum, 0), accuracy: 1e-5 * Double(k) + 1e-5,
+                                       "\(isa) \(m)×\(n)×\(k) epilogue at (\(i), \(j))")
+                    }
+                    XCTAssertTrue(fused[i * ldc + n].isNaN, "\(isa): epilogue wrote past column \(n)")
+                }
                 for beta in [Float(0), 1] {
                     var c = [Float](repeating: beta == 0 ? .nan : 0.5, count: m * ldc)
                     packed.multiply(b, ldb: ldb, columns: n, beta: beta, into: &c, ldc: ldc)

@@ -29,7 +29,7 @@ final class StridedGEMMTests: XCTestCase {
                         var c = [Float](repeating: beta == 0 ? .nan : 1, count: m * ldc)
                         bias.withUnsafeBufferPointer { pbias in
                             swiftnn_gemm_strided(a, strides.row, strides.depth, strides.panel, b, m, n, k, &c, ldc,
-                                                 alpha, beta, withBias ? pbias.baseAddress : nil)
+                                                 alpha, beta, withBias ? pbias.baseAddress : nil, nil)
                         }
                         for i in 0..<m {
                             for j in 0..<n {

@@ -59,6 +59,18 @@ const char *swiftnn_cpu_model(void);
 void swiftnn_gemm_packed(const float *packA, const float *packB, long mc, long nc, long kc,
                          float *c, long ldc, float alpha, float beta);
 
+/// What the GEMM tile does to C as it writes it, after alpha·A·B + beta·C + bias: add
+/// row_bias[i] to row i (a convolution's bias: output channels are C's rows), then the
+/// residual matrix (leading dimension ldr), then clamp at zero when relu (NaN kept).
+/// A product over several depth slices passes row_bias with the first slice and the
+/// residual and ReLU with the last; the fields are NULL / 0 when unused.
+typedef struct {
+  const float *row_bias;
+  const float *residual;
+  long ldr;
+  int relu;
+} swiftnn_gemm_epilogue;
+
 /// Direct convolution, one strip of ≤16 output pixels for `rows` output
 /// channels: C[o][0..<width] = Σ_p A[o][p] · origin[offsets[p] + 0..<16] + beta·C,
 /// with A in 6-row panels as for the GEMM. Reads 16 floats per depth even when
@@ -76,10 +88,11 @@ void swiftnn_direct_conv_weight_tile(const float *const taps[6], long count, lon
 /// a[(r / 6)·panelStride + (r % 6)·rowStride + p·depthStride]: (1, 6, 6·kc) for packed
 /// panels, (lda, 1, 6·lda) for row-major A in place, (1, lda, 6) for transposed A in place.
 /// In place, rows ≥ mc are never read. `bias` (NULL: none) holds nc values added to
-/// every row; beta == 0 overwrites C without reading it.
+/// every row; beta == 0 overwrites C without reading it. `epilogue` (NULL: none) is
+/// applied to each value as it is written, after the bias.
 void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long panelStride,
                           const float *packB, long mc, long nc, long kc, float *c, long ldc,
-                          float alpha, float beta, const float *bias);
+                          float alpha, float beta, const float *bias, const swiftnn_gemm_epilogue *epilogue);
 
 /// C[i][j] = alpha·Σ_p A[i·lda + p]·B[j·ldb + p] + beta·C[i][j] (+ bias[j]) for i < m ≤ 4,
 /// j < n: a few rows times a transposed B (batch-1 Linear layers), nothing packed.
