@@ -123,6 +123,8 @@ package enum ConvKernel {
             let scratch = Scratch(count: (g.isPointwise && fold == 1 ? 0 : K &* fold &* P) &+ (fold > 1 ? Og &* fold &* P : 0))
             defer { scratch.free() }
             let col = scratch.base, product = scratch.base + (g.isPointwise && fold == 1 ? 0 : K &* fold &* P)
+            let unfold = FoldedOutput(rows: fold > 1 ? Og : 0)
+            defer { unfold.free() }
             var start = images.lowerBound
             while start < images.upperBound {
                 let n = min(fold, images.upperBound &- start)
@@ -157,19 +159,48 @@ package enum ConvKernel {
                             GEMM.sgemm(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a, lda: K,
                                        b: b, ldb: columns, beta: 0, c: product, ldc: columns)
                         }
+                        // Each image's columns into its output with the bias and the epilogue:
+                        // one per-ISA pass (rows o of image i are product[o][i·P ..< (i+1)·P]).
                         for i in 0..<n {
-                            let image = y + ((start &+ i) &* p.outImage &+ group &* Og &* P)
-                            for o in 0..<Og {
-                                let src = product + (o &* columns &+ i &* P), dst = image + o &* P
-                                let shift = bias?[group &* Og &+ o] ?? 0
-                                for q in 0..<P { dst[q] = src[q] + shift }
-                            }
+                            let offset = (start &+ i) &* p.outImage &+ group &* Og &* P
+                            for o in 0..<Og { unfold.rows[o] = product + (o &* columns &+ i &* P) }
+                            swiftnn_scale_shift_rows(unfold.planes, epilogue.residual.map { $0 + offset }, y + offset, 0, Og,
+                                                     P, unfold.ones, bias.map { $0 + group &* Og } ?? UnsafePointer(unfold.zeros),
+                                                     epilogue.relu ? 1 : 0)
                         }
                     }
                 }
-                if !epilogueInGEMM { epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage)) }
+                if n == 1 && !epilogueInGEMM {
+                    epilogue.apply(y, (start &* p.outImage)..<((start &+ n) &* p.outImage))
+                }
                 start &+= n
             }
+        }
+    }
+
+    /// The tables that hand a folded product's rows to `swiftnn_scale_shift_rows`: one row
+    /// pointer per output channel (stride 0: one image at a time), scales of 1, shifts of 0.
+    private struct FoldedOutput {
+        let rows: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
+        let strides: UnsafeMutablePointer<Int>
+        let ones: UnsafeMutablePointer<Float>, zeros: UnsafeMutablePointer<Float>
+        let planes: swiftnn_planes
+
+        init(rows count: Int) {
+            rows = .allocate(capacity: count)
+            strides = .allocate(capacity: count)
+            strides.initialize(repeating: 0, count: count)
+            ones = .allocate(capacity: 2 &* count)
+            ones.initialize(repeating: 1, count: count)
+            zeros = ones + count
+            zeros.initialize(repeating: 0, count: count)
+            planes = swiftnn_planes(base: UnsafePointer(rows), stride: strides, channels: count)
+        }
+
+        func free() {
+            rows.deallocate()
+            strides.deallocate()
+            ones.deallocate()
         }
     }
 
