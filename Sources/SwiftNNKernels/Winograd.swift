@@ -72,14 +72,14 @@ package enum Winograd {
         guard enabled && min(inChannels, outChannels) >= minimumChannels(outW: outW) && outH >= 2 && outW >= 2 else { return false }
         guard requiresBlockPerThread else { return true }
         // Blocks of tiles are the unit of parallelism and the filter transform is paid per
-        // call: with fewer blocks than threads (batch-1 inference: one 8×8 image is 16 tiles)
-        // the threaded im2col GEMM is faster (ResNet-50's 128→128 at 16×16, batch 1:
-        // 0.95 vs 1.23 ms; 256→256 at 2×2: 0.33 vs 5.9 ms, 2 threads).
-        // (The tile count per thread asked for is the 2 MiB block of that measurement, at most
-        // 256 tiles: thin layers of a large batch, 8→8 at 4×4, stay on Winograd.)
+        // call: with fewer than a 16-tile panel per thread (batch-1 inference: one 8×8 image
+        // is 16 tiles) the threaded im2col GEMM is faster (256→256 at 2×2, batch 1: 0.33 vs
+        // 5.9 ms, 2 threads). From 16 tiles per thread on, Winograd wins (2 threads, AMD EPYC
+        // Zen 4, forward / backward ms, Winograd against im2col): 128→256 at 2×2, batch 128:
+        // 1.08 / 3.1 against 2.8 / 6.3; 256→256 at 8×8, batch 2: 0.67 / 1.9 against 1.9 / 5.1;
+        // 128→128 at 16×16, batch 1: 0.40 / 0.75 against 0.64 / 1.9.
         let total = batch &* ((outH &+ 1) / 2) &* ((outW &+ 1) / 2)
-        let block = max(16, min(total, 256, (2 << 20) / (64 &* (inChannels &+ outChannels))))
-        return total >= ThreadPool.shared.threadCount &* block
+        return total >= ThreadPool.shared.threadCount &* 16
     }
 
     /// Off in the kernel tests, so tiny problems still exercise this path.

@@ -222,4 +222,15 @@ final class WinogradKernelTests: XCTestCase {
             assertMatches(y, expected, scale: scale, "packed filters, input \(seed)")
         }
     }
+
+    /// Winograd runs from one 16-tile panel per thread on; fewer tiles go to the threaded im2col GEMM.
+    func testWinogradNeedsSixteenTilesPerThread() {
+        XCTAssertTrue(Winograd.requiresBlockPerThread)
+        let threads = ThreadPool.shared.threadCount
+        // A 2×2 output is one tile per image.
+        XCTAssertTrue(Winograd.applies(batch: 16 * threads, inChannels: 128, outChannels: 256, outH: 2, outW: 2))
+        XCTAssertFalse(Winograd.applies(batch: 16 * threads - 1, inChannels: 128, outChannels: 256, outH: 2, outW: 2))
+        // One 8×8 image is 16 tiles.
+        XCTAssertEqual(Winograd.applies(batch: 1, inChannels: 256, outChannels: 256, outH: 8, outW: 8), threads == 1)
+    }
 }
