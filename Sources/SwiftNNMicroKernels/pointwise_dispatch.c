@@ -25,6 +25,7 @@ struct pointwise_table {
   void (*softmax_rows_backward)(const float *, const float *, float *, long, long, int);
   void (*dropout_mask)(const float *, float *, long, unsigned long long, long, unsigned long long, float);
   void (*max_pool_2x2)(const float *, long, long, long, float *, int *);
+  void (*transpose)(const float *, float *, long, long);
 };
 
 #define TABLE(s)                                                                                             \
@@ -34,7 +35,7 @@ struct pointwise_table {
    swiftnn_channel_backward_rows_##s,                                                                          \
    swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s,                                        \
    swiftnn_softmax_rows_##s, swiftnn_softmax_rows_backward_##s, swiftnn_dropout_mask_##s,                 \
-   swiftnn_max_pool_2x2_##s}
+   swiftnn_max_pool_2x2_##s, swiftnn_transpose_matrix_##s}
 
 // Indexed by swiftnn_isa; a path missing here is never active (swiftnn_isa_supported).
 static const struct pointwise_table tables[] = {
@@ -121,4 +122,8 @@ void swiftnn_dropout_mask(const float *x, float *y, long n, unsigned long long k
 
 void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, float *y, int *argmax) {
   ACTIVE->max_pool_2x2(x, planes, height, width, y, argmax);
+}
+
+void swiftnn_transpose_matrix(const float *src, float *dst, long rows, long cols) {
+  ACTIVE->transpose(src, dst, rows, cols);
 }

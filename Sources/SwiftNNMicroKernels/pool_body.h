@@ -71,3 +71,42 @@ ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, l
 
 #undef EVEN_LANES
 #undef ODD_LANES
+
+// ---- transpose ----
+
+typedef float TRANSPOSE_V8 __attribute__((vector_size(32)));
+
+/// One 8×8 block through registers: pairs, then quads, then 128-bit halves interleaved.
+static inline __attribute__((always_inline)) ISA_TARGET void KERNEL(transpose_8x8)(const float *src, long lds,
+                                                                                    float *dst, long ldd) {
+  TRANSPOSE_V8 r[8], a[8], b[8];
+  for (int i = 0; i < 8; i++) __builtin_memcpy(&r[i], src + i * lds, sizeof r[i]);
+  for (int i = 0; i < 8; i += 2) {
+    a[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    a[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    b[i] = __builtin_shufflevector(a[i], a[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    b[i + 1] = __builtin_shufflevector(a[i], a[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    b[i + 2] = __builtin_shufflevector(a[i + 1], a[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    b[i + 3] = __builtin_shufflevector(a[i + 1], a[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int i = 0; i < 4; i++) {
+    TRANSPOSE_V8 low = __builtin_shufflevector(b[i], b[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    TRANSPOSE_V8 high = __builtin_shufflevector(b[i], b[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    __builtin_memcpy(dst + i * ldd, &low, sizeof low);
+    __builtin_memcpy(dst + (i + 4) * ldd, &high, sizeof high);
+  }
+}
+
+ISA_TARGET void KERNEL(transpose_matrix)(const float *src, float *dst, long rows, long cols) {
+  const long fullRows = rows / 8 * 8, fullCols = cols / 8 * 8;
+  for (long i0 = 0; i0 < fullRows; i0 += 8)
+    for (long j0 = 0; j0 < fullCols; j0 += 8)
+      KERNEL(transpose_8x8)(src + i0 * cols + j0, cols, dst + j0 * rows + i0, rows);
+  // The edges: the last cols % 8 columns of every row, then the last rows % 8 rows.
+  for (long i = 0; i < fullRows; i++)
+    for (long j = fullCols; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
+  for (long i = fullRows; i < rows; i++)
+    for (long j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
+}

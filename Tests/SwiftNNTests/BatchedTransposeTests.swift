@@ -5,7 +5,7 @@ import XCTest
 /// 8×8 tile and large enough for the thread pool, and through transpose's gradient.
 final class BatchedTransposeTests: XCTestCase {
     func testMatchesDirectIndexing() throws {
-        for (batch, rows, cols) in [(1, 1, 1), (1, 7, 17), (3, 8, 8), (2, 17, 9), (5, 1, 13), (257, 64, 33)] {
+        for (batch, rows, cols) in [(1, 1, 1), (1, 7, 17), (3, 8, 8), (2, 17, 9), (5, 1, 13), (2, 24, 40), (1, 9, 16), (257, 64, 33)] {
             let n = batch * rows * cols
             let input = (0..<n).map { Float($0) * 0.5 - 3 }
             var out = [Float](repeating: .nan, count: n)

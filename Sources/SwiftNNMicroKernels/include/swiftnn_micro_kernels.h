@@ -185,6 +185,9 @@ void swiftnn_dropout_mask(const float *x, float *y, long n, unsigned long long k
 /// dropped): the first maximum in row-major window order, a NaN winning; argmax gets
 /// its flat index in the plane.
 void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, float *y, int *argmax);
+
+/// dst = srcᵀ: src is row-major rows × cols, dst cols × rows (MLP-Mixer's token mixing).
+void swiftnn_transpose_matrix(const float *src, float *dst, long rows, long cols);
 /* ---- end of pointwise kernels ---- */
 
 #ifdef __cplusplus
