@@ -197,8 +197,9 @@ public enum GEMM {
     let colTiles = (p.n &+ GEMMBlocking.nr &- 1) / GEMMBlocking.nr
     let splitRows = rowTiles >= colTiles
     let tiles = splitRows ? rowTiles : colTiles
-    // Below ~2 MFLOP per thread the wake-up costs more than it saves.
-    let grain = max(1, (1 << 20) / max(1, (p.m &* p.n &* p.k) / tiles))
+    // Below ~0.5 MFLOP per thread the hand-off costs more than it saves (with workers
+    // spinning between regions: 128×64×128 ran 91 GFLOP/s on one thread, 157 on two).
+    let grain = max(1, (1 << 18) / max(1, (p.m &* p.n &* p.k) / tiles))
     let threads = requested ?? min(ThreadPool.shared.threadCount, tiles / grain)
     // Sharing the packed B costs two hand-offs per depth slice: worth it only when each
     // carries enough work. Deep, small products (Linear layers: 128×128×3072) ran at
