@@ -123,8 +123,8 @@ package enum ConvKernel {
             let scratch = Scratch(count: (g.isPointwise && fold == 1 ? 0 : K &* fold &* P) &+ (fold > 1 ? Og &* fold &* P : 0))
             defer { scratch.free() }
             let col = scratch.base, product = scratch.base + (g.isPointwise && fold == 1 ? 0 : K &* fold &* P)
-            let unfold = FoldedOutput(rows: fold > 1 ? Og : 0)
-            defer { unfold.free() }
+            let scatter = FoldedOutput(rows: fold > 1 ? Og : 0)
+            defer { scatter.free() }
             var start = images.lowerBound
             while start < images.upperBound {
                 let n = min(fold, images.upperBound &- start)
@@ -163,10 +163,10 @@ package enum ConvKernel {
                         // one per-ISA pass (rows o of image i are product[o][i·P ..< (i+1)·P]).
                         for i in 0..<n {
                             let offset = (start &+ i) &* p.outImage &+ group &* Og &* P
-                            for o in 0..<Og { unfold.rows[o] = product + (o &* columns &+ i &* P) }
-                            swiftnn_scale_shift_rows(unfold.planes, epilogue.residual.map { $0 + offset }, y + offset, 0, Og,
-                                                     P, unfold.ones, bias.map { $0 + group &* Og } ?? UnsafePointer(unfold.zeros),
-                                                     epilogue.relu ? 1 : 0)
+                            for o in 0..<Og { scatter.rows[o] = product + (o &* columns &+ i &* P) }
+                            let shift = bias.map { $0 + group &* Og } ?? UnsafePointer(scatter.zeros)
+                            swiftnn_scale_shift_rows(scatter.planes, epilogue.residual.map { $0 + offset }, y + offset, 0,
+                                                     Og, P, scatter.ones, shift, epilogue.relu ? 1 : 0)
                         }
                     }
                 }
