@@ -120,18 +120,16 @@ public enum GEMM {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension")
     if m == 0 || n == 0 { return }
     precondition(ldc >= n, "sgemm: ldc too small")
-    if k == 0 || alpha == 0 {
-      scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
-      if let bias { addBias(bias, m: m, n: n, c: c, ldc: ldc) }
-      return
-    }
-    precondition(lda >= (transA ? m : k), "sgemm: lda too small")
-    precondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
-    // Deep products with a small C (weight gradients: K = the batch's rows) split K.
-    if bias == nil && SplitKGEMM.isWorthwhile(m: m, n: n, k: k) {
-      SplitKGEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-      return
+    // Without a product (k == 0 or alpha == 0) A and B are never read; `unsplit` scales C.
+    if k > 0 && alpha != 0 {
+      precondition(lda >= (transA ? m : k), "sgemm: lda too small")
+      precondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
+      // Deep products with a small C (weight gradients: K = the batch's rows) split K.
+      if bias == nil && SplitKGEMM.isWorthwhile(m: m, n: n, k: k) {
+        SplitKGEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+      }
     }
     unsplit(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
             beta: beta, c: c, ldc: ldc, bias: bias)

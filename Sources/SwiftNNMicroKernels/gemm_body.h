@@ -54,17 +54,18 @@ ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part)(const float *p, long n) {
   return KERNEL(load)(lanes);
 }
 
-/// Writes alpha·acc + beta·C + bias (beta == 0: C not read), then the epilogue (row bias,
-/// residual, ReLU keeping NaN), for rows < mr and columns col0 + v·VW < nr; `bias` (read
-/// only when `hasBias`) is indexed by the tile's column, `epi` (read only when `hasEpilogue`)
-/// points at the tile's first row and column.
+/// Writes alpha·acc + bias + beta·C (beta == 0: C not read), then the epilogue (row bias,
+/// residual, ReLU keeping NaN), for rows < mr and columns col0 + v·VW < nr (v < vecs); a
+/// vector straddling nr is written lane by lane. `bias` (read only when `hasBias`) is
+/// indexed by the tile's column, `epi` (read only when `hasEpilogue`) points at the tile's
+/// first row and column. The GEMM and the direct-convolution strips both write through it.
 ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const int hasEpilogue, const int rows,
-                                                      VEC acc[MAX_ROWS][MAX_VECS], long col0, float *c, long ldc,
-                                                      long mr, long nr, float alpha, float beta, const float *bias,
-                                                      const swiftnn_gemm_epilogue *epi) {
+                                                      const int vecs, VEC acc[MAX_ROWS][MAX_VECS], long col0,
+                                                      float *c, long ldc, long mr, long nr, float alpha, float beta,
+                                                      const float *bias, const swiftnn_gemm_epilogue *epi) {
   VEC add[MAX_VECS];
   if (hasBias) {
-    for (int v = 0; v < GEMM_CV; v++) {
+    for (int v = 0; v < vecs; v++) {
       long col = col0 + v * VW;
       add[v] = col + VW <= nr ? KERNEL(load)(bias + col) : KERNEL(load_part)(bias + col, nr > col ? nr - col : 0);
     }
@@ -72,7 +73,7 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write_with)(const int hasBias, const i
   for (int r = 0; r < rows; r++) {
     if (r >= mr) break;
     float *row = c + r * ldc;
-    for (int v = 0; v < GEMM_CV; v++) {
+    for (int v = 0; v < vecs; v++) {
       long col = col0 + v * VW;
       if (col >= nr) break;
       const long width = nr - col < VW ? nr - col : VW;
@@ -107,14 +108,14 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_write)(const int rows, VEC acc[MAX_ROW
                                                  const float *bias, const swiftnn_gemm_epilogue *epi) {
   if (epi) {
     if (bias) {
-      KERNEL(gemm_write_with)(1, 1, rows, acc, col0, c, ldc, mr, nr, alpha, beta, bias, epi);
+      KERNEL(gemm_write_with)(1, 1, rows, GEMM_CV, acc, col0, c, ldc, mr, nr, alpha, beta, bias, epi);
     } else {
-      KERNEL(gemm_write_with)(0, 1, rows, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, epi);
+      KERNEL(gemm_write_with)(0, 1, rows, GEMM_CV, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, epi);
     }
   } else if (bias) {
-    KERNEL(gemm_write_with)(1, 0, rows, acc, col0, c, ldc, mr, nr, alpha, beta, bias, NULL);
+    KERNEL(gemm_write_with)(1, 0, rows, GEMM_CV, acc, col0, c, ldc, mr, nr, alpha, beta, bias, NULL);
   } else {
-    KERNEL(gemm_write_with)(0, 0, rows, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, NULL);
+    KERNEL(gemm_write_with)(0, 0, rows, GEMM_CV, acc, col0, c, ldc, mr, nr, alpha, beta, NULL, NULL);
   }
 }
 

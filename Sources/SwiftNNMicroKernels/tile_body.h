@@ -31,31 +31,6 @@ ALWAYS_INLINE ISA_TARGET VEC KERNEL(splat)(float s) {
 
 ALWAYS_INLINE ISA_TARGET void KERNEL(store)(float *p, VEC v) { __builtin_memcpy(p, &v, sizeof v); }
 
-/// Writes alpha·acc + beta·C (beta == 0: C not read) for rows < mr and columns
-/// col0 + v·VW < nr; a vector straddling nr is written lane by lane.
-ALWAYS_INLINE ISA_TARGET void KERNEL(write_tile)(const int rows, const int vecs, VEC acc[MAX_ROWS][MAX_VECS],
-                                                 long col0, float *c, long ldc, long mr, long nr,
-                                                 float alpha, float beta) {
-  for (int r = 0; r < rows; r++) {
-    if (r >= mr) break;
-    float *row = c + r * ldc;
-    for (int v = 0; v < vecs; v++) {
-      long col = col0 + v * VW;
-      if (col >= nr) break;
-      VEC value = acc[r][v] * KERNEL(splat)(alpha);
-      if (col + VW <= nr) {
-        if (beta != 0) value += KERNEL(load)(row + col) * KERNEL(splat)(beta);
-        KERNEL(store)(row + col, value);
-      } else {
-        float lanes[VW];
-        __builtin_memcpy(lanes, &value, sizeof value);
-        for (long j = 0; col + j < nr; j++)
-          row[col + j] = beta != 0 ? lanes[j] + beta * row[col + j] : lanes[j];
-      }
-    }
-  }
-}
-
 /// acc = Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + vecs·VW]: A from `panels` six-row
 /// packed panels (a[0], a[1]); B row p from packed 16-column panels (b[0], b[1],
 /// 16 floats per depth) or, when origin is set, at origin + offsets[p].
@@ -108,10 +83,10 @@ ISA_TARGET void KERNEL(direct_conv_strip)(const float *packA, long rows, long kc
     for (long col0 = 0; col0 < width; col0 += cols) {
       if (CONV_RP > 1 && mr <= 6) {
         KERNEL(tile)(1, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
-        KERNEL(write_tile)(6, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+        KERNEL(gemm_write_with)(0, 0, 6, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta, NULL, NULL);
       } else {
         KERNEL(tile)(CONV_RP, CONV_CV, col0, kc, a, unused, origin, offsets, acc);
-        KERNEL(write_tile)(tileRows, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta);
+        KERNEL(gemm_write_with)(0, 0, tileRows, CONV_CV, acc, col0, tile, ldc, mr, width, 1, beta, NULL, NULL);
       }
     }
   }
