@@ -119,32 +119,47 @@ package enum ConvKernel {
                         packedFilters: [PackedMatrix]? = nil) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
+        // With filters packed (eval mode), a product over several images reads and writes each
+        // image in place (`ColumnGroups`: B's and C's columns spread over the images) and
+        // applies the bias, residual and ReLU in the GEMM tile; otherwise it runs on one column
+        // matrix and its product is scattered to the images afterwards.
+        let inPlace = fold > 1 && packedFilters != nil && K > 0 && P % GEMMBlocking.nr == 0
+        let readsImages = g.isPointwise && (fold == 1 || inPlace)
         forEachChunk(p) { _, images in
-            let scratch = Scratch(count: (g.isPointwise && fold == 1 ? 0 : K &* fold &* P) &+ (fold > 1 ? Og &* fold &* P : 0))
+            let scratch = Scratch(count: (readsImages ? 0 : K &* fold &* P) &+ (fold > 1 && !inPlace ? Og &* fold &* P : 0))
             defer { scratch.free() }
-            let col = scratch.base, product = scratch.base + (g.isPointwise && fold == 1 ? 0 : K &* fold &* P)
-            let scatter = FoldedOutput(rows: fold > 1 ? Og : 0)
+            let col = scratch.base, product = scratch.base + (readsImages ? 0 : K &* fold &* P)
+            let scatter = FoldedOutput(rows: fold > 1 && !inPlace ? Og : 0)
             defer { scatter.free() }
             var start = images.lowerBound
             while start < images.upperBound {
                 let n = min(fold, images.upperBound &- start)
                 let columns = n &* P
-                // One image's output written by the GEMM tile with the bias, residual and
-                // ReLU applied as it goes: no passes over the output before or after.
-                let epilogueInGEMM = n == 1 && packedFilters != nil && K > 0
+                // The output written by the GEMM tile with the bias, residual and ReLU applied as
+                // it goes: no passes over the output before or after.
+                let epilogueInGEMM = (n == 1 || inPlace) && packedFilters != nil && K > 0
                 for group in 0..<p.groups {
-                    let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
                     let a = weight + group &* Og &* K
-                    if n == 1 {
-                        let offset = start &* p.outImage &+ group &* Og &* P
-                        let c = y + offset
-                        if epilogueInGEMM, let packedFilters {
-                            let tail = swiftnn_gemm_epilogue(row_bias: bias.map { $0 + group &* Og },
-                                                             residual: epilogue.residual.map { $0 + offset }, ldr: P,
-                                                             relu: epilogue.relu ? 1 : 0)
-                            packedFilters[group].multiply(b, ldb: P, columns: P, beta: 0, into: c, ldc: P, epilogue: tail)
-                            continue
+                    let offset = start &* p.outImage &+ group &* Og &* P
+                    if epilogueInGEMM, let packedFilters {
+                        let tail = swiftnn_gemm_epilogue(row_bias: bias.map { $0 + group &* Og },
+                                                         residual: epilogue.residual.map { $0 + offset }, ldr: P,
+                                                         relu: epilogue.relu ? 1 : 0)
+                        let groups = n > 1 ? ColumnGroups(width: P, bStride: readsImages ? p.inImage : nil, cStride: p.outImage) : nil
+                        if readsImages {
+                            let image = x + (start &* p.inImage &+ group &* p.inGroupStride)
+                            packedFilters[group].multiply(image, ldb: P, columns: columns, beta: 0, into: y + offset, ldc: P,
+                                                          epilogue: tail, columnGroups: groups)
+                        } else {
+                            let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
+                            packedFilters[group].multiply(b, ldb: columns, columns: columns, beta: 0, into: y + offset,
+                                                          ldc: P, epilogue: tail, columnGroups: groups)
                         }
+                        continue
+                    }
+                    let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
+                    if n == 1 {
+                        let c = y + offset
                         if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
                         if let packedFilters {
                             packedFilters[group].multiply(b, ldb: P, columns: P, beta: bias == nil ? 0 : 1, into: c, ldc: P)

@@ -43,6 +43,43 @@ package enum GEMMBlocking {
   @inline(__always) package static var smallWork: Int { 256 }
 }
 
+/// Columns of B and C that lie in several matrices: a product over a few images at once
+/// (a convolution with small outputs), which reads each image's input and writes each
+/// image's output where they are instead of copying them into and out of one matrix.
+/// Column j is column j % width of group j / width; groups are `bStride` floats apart in B
+/// (nil: B is one ordinary matrix) and `cStride` floats apart in C and the epilogue's residual.
+package struct ColumnGroups {
+  /// Columns per group: a multiple of NR, so no packed panel spans two groups.
+  package var width: Int
+  package var bStride: Int?
+  package var cStride: Int
+
+  package init(width: Int, bStride: Int?, cStride: Int) {
+    precondition(width > 0 && width % GEMMBlocking.nr == 0, "ColumnGroups: width \(width) is not a multiple of NR")
+    (self.width, self.bStride, self.cStride) = (width, bStride, cStride)
+  }
+
+  private init(columns: Int) {
+    (width, bStride, cStride) = (max(columns, 1), nil, 0)
+  }
+
+  /// Ungrouped columns: one group of all n.
+  static func single(_ n: Int) -> ColumnGroups { ColumnGroups(columns: n) }
+
+  /// Calls body(column, offset) for each group's part of columns j0..<j0+count, where
+  /// `offset` is the floats from C's (or B's, with `stride`) start to that part's column.
+  @inline(__always)
+  func forEachPart(_ j0: Int, _ count: Int, stride: Int, _ body: (Range<Int>, Int) -> Void) {
+    var j = j0
+    let end = j0 &+ count
+    while j < end {
+      let group = j / width, next = min(end, (group &+ 1) &* width)
+      body(j..<next, group &* stride &+ j &- group &* width)
+      j = next
+    }
+  }
+}
+
 /// One product C = alpha·op(A)·op(B) + beta·C + bias as the blocked paths see it.
 /// `aInPlace`: the micro-kernel reads A where it lies instead of from packed panels.
 /// `aPanels`: A is already packed (`PackedMatrix`'s layout), so nothing packs it.
@@ -64,25 +101,32 @@ package struct GEMMProblem {
   package var bPanels: UnsafePointer<Float>?
   /// Applied as C is written (row bias, residual, ReLU), with pointers to C's row 0, column 0.
   package var epilogue: swiftnn_gemm_epilogue?
+  /// B's and C's columns spread over several matrices (not with transB, bias or bPanels).
+  package var columnGroups: ColumnGroups?
 
   package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                bias: UnsafePointer<Float>?, aInPlace: Bool, aPanels: UnsafePointer<Float>? = nil,
-               bPanels: UnsafePointer<Float>? = nil, epilogue: swiftnn_gemm_epilogue? = nil) {
+               bPanels: UnsafePointer<Float>? = nil, epilogue: swiftnn_gemm_epilogue? = nil,
+               columnGroups: ColumnGroups? = nil) {
+    precondition(columnGroups == nil || (!transB && bias == nil && bPanels == nil),
+                 "GEMMProblem: column groups with a transposed, pre-packed B or a column bias")
     (self.transA, self.transB, self.m, self.n, self.k, self.alpha) = (transA, transB, m, n, k, alpha)
     (self.a, self.lda, self.b, self.ldb, self.beta, self.c, self.ldc) = (a, lda, b, ldb, beta, c, ldc)
     (self.bias, self.aInPlace, self.aPanels, self.bPanels, self.epilogue) = (bias, aInPlace, aPanels, bPanels, epilogue)
+    self.columnGroups = columnGroups
   }
 
-  /// The epilogue's part for depth slice pc..<pc+kc of the block at (row, col): the row bias
-  /// with the first slice (as beta and the bias), the residual and ReLU with the last.
+  /// The epilogue's part for depth slice pc..<pc+kc of the block at `row` whose first column
+  /// lies `offset` floats into C's row: the row bias with the first slice (as beta and the
+  /// bias), the residual and ReLU with the last.
   @inline(__always)
-  func epilogue(pc: Int, kc: Int, row: Int, col: Int) -> swiftnn_gemm_epilogue? {
+  func epilogue(pc: Int, kc: Int, row: Int, offset: Int) -> swiftnn_gemm_epilogue? {
     guard let e = epilogue else { return nil }
     let first = pc == 0, last = pc &+ kc == k
     guard first || last else { return nil }
     return swiftnn_gemm_epilogue(row_bias: first ? e.row_bias.map { $0 + row } : nil,
-                                 residual: last ? e.residual.map { $0 + (row &* e.ldr &+ col) } : nil,
+                                 residual: last ? e.residual.map { $0 + (row &* e.ldr &+ offset) } : nil,
                                  ldr: e.ldr, relu: last ? e.relu : 0)
   }
 
@@ -94,8 +138,22 @@ package struct GEMMProblem {
   @inline(__always)
   func packedB(pc: Int, kc: Int, jc: Int, nc: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
     if let bPanels { return bPanels + (GEMM.roundUp(n, GEMMBlocking.nr) &* pc &+ jc &* kc) }
-    GEMM.packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: jc, kc: kc, nc: nc, dst: buffer)
+    packB(pc: pc, kc: kc, j0: jc, nc: nc, into: buffer)
     return UnsafePointer(buffer)
+  }
+
+  /// Packs op(B)[pc..<pc+kc, j0..<j0+nc] into `dst` (j0 a multiple of NR), from each
+  /// column group's matrix when B's columns are grouped.
+  @inline(__always)
+  func packB(pc: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+    guard let groups = columnGroups, let stride = groups.bStride else {
+      return GEMM.packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: j0, kc: kc, nc: nc, dst: dst)
+    }
+    groups.forEachPart(j0, nc, stride: stride) { columns, offset in
+      GEMM.packBBlock(transB: false, b: b + (offset &- columns.lowerBound % groups.width), ldb: ldb, p0: pc,
+                      j0: columns.lowerBound % groups.width, kc: kc, nc: columns.count,
+                      dst: dst + (columns.lowerBound &- j0) &* kc)
+    }
   }
 }
 
@@ -269,7 +327,6 @@ public enum GEMM {
     var ic = rows.lowerBound
     while ic < rows.upperBound {
       let mc = min(GEMMBlocking.mc, rows.upperBound &- ic)
-      let c = p.c + (ic &* p.ldc &+ jc)
       // A's block as (origin, row stride, depth stride, panel stride); see gemm_body.h.
       let a: (UnsafePointer<Float>, Int, Int, Int)
       if let panels = p.aPanels {
@@ -281,12 +338,17 @@ public enum GEMM {
         packABlock(transA: p.transA, a: p.a, lda: p.lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
         a = (UnsafePointer(packA), 1, 6, 6 &* kc)
       }
-      if let epilogue = p.epilogue(pc: pc, kc: kc, row: ic, col: jc) {
-        withUnsafePointer(to: epilogue) {
-          swiftnn_gemm_strided(a.0, a.1, a.2, a.3, packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias, $0)
+      // The macro-kernel once per column group this block's columns touch (once if ungrouped).
+      let groups = p.columnGroups ?? ColumnGroups.single(p.n)
+      groups.forEachPart(jc, nc, stride: groups.cStride) { columns, offset in
+        let c = p.c + (ic &* p.ldc &+ offset), panels = packB + (columns.lowerBound &- jc) &* kc
+        if let epilogue = p.epilogue(pc: pc, kc: kc, row: ic, offset: offset) {
+          withUnsafePointer(to: epilogue) {
+            swiftnn_gemm_strided(a.0, a.1, a.2, a.3, panels, mc, columns.count, kc, c, p.ldc, p.alpha, beta, bias, $0)
+          }
+        } else {
+          swiftnn_gemm_strided(a.0, a.1, a.2, a.3, panels, mc, columns.count, kc, c, p.ldc, p.alpha, beta, bias, nil)
         }
-      } else {
-        swiftnn_gemm_strided(a.0, a.1, a.2, a.3, packB, mc, nc, kc, c, p.ldc, p.alpha, beta, bias, nil)
       }
       ic &+= mc
     }
@@ -320,8 +382,7 @@ public enum GEMM {
         } else {
           ThreadPool.shared.parallelFor(panels) { range in
             let j0 = range.lowerBound &* NR, width = min(nc, range.upperBound &* NR) &- j0
-            packBBlock(transB: p.transB, b: p.b, ldb: p.ldb, p0: pc, j0: jc &+ j0, kc: kc, nc: width,
-                       dst: packed + j0 &* kc)
+            p.packB(pc: pc, kc: kc, j0: jc &+ j0, nc: width, into: packed + j0 &* kc)
           }
           packB = UnsafePointer(packed)
         }

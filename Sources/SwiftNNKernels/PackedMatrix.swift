@@ -34,14 +34,17 @@ package final class PackedMatrix {
     /// C[M × N] = A·B + beta·C for a row-major B [K × N]; beta == 0 overwrites C. The
     /// blocked GEMM with A's packing skipped: same threading, B packed per call.
     /// `epilogue` (row bias, residual, ReLU) is applied as C is written; it needs depth > 0.
+    /// With `columnGroups`, B's and C's columns lie in several matrices (see `ColumnGroups`).
     package func multiply(_ b: UnsafePointer<Float>, ldb: Int, columns n: Int, beta: Float,
-                          into c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: swiftnn_gemm_epilogue? = nil) {
+                          into c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: swiftnn_gemm_epilogue? = nil,
+                          columnGroups: ColumnGroups? = nil) {
         guard rows > 0, n > 0 else { return }
+        precondition(depth > 0 || (epilogue == nil && columnGroups == nil), "PackedMatrix.multiply: nothing to multiply")
         guard depth > 0 else { return GEMM.scaleC(m: rows, n: n, beta: beta, c: c, ldc: ldc) }
         let panels = UnsafePointer(base)
         GEMM.blocked(GEMMProblem(transA: false, transB: false, m: rows, n: n, k: depth, alpha: 1, a: panels, lda: depth,
                                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: nil, aInPlace: false,
-                                 aPanels: panels, epilogue: epilogue))
+                                 aPanels: panels, epilogue: epilogue, columnGroups: columnGroups))
     }
 }
 

@@ -38,6 +38,13 @@ final class ConvEpilogueTests: XCTestCase {
         Case(n: 1, c: 300, h: 4, w: 4, o: 63, k: 1, pad: 0, path: "im2col"),
         // One image per GEMM (169 outputs), grouped, partial row and column tiles: the epilogue in the GEMM tile.
         Case(n: 2, c: 8, h: 13, w: 13, o: 14, k: 1, pad: 0, groups: 2, path: "im2col"),
+        // Several images per GEMM read and written in place (outputs a multiple of 16): pointwise
+        // (B from the images), grouped, strided and 3×3 (B from im2col), depth past one slice.
+        Case(n: 5, c: 20, h: 4, w: 4, o: 13, k: 1, pad: 0, path: "im2col"),
+        Case(n: 3, c: 6, h: 8, w: 8, o: 10, k: 1, pad: 0, groups: 2, path: "im2col"),
+        Case(n: 4, c: 5, h: 8, w: 8, o: 7, k: 3, stride: 2, path: "im2col"),
+        Case(n: 4, c: 16, h: 8, w: 8, o: 20, k: 1, stride: 2, pad: 0, path: "im2col"),
+        Case(n: 3, c: 300, h: 4, w: 4, o: 9, k: 1, pad: 0, path: "im2col"),
     ]
 
     func testEpilogueOnEveryConvolutionPath() throws {
@@ -120,6 +127,58 @@ final class ConvEpilogueTests: XCTestCase {
                             XCTAssertTrue(beta == 0 ? c[i * ldc + j].isNaN : c[i * ldc + j] == 0.5,
                                           "\(isa): wrote past column \(n)")
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `ColumnGroups`: B's columns read from several matrices (or one), C and the residual
+    /// written to several, against a Double product on every ISA path. Rows past one MC block
+    /// and the shared-B threading (600 rows), depths past one KC slice, partial row tiles.
+    func testColumnGroupsAgainstNaive() {
+        let loaded = KernelISA.active
+        defer { KernelISA.select(loaded) }
+        for isa in KernelISA.supported {
+            KernelISA.select(isa)
+            for (m, width, groups, k, groupedB) in [(13, 16, 5, 20, true), (10, 64, 3, 300, true), (7, 16, 4, 45, false),
+                                                      (600, 16, 4, 300, true), (170, 32, 3, 600, false)] {
+                var rng = SplitMix(seed: UInt64(m * 1000 + groups * 10 + k))
+                let n = width * groups
+                // B: each group a [k × width] matrix, groups bStride apart; or one [k × n] matrix.
+                let bStride = k * width + 7, ldb = groupedB ? width : n
+                let b = (0..<(groupedB ? groups * bStride : k * n)).map { _ in rng.uniform() - 0.5 }
+                func bValue(_ p: Int, _ j: Int) -> Float {
+                    groupedB ? b[(j / width) * bStride + p * width + j % width] : b[p * n + j]
+                }
+                // C and the residual: each group an [m × width] matrix, cStride apart.
+                let cStride = m * width + 5
+                let a = (0..<(m * k)).map { _ in rng.uniform() - 0.5 }
+                let rowBias = (0..<m).map { _ in rng.uniform() }
+                let residual = (0..<(groups * cStride)).map { _ in rng.uniform() - 0.5 }
+                let packed = PackedMatrix(a, rows: m, depth: k, lda: k)!
+                var c = [Float](repeating: .nan, count: groups * cStride)
+                rowBias.withUnsafeBufferPointer { bias in
+                    residual.withUnsafeBufferPointer { res in
+                        packed.multiply(b, ldb: ldb, columns: n, beta: 0, into: &c, ldc: width,
+                                        epilogue: swiftnn_gemm_epilogue(row_bias: bias.baseAddress, residual: res.baseAddress,
+                                                                        ldr: width, relu: 1),
+                                        columnGroups: ColumnGroups(width: width, bStride: groupedB ? bStride : nil,
+                                                                   cStride: cStride))
+                    }
+                }
+                for group in 0..<groups {
+                    for i in 0..<m {
+                        for j in 0..<width {
+                            let at = group * cStride + i * width + j
+                            var sum = Double(rowBias[i]) + Double(residual[at])
+                            for p in 0..<k { sum += Double(a[i * k + p]) * Double(bValue(p, group * width + j)) }
+                            XCTAssertEqual(Double(c[at]), max(sum, 0), accuracy: 1e-5 * Double(k) + 1e-5,
+                                           "\(isa) \(m)×\(width)·\(groups)×\(k) grouped B \(groupedB) at group \(group) (\(i), \(j))")
+                        }
+                    }
+                    for gap in (group * cStride + m * width)..<min(c.count, (group + 1) * cStride) {
+                        XCTAssertTrue(c[gap].isNaN, "\(isa): wrote between groups")
                     }
                 }
             }
