@@ -119,11 +119,11 @@ package enum ConvKernel {
                         packedFilters: [PackedMatrix]? = nil) {
         let g = p.geometry, K = g.patchSize, P = g.outputSize, Og = p.outPerGroup
         let fold = p.imagesPerGEMM
-        // With filters packed (eval mode), a product over several images reads and writes each
-        // image in place (`ColumnGroups`: B's and C's columns spread over the images) and
-        // applies the bias, residual and ReLU in the GEMM tile; otherwise it runs on one column
-        // matrix and its product is scattered to the images afterwards.
-        let inPlace = fold > 1 && packedFilters != nil && K > 0 && P % GEMMBlocking.nr == 0
+        // A product over several images reads and writes each image in place (`ColumnGroups`:
+        // B's and C's columns spread over the images) and applies the bias, residual and ReLU
+        // in the GEMM tile, where each image's output is a whole number of B panels; otherwise
+        // it runs on one column matrix and its product is scattered to the images afterwards.
+        let inPlace = fold > 1 && K > 0 && P % GEMMBlocking.nr == 0
         let readsImages = g.isPointwise && (fold == 1 || inPlace)
         forEachChunk(p) { _, images in
             let scratch = Scratch(count: (readsImages ? 0 : K &* fold &* P) &+ (fold > 1 && !inPlace ? Og &* fold &* P : 0))
@@ -137,23 +137,26 @@ package enum ConvKernel {
                 let columns = n &* P
                 // The output written by the GEMM tile with the bias, residual and ReLU applied as
                 // it goes: no passes over the output before or after.
-                let epilogueInGEMM = (n == 1 || inPlace) && packedFilters != nil && K > 0
+                let epilogueInGEMM = (n == 1 && packedFilters != nil || inPlace) && K > 0
                 for group in 0..<p.groups {
                     let a = weight + group &* Og &* K
                     let offset = start &* p.outImage &+ group &* Og &* P
-                    if epilogueInGEMM, let packedFilters {
+                    if epilogueInGEMM {
                         let tail = swiftnn_gemm_epilogue(row_bias: bias.map { $0 + group &* Og },
                                                          residual: epilogue.residual.map { $0 + offset }, ldr: P,
                                                          relu: epilogue.relu ? 1 : 0)
                         let groups = n > 1 ? ColumnGroups(width: P, bStride: readsImages ? p.inImage : nil, cStride: p.outImage) : nil
-                        if readsImages {
-                            let image = x + (start &* p.inImage &+ group &* p.inGroupStride)
-                            packedFilters[group].multiply(image, ldb: P, columns: columns, beta: 0, into: y + offset, ldc: P,
+                        let (b, ldb) = readsImages
+                            ? (x + (start &* p.inImage &+ group &* p.inGroupStride), P)
+                            : (columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col), columns)
+                        if let packedFilters {
+                            packedFilters[group].multiply(b, ldb: ldb, columns: columns, beta: 0, into: y + offset, ldc: P,
                                                           epilogue: tail, columnGroups: groups)
                         } else {
-                            let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
-                            packedFilters[group].multiply(b, ldb: columns, columns: columns, beta: 0, into: y + offset,
-                                                          ldc: P, epilogue: tail, columnGroups: groups)
+                            GEMM.blocked(GEMMProblem(transA: false, transB: false, m: Og, n: columns, k: K, alpha: 1, a: a,
+                                                     lda: K, b: b, ldb: ldb, beta: 0, c: y + offset, ldc: P, bias: nil,
+                                                     aInPlace: GEMM.readsAInPlace(transA: false, m: Og, n: columns, k: K, lda: K),
+                                                     epilogue: tail, columnGroups: groups))
                         }
                         continue
                     }
@@ -233,7 +236,9 @@ package enum ConvKernel {
         let partials = gWeight == nil ? nil : Scratch(count: chunkCount &* weightCount, zeroed: true)
         defer { partials?.free() }
         if let gx { gx.initialize(repeating: 0, count: p.batch &* p.inImage) }
-        let directGX = g.isPointwise && fold == 1
+        // A pointwise convolution's column matrix is its input: the input gradient is written
+        // straight into gx (each image's columns into its own gradient, `ColumnGroups`).
+        let directGX = g.isPointwise && (fold == 1 || P % GEMMBlocking.nr == 0)
 
         forEachChunk(p) { chunk, images in
             let colCount = K &* fold &* P
@@ -262,8 +267,15 @@ package enum ConvKernel {
                     let a = weight + group &* Og &* K
                     if let gx {
                         let target = directGX ? gx + (start &* p.inImage &+ group &* p.inGroupStride) : dcol
-                        GEMM.sgemm(transA: true, transB: false, m: K, n: columns, k: Og, alpha: 1, a: a, lda: K,
-                                   b: gyMatrix, ldb: columns, beta: 0, c: target, ldc: columns)
+                        if directGX && n > 1 {
+                            GEMM.blocked(GEMMProblem(transA: true, transB: false, m: K, n: columns, k: Og, alpha: 1, a: a,
+                                                     lda: K, b: gyMatrix, ldb: columns, beta: 0, c: target, ldc: P,
+                                                     bias: nil, aInPlace: false,
+                                                     columnGroups: ColumnGroups(width: P, bStride: nil, cStride: p.inImage)))
+                        } else {
+                            GEMM.sgemm(transA: true, transB: false, m: K, n: columns, k: Og, alpha: 1, a: a, lda: K,
+                                       b: gyMatrix, ldb: columns, beta: 0, c: target, ldc: columns)
+                        }
                         if !directGX {
                             for i in 0..<n {
                                 let image = gx + ((start &+ i) &* p.inImage &+ group &* p.inGroupStride)

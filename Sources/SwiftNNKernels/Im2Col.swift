@@ -95,6 +95,11 @@ package enum Im2Col {
     /// can share one column matrix side by side.
     package static func unfold(_ image: UnsafePointer<Float>, _ g: WindowGeometry,
                        into col: UnsafeMutablePointer<Float>, ldCol: Int) {
+        if g.isPointwise {
+            // Each channel's plane is one row: copied whole, not an output row (often 4–16 floats) at a time.
+            for c in 0..<g.channels { (col + c &* ldCol).update(from: image + c &* g.imageSize, count: g.imageSize) }
+            return
+        }
         let outW = g.outW, sw = g.strideW
         forEachTap(g) { tap in
             let cols = tap.cols

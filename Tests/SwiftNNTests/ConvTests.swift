@@ -101,6 +101,11 @@ final class ConvTests: XCTestCase {
         try check(Case(n: 1, c: 5, h: 17, w: 17, o: 3, kh: 1, kw: 1, bias: false), seed: 15, gradients: false)
         try check(Case(n: 2, c: 4, h: 5, w: 5, o: 4, kh: 1, kw: 1, groups: 2), seed: 16)
         try check(Case(n: 2, c: 4, h: 5, w: 5, o: 6, kh: 1, kw: 1, stride: Pair(2)), seed: 17)
+        // Outputs of whole 16-column panels, several images per GEMM: read, written and (input
+        // gradient) written back in place, per image.
+        try check(Case(n: 5, c: 6, h: 4, w: 4, o: 7, kh: 1, kw: 1), seed: 25)
+        try check(Case(n: 3, c: 4, h: 8, w: 8, o: 6, kh: 1, kw: 1, groups: 2), seed: 26)
+        try check(Case(n: 4, c: 3, h: 4, w: 4, o: 5, padding: .explicit(1, 1)), seed: 27)
     }
 
     func testOddSizesAndBatchOne() throws {
