@@ -1,3 +1,5 @@
+import SwiftNNMicroKernels
+
 /// The geometry of one 2-D sliding-window operation (convolution or pooling)
 /// over a [channels, height, width] image. Padding may be asymmetric
 /// (`padding='same'` with an even kernel pads one more on the bottom/right).
@@ -102,25 +104,25 @@ package enum Im2Col {
         }
         let outW = g.outW, sw = g.strideW
         forEachTap(g) { tap in
-            let cols = tap.cols
-            for oy in 0..<g.outH {
-                let out = col + (tap.row &* ldCol &+ oy &* outW)
-                guard tap.rows.contains(oy) && !cols.isEmpty else {
-                    for ox in 0..<outW { out[ox] = 0 }
-                    continue
-                }
-                let src = image + inputRow(g, tap, oy)
-                // Plain loops, not memset/memcpy: rows are often only 2–32 floats long,
-                // where a library call costs more than the copy.
+            let plane = col + tap.row &* ldCol
+            let rows = tap.cols.isEmpty ? 0..<0 : tap.rows, cols = tap.cols
+            // Zeros where the window lies in the padding; plain loops, as rows are often only
+            // 2–32 floats long, where a library call costs more than the work.
+            for oy in 0..<g.outH where !rows.contains(oy) {
+                let out = plane + oy &* outW
+                for ox in 0..<outW { out[ox] = 0 }
+            }
+            guard !rows.isEmpty else { return }
+            for oy in rows {
+                let out = plane + oy &* outW
                 for ox in 0..<cols.lowerBound { out[ox] = 0 }
-                if sw == 1 {
-                    let shifted = src + tap.xOffset
-                    for ox in cols { out[ox] = shifted[ox] }
-                } else {
-                    for ox in cols { out[ox] = src[ox &* sw &+ tap.xOffset] }
-                }
                 for ox in cols.upperBound..<outW { out[ox] = 0 }
             }
+            // The pixels inside the image: one per-ISA call per tap (stride 2 deinterleaves
+            // with vector shuffles).
+            swiftnn_gather_rows(image + (inputRow(g, tap, rows.lowerBound) &+ cols.lowerBound &* sw &+ tap.xOffset),
+                                g.strideH &* g.width, sw, rows.count, cols.count,
+                                plane + (rows.lowerBound &* outW &+ cols.lowerBound), outW)
         }
     }
 

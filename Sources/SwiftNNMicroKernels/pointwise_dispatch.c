@@ -26,6 +26,7 @@ struct pointwise_table {
   void (*dropout_mask)(const float *, float *, long, unsigned long long, long, unsigned long long, float);
   void (*max_pool_2x2)(const float *, long, long, long, float *, int *);
   void (*transpose)(const float *, float *, long, long);
+  void (*gather_rows)(const float *, long, long, long, long, float *, long);
 };
 
 #define TABLE(s)                                                                                             \
@@ -35,7 +36,7 @@ struct pointwise_table {
    swiftnn_channel_backward_rows_##s,                                                                          \
    swiftnn_layer_norm_rows_##s, swiftnn_layer_norm_rows_backward_##s,                                        \
    swiftnn_softmax_rows_##s, swiftnn_softmax_rows_backward_##s, swiftnn_dropout_mask_##s,                 \
-   swiftnn_max_pool_2x2_##s, swiftnn_transpose_matrix_##s}
+   swiftnn_max_pool_2x2_##s, swiftnn_transpose_matrix_##s, swiftnn_gather_rows_##s}
 
 // Indexed by swiftnn_isa; a path missing here is never active (swiftnn_isa_supported).
 static const struct pointwise_table tables[] = {
@@ -126,4 +127,8 @@ void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, 
 
 void swiftnn_transpose_matrix(const float *src, float *dst, long rows, long cols) {
   ACTIVE->transpose(src, dst, rows, cols);
+}
+
+void swiftnn_gather_rows(const float *src, long srcRow, long step, long rows, long cols, float *dst, long ldDst) {
+  ACTIVE->gather_rows(src, srcRow, step, rows, cols, dst, ldDst);
 }

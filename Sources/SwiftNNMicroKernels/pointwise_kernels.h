@@ -39,6 +39,8 @@
   void swiftnn_dropout_mask_##suffix(const float *x, float *y, long n, unsigned long long key, long first,      \
                                      unsigned long long threshold, float scale);                               \
   void swiftnn_transpose_matrix_##suffix(const float *src, float *dst, long rows, long cols);                 \
+  void swiftnn_gather_rows_##suffix(const float *src, long srcRow, long step, long rows, long cols, float *dst, \
+                                    long ldDst);                                                               \
   void swiftnn_max_pool_2x2_##suffix(const float *x, long planes, long height, long width, float *y,           \
                                      int *argmax);
 

@@ -1,5 +1,6 @@
 // The 2×2 stride-2 max pool, compiled per instruction set like pointwise_body.h:
-// windows deinterleaved from two input rows with shuffles, VW outputs per step.
+// windows deinterleaved from two input rows with shuffles, VW outputs per step; the
+// matrix transpose; and the strided row gather of im2col.
 #include "pointwise_vector.h"
 
 // Lane orders for __builtin_shufflevector: the even and the odd lanes of two vectors.
@@ -69,8 +70,6 @@ ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, l
   }
 }
 
-#undef EVEN_LANES
-#undef ODD_LANES
 
 // ---- transpose ----
 
@@ -110,3 +109,41 @@ ISA_TARGET void KERNEL(transpose_matrix)(const float *src, float *dst, long rows
   for (long i = fullRows; i < rows; i++)
     for (long j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
 }
+
+// ---- strided gather (im2col) ----
+
+// The even lanes of a vector, then the odd lanes of the next one: the last VW outputs of a
+// stride-2 row from the VW floats before them and the VW floats ending at the last one kept.
+#if VW == 4
+#define EVEN_THEN_ODD_LANES 0, 2, 5, 7
+#elif VW == 8
+#define EVEN_THEN_ODD_LANES 0, 2, 4, 6, 9, 11, 13, 15
+#elif VW == 16
+#define EVEN_THEN_ODD_LANES 0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31
+#endif
+
+ISA_TARGET void KERNEL(gather_rows)(const float *src, long srcRow, long step, long rows, long cols, float *dst,
+                                    long ldDst) {
+  for (long r = 0; r < rows; r++) {
+    const float *in = src + r * srcRow;
+    float *out = dst + r * ldDst;
+    long j = 0;
+    if (step == 1) {
+      for (; j + VW <= cols; j += VW) STORE(out + j, LOAD(in + j));
+    } else if (step == 2) {
+      // Two vectors, their even lanes kept. A last whole group loads its second vector one
+      // float early, so that nothing past the last float kept (2·cols − 2) is read.
+      for (; j + VW < cols; j += VW) STORE(out + j, __builtin_shufflevector(LOAD(in + 2 * j), LOAD(in + 2 * j + VW), EVEN_LANES));
+      if (j + VW == cols) {
+        STORE(out + j, __builtin_shufflevector(LOAD(in + 2 * j), LOAD(in + 2 * j + VW - 1), EVEN_THEN_ODD_LANES));
+        j = cols;
+      }
+    }
+    // Plain loops for the last few: memcpy-based partial vectors would call the library per row.
+    for (; j < cols; j++) out[j] = in[j * step];
+  }
+}
+
+#undef EVEN_THEN_ODD_LANES
+#undef EVEN_LANES
+#undef ODD_LANES

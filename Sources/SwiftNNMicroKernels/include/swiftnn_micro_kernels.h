@@ -188,6 +188,11 @@ void swiftnn_max_pool_2x2(const float *x, long planes, long height, long width, 
 
 /// dst = srcᵀ: src is row-major rows × cols, dst cols × rows (MLP-Mixer's token mixing).
 void swiftnn_transpose_matrix(const float *src, float *dst, long rows, long cols);
+
+/// dst[r·ldDst + j] = src[r·srcRow + j·step] for r < rows, j < cols: im2col's copy of one
+/// kernel tap's rows (step = the stride; 1 and 2 through vectors). Reads no float past
+/// src[(rows − 1)·srcRow + (cols − 1)·step].
+void swiftnn_gather_rows(const float *src, long srcRow, long step, long rows, long cols, float *dst, long ldDst);
 /* ---- end of pointwise kernels ---- */
 
 #ifdef __cplusplus
