@@ -10,12 +10,19 @@ memory peaks do not leak between measurements. PyTorch comes from its own
 virtualenv (`make bench-torch-setup` creates .venv-torch); without it only the
 swiftnn column is printed.
 
-    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10]
+Rates are the batch over the median step time, so a burst of load from elsewhere
+on a shared machine moves them less than it would a mean. With --rounds N the
+two frameworks run N times in alternation (swiftnn, PyTorch, swiftnn, ...) and
+each cell gives the median over the rounds and each ratio its range, so the
+two sides of a ratio met the same conditions.
+
+    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1]
 """
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -218,12 +225,14 @@ def measure(framework, model_name, threads, seconds):
             model(x)
 
     def rate(step):
+        """Images per second of the median step over `seconds` (at least 3 steps)."""
         step()  # warm-up
-        count, start = 0, time.perf_counter()
-        while count < 2 or time.perf_counter() - start < seconds:
+        times, start = [], time.perf_counter()
+        while len(times) < 3 or time.perf_counter() - start < seconds:
+            began = time.perf_counter()
             step()
-            count += 1
-        return batch * count / (time.perf_counter() - start)
+            times.append(time.perf_counter() - began)
+        return batch / statistics.median(times)
 
     model.train()
     train = rate(train_step)
@@ -265,6 +274,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating runs of the two frameworks per model")
     parser.add_argument("--child", choices=["swiftnn", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     models = args.models.split(",")
@@ -277,35 +287,56 @@ def main():
     import swiftnn
     config = swiftnn.config()
     print(f"CPU: {config['cpu']}; swiftnn kernels: {config['isa']} (supported: {', '.join(config['supported_isas'])})")
-    print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs); batch-1 latency: median ms;"
-          " ratios > 1 mean swiftnn is faster")
-    header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>7}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>7}"
-    print(header + f"{'b1 ms swiftnn':>14}{'b1 ms torch':>12}{'ratio':>7}{'RSS MB s/t':>16}")
+    print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs) of the median step; "
+          f"batch-1 latency: median ms; ratios > 1 mean swiftnn is faster"
+          + (f"; median of {args.rounds} alternating rounds, ratios with their range" if args.rounds > 1 else ""))
+    width = 7 if args.rounds == 1 else 17
+    header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>{width}}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>{width}}"
+    print(header + f"{'b1 ms swiftnn':>14}{'b1 ms torch':>12}{'ratio':>{width}}{'RSS MB s/t':>16}")
     torch_capability_shown = False
     for model in models:
-        ours = run_child(sys.executable, "swiftnn", model, args.threads, args.seconds)
-        theirs = run_child(args.torch_python, "torch", model, args.threads, args.seconds) if have_torch else {}
+        rounds = []
+        for _ in range(args.rounds):
+            ours = run_child(sys.executable, "swiftnn", model, args.threads, args.seconds)
+            theirs = run_child(args.torch_python, "torch", model, args.threads, args.seconds) if have_torch else {}
+            rounds.append((ours, theirs))
+            if "error" in ours or "error" in theirs:
+                break
+        ours, theirs = rounds[-1]
         if "error" in ours:
             print(f"{model:<18} swiftnn failed: {ours['error']}")
             continue
-
-        def cell(d, key, fmt="{:.1f}"):
-            return fmt.format(d[key]) if key in d else "-"
-
-        def ratio(key):
-            return f"{ours[key] / theirs[key]:.2f}" if key in theirs else "-"
-
-        latency_ratio = f"{theirs['latency_ms'] / ours['latency_ms']:.2f}" if "latency_ms" in theirs else "-"
         if "capability" in theirs and not torch_capability_shown:
             print(f"(PyTorch CPU capability: {theirs['capability']})")
             torch_capability_shown = True
-
-        print(f"{model:<18}{cell(ours, 'train'):>14}{cell(theirs, 'train'):>13}{ratio('train'):>7}"
-              f"{cell(ours, 'eval'):>14}{cell(theirs, 'eval'):>12}{ratio('eval'):>7}"
-              f"{cell(ours, 'latency_ms', '{:.2f}'):>14}{cell(theirs, 'latency_ms', '{:.2f}'):>12}{latency_ratio:>7}"
-              f"{cell(ours, 'rss_mb', '{:.0f}') + '/' + cell(theirs, 'rss_mb', '{:.0f}'):>16}", flush=True)
+        print(f"{model:<18}" + row(rounds, width), flush=True)
         if "error" in theirs:
             print(f"{'':<18} torch failed: {theirs['error']}")
+
+
+def row(rounds, width):
+    """The table cells for one model: medians over the rounds, ratios with their range."""
+    def median(side, key):
+        values = [r[side][key] for r in rounds if key in r[side]]
+        return statistics.median(values) if values else None
+
+    def cell(side, key, fmt="{:.1f}"):
+        value = median(side, key)
+        return fmt.format(value) if value is not None else "-"
+
+    def ratio(key, faster_is_smaller=False):
+        pairs = [(r[0][key], r[1][key]) for r in rounds if key in r[0] and key in r[1]]
+        if not pairs:
+            return "-"
+        ratios = sorted(t / o if faster_is_smaller else o / t for o, t in pairs)
+        text = f"{statistics.median(ratios):.2f}"
+        return text if len(ratios) == 1 else f"{text} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+
+    return (f"{cell(0, 'train'):>14}{cell(1, 'train'):>13}{ratio('train'):>{width}}"
+            f"{cell(0, 'eval'):>14}{cell(1, 'eval'):>12}{ratio('eval'):>{width}}"
+            f"{cell(0, 'latency_ms', '{:.2f}'):>14}{cell(1, 'latency_ms', '{:.2f}'):>12}"
+            f"{ratio('latency_ms', faster_is_smaller=True):>{width}}"
+            f"{cell(0, 'rss_mb', '{:.0f}') + '/' + cell(1, 'rss_mb', '{:.0f}'):>16}")
 
 
 if __name__ == "__main__":
