@@ -111,91 +111,57 @@ extension GEMM {
   @inline(__always)
   package static func packBBlock(transB: Bool, b: UnsafePointer<Float>, ldb: Int,
                          p0: Int, j0: Int, kc: Int, nc: Int, dst: UnsafeMutablePointer<Float>) {
+    guard transB else {
+      // op(B)(p, j) = b[p*ldb + j]: per instruction set in C (gemm_body.h).
+      return swiftnn_gemm_pack_b(b + (p0 &* ldb &+ j0), ldb, kc, nc, dst)
+    }
     let NR = GEMMBlocking.nr
     var jr = 0
     var out = dst
-    if !transB {
-      // op(B)(p, j) = b[p*ldb + j]. Walk each source row once, left to right,
-      // dealing 16-float chunks to the panels: one sequential read stream,
-      // instead of kc streams at stride ldb (which defeats the prefetcher and
-      // 4K-aliases when ldb is a large power of two).
-      let fullPanels = nc / NR
-      let panelBytes = NR &* kc &* MemoryLayout<Float>.stride
-      if fullPanels > 0 {
-        var p = 0
-        while p < kc {
-          var src = b + ((p0 &+ p) &* ldb &+ j0)
-          var o = UnsafeMutableRawPointer(dst + p &* NR)
-          var q = 0
-          while q < fullPanels {
-            o.storeBytes(of: loadU(src), as: SIMD8<Float>.self)
-            o.storeBytes(of: loadU(src + 8), toByteOffset: 32, as: SIMD8<Float>.self)
-            src += NR; o += panelBytes; q &+= 1
-          }
-          p &+= 1
-        }
-      }
-      jr = fullPanels &* NR
-      out = dst + jr &* kc
-    }
     while jr < nc {
       let colsValid = min(NR, nc &- jr)
       let j = j0 &+ jr
-      if !transB {
-        // Trailing partial panel: copy the valid columns, zero the rest.
-        var src = b + (p0 &* ldb &+ j)
-        let of = out
-        var p = 0
-        while p < kc {
-          let row = of + p &* NR
-          var col = 0
-          while col < colsValid { row[col] = src[col]; col &+= 1 }
-          while col < NR { row[col] = 0; col &+= 1 }
-          src += ldb; p &+= 1
-        }
-      } else {
-        // op(B)(p, j) = b[j*ldb + p]: each panel column is a contiguous run.
-        var cIdx = 0
-        if colsValid == NR {
-          // Full panel: 4×4 transposes (4 source rows × 4 depths) so both the
-          // loads and the stores are vectors; scalar loop below for the tail.
-          while cIdx < NR {
-            let s0 = b + ((j &+ cIdx) &* ldb &+ p0)
-            let s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
-            var o = UnsafeMutableRawPointer(out + cIdx)
-            var p = 0
-            while p &+ 4 <= kc {
-              let x0 = loadU4(s0 + p), x1 = loadU4(s1 + p)
-              let x2 = loadU4(s2 + p), x3 = loadU4(s3 + p)
-              o.storeBytes(of: SIMD4(x0[0], x1[0], x2[0], x3[0]), as: SIMD4<Float>.self)
-              o.storeBytes(of: SIMD4(x0[1], x1[1], x2[1], x3[1]), toByteOffset: 64, as: SIMD4<Float>.self)
-              o.storeBytes(of: SIMD4(x0[2], x1[2], x2[2], x3[2]), toByteOffset: 128, as: SIMD4<Float>.self)
-              o.storeBytes(of: SIMD4(x0[3], x1[3], x2[3], x3[3]), toByteOffset: 192, as: SIMD4<Float>.self)
-              o += 256
-              p &+= 4
-            }
-            let of = o.assumingMemoryBound(to: Float.self)
-            var q = 0
-            while p < kc {
-              of[q] = s0[p]; of[q &+ 1] = s1[p]; of[q &+ 2] = s2[p]; of[q &+ 3] = s3[p]
-              q &+= NR
-              p &+= 1
-            }
-            cIdx &+= 4
-          }
-        }
+      // op(B)(p, j) = b[j*ldb + p]: each panel column is a contiguous run.
+      var cIdx = 0
+      if colsValid == NR {
+        // Full panel: 4×4 transposes (4 source rows × 4 depths) so both the
+        // loads and the stores are vectors; scalar loop below for the tail.
         while cIdx < NR {
-          var o = out + cIdx
-          if cIdx < colsValid {
-            let src = b + ((j &+ cIdx) &* ldb &+ p0)
-            var p = 0
-            while p < kc { o.pointee = src[p]; o += NR; p &+= 1 }
-          } else {
-            var p = 0
-            while p < kc { o.pointee = 0; o += NR; p &+= 1 }
+          let s0 = b + ((j &+ cIdx) &* ldb &+ p0)
+          let s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
+          var o = UnsafeMutableRawPointer(out + cIdx)
+          var p = 0
+          while p &+ 4 <= kc {
+            let x0 = loadU4(s0 + p), x1 = loadU4(s1 + p)
+            let x2 = loadU4(s2 + p), x3 = loadU4(s3 + p)
+            o.storeBytes(of: SIMD4(x0[0], x1[0], x2[0], x3[0]), as: SIMD4<Float>.self)
+            o.storeBytes(of: SIMD4(x0[1], x1[1], x2[1], x3[1]), toByteOffset: 64, as: SIMD4<Float>.self)
+            o.storeBytes(of: SIMD4(x0[2], x1[2], x2[2], x3[2]), toByteOffset: 128, as: SIMD4<Float>.self)
+            o.storeBytes(of: SIMD4(x0[3], x1[3], x2[3], x3[3]), toByteOffset: 192, as: SIMD4<Float>.self)
+            o += 256
+            p &+= 4
           }
-          cIdx &+= 1
+          let of = o.assumingMemoryBound(to: Float.self)
+          var q = 0
+          while p < kc {
+            of[q] = s0[p]; of[q &+ 1] = s1[p]; of[q &+ 2] = s2[p]; of[q &+ 3] = s3[p]
+            q &+= NR
+            p &+= 1
+          }
+          cIdx &+= 4
         }
+      }
+      while cIdx < NR {
+        var o = out + cIdx
+        if cIdx < colsValid {
+          let src = b + ((j &+ cIdx) &* ldb &+ p0)
+          var p = 0
+          while p < kc { o.pointee = src[p]; o += NR; p &+= 1 }
+        } else {
+          var p = 0
+          while p < kc { o.pointee = 0; o += NR; p &+= 1 }
+        }
+        cIdx &+= 1
       }
       out += NR &* kc
       jr &+= NR

@@ -143,3 +143,16 @@ void swiftnn_gemm_row_dot(const float *a, long lda, long m, const float *b, long
                           long ldc, float alpha, float beta, const float *bias) {
   gemm_row_dot_variants[active](a, lda, m, b, ldb, n, k, c, ldc, alpha, beta, bias);
 }
+
+typedef void (*gemm_pack_b_fn)(const float *, long, long, long, float *);
+static const gemm_pack_b_fn gemm_pack_b_variants[] = {
+    swiftnn_gemm_pack_b_baseline,
+#if defined(__x86_64__)
+    swiftnn_gemm_pack_b_avx2,
+    swiftnn_gemm_pack_b_avx512,
+#endif
+};
+
+void swiftnn_gemm_pack_b(const float *b, long ldb, long kc, long nc, float *dst) {
+  gemm_pack_b_variants[active](b, ldb, kc, nc, dst);
+}

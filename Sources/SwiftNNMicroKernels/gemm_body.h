@@ -244,3 +244,27 @@ ISA_TARGET void KERNEL(gemm_row_dot)(const float *a, long lda, long m, const flo
 #undef GEMM_TILE_ROWS
 #undef GEMM_TILE_COLS
 #undef GEMM_TAIL_DEPTH
+
+/// B[p][j] (leading dimension ldb), p < kc, j < nc, into 16-column panels: panel q at q·16·kc
+/// holds, for each depth, columns q·16 ..< q·16 + 16; zeros past nc. Each source row is read
+/// once, left to right, dealing 16-float chunks to the panels: one sequential stream instead
+/// of kc streams ldb apart (which defeat the prefetcher and 4K-alias when ldb is a power of two).
+ISA_TARGET void KERNEL(gemm_pack_b)(const float *b, long ldb, long kc, long nc, float *dst) {
+  const long full = nc / 16;
+  for (long p = 0; p < kc; p++) {
+    const float *row = b + p * ldb;
+    float *out = dst + p * 16;
+    for (long q = 0; q < full; q++)
+      for (int v = 0; v < 16 / VW; v++) KERNEL(store)(out + q * 16 * kc + v * VW, KERNEL(load)(row + q * 16 + v * VW));
+  }
+  if (full * 16 < nc) {
+    const long valid = nc - full * 16;
+    float *panel = dst + full * 16 * kc;
+    for (long p = 0; p < kc; p++) {
+      const float *row = b + p * ldb + full * 16;
+      long j = 0;
+      for (; j < valid; j++) panel[p * 16 + j] = row[j];
+      for (; j < 16; j++) panel[p * 16 + j] = 0;
+    }
+  }
+}

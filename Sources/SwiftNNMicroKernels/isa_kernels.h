@@ -27,7 +27,8 @@ SWIFTNN_DECLARE_KERNELS(avx512)
                                      float alpha, float beta, const float *bias,                        \
                                      const swiftnn_gemm_epilogue *epilogue);                             \
   void swiftnn_gemm_row_dot_##suffix(const float *a, long lda, long m, const float *b, long ldb, long n,   \
-                                     long k, float *c, long ldc, float alpha, float beta, const float *bias);
+                                     long k, float *c, long ldc, float alpha, float beta, const float *bias); \
+  void swiftnn_gemm_pack_b_##suffix(const float *b, long ldb, long kc, long nc, float *dst);
 
 SWIFTNN_DECLARE_GEMM_STRIDED(baseline)
 #if defined(__x86_64__)

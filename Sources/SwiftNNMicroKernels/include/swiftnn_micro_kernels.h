@@ -94,6 +94,10 @@ void swiftnn_gemm_strided(const float *a, long rowStride, long depthStride, long
                           const float *packB, long mc, long nc, long kc, float *c, long ldc,
                           float alpha, float beta, const float *bias, const swiftnn_gemm_epilogue *epilogue);
 
+/// B[p][j] (row-major, leading dimension ldb) for p < kc, j < nc packed into the GEMM's
+/// 16-column panels (panel q at q·16·kc, 16 floats per depth, zeros past nc).
+void swiftnn_gemm_pack_b(const float *b, long ldb, long kc, long nc, float *dst);
+
 /// C[i][j] = alpha·Σ_p A[i·lda + p]·B[j·ldb + p] + beta·C[i][j] (+ bias[j]) for i < m ≤ 4,
 /// j < n: a few rows times a transposed B (batch-1 Linear layers), nothing packed.
 void swiftnn_gemm_row_dot(const float *a, long lda, long m, const float *b, long ldb, long n, long k,
