@@ -22,6 +22,12 @@ ALLOWED = {
     ("Kernels/GEMM.swift", "precondition(ldc >= n"): "internal kernel contract; leading dims from tensor shapes",
     ("Kernels/GEMM.swift", "precondition(lda >= (transA"): "internal kernel contract",
     ("Kernels/GEMM.swift", "precondition(ldb >= (transB"): "internal kernel contract",
+    ("Kernels/GEMM.swift", "precondition(width > 0 && width % GEMMBlocking.nr == 0"):
+        "internal kernel contract: ConvKernel groups columns only when the output size is a multiple of NR",
+    ("Kernels/GEMM.swift", "precondition(columnGroups == nil || (!transB"):
+        "internal kernel contract: column groups come only from ConvKernel, with plain B and no column bias",
+    ("Kernels/PackedMatrix.swift", "precondition(depth > 0 || (epilogue == nil"):
+        "internal kernel contract: ConvKernel passes an epilogue or column groups only for K > 0",
     ("Tensor/Random.swift", "precondition(n > 0)"): "callers pass n > 0: randint checks high > low, crops validated sizes",
     ("Tensor/Tensor.swift", "try! TensorStorage(repeating: value, count: 1)"): "one-element allocation; OOM only",
     ("NN/Linear.swift", "parameter(\"weight\")!"): "registered in init, never removed",
