@@ -400,6 +400,14 @@ public enum GEMM {
     }
   }
 
+  /// C[i][j] = max(C[i][j], 0), NaN kept: a ReLU epilogue where there is no product.
+  package static func clampAtZero(m: Int, n: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    for i in 0..<m {
+      let row = c + i &* ldc
+      for j in 0..<n where row[j] < 0 { row[j] = 0 }
+    }
+  }
+
   /// C[i][j] += bias[j] for the paths whose kernels take no bias.
   package static func addBias(_ bias: UnsafePointer<Float>, m: Int, n: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
     for i in 0..<m {

@@ -89,18 +89,22 @@ package final class PackedRightMatrix {
 
     /// C[M × N] = A·op(B) + beta·C (+ bias[j] on column j) for a row-major A [M × K]; beta == 0
     /// overwrites C. The blocked GEMM with B's packing skipped; `threads` as `GEMM.blocked`'s.
+    /// With `relu`, each value is clamped at zero (NaN kept) as the tile writes it.
     package func multiply(_ a: UnsafePointer<Float>, lda: Int, rows m: Int, beta: Float, bias: UnsafePointer<Float>?,
-                          into c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil) {
+                          into c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil, relu: Bool = false) {
         guard m > 0, columns > 0 else { return }
         guard depth > 0 else {
             GEMM.scaleC(m: m, n: columns, beta: beta, c: c, ldc: ldc)
             if let bias { GEMM.addBias(bias, m: m, n: columns, c: c, ldc: ldc) }
+            if relu { GEMM.clampAtZero(m: m, n: columns, c: c, ldc: ldc) }
             return
         }
         let panels = UnsafePointer(base)
         GEMM.blocked(GEMMProblem(transA: false, transB: false, m: m, n: columns, k: depth, alpha: 1, a: a, lda: lda,
                                  b: panels, ldb: columns, beta: beta, c: c, ldc: ldc, bias: bias,
                                  aInPlace: GEMM.readsAInPlace(transA: false, m: m, n: columns, k: depth, lda: lda),
-                                 bPanels: panels), threads: threads)
+                                 bPanels: panels,
+                                 epilogue: relu ? swiftnn_gemm_epilogue(row_bias: nil, residual: nil, ldr: 0, relu: 1) : nil),
+                     threads: threads)
     }
 }

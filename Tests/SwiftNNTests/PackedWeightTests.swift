@@ -47,6 +47,38 @@ final class PackedWeightTests: XCTestCase {
     }
 
     /// The shared-B threading (a requested thread count) reads the packed panels too.
+    /// The ReLU applied by the tile as it writes (after the bias, NaN kept), on every ISA path,
+    /// over depths past one slice, and with no depth at all (the bias alone, clamped).
+    func testPackedRightMatrixReLU() {
+        let loaded = KernelISA.active
+        defer { KernelISA.select(loaded) }
+        for isa in KernelISA.supported {
+            KernelISA.select(isa)
+            for (m, n, k) in [(5, 1, 60), (13, 33, 300), (30, 17, 0)] {
+                var rng = SplitMix(seed: UInt64(m * 1000 + n * 10 + k))
+                var a = (0..<(m * max(k, 1))).map { _ in rng.uniform() * 2 - 1 }
+                if k > 0 { a[k + 1] = .nan }  // row 1
+                let b = (0..<(n * k)).map { _ in rng.uniform() * 2 - 1 }
+                let bias = (0..<n).map { _ in rng.uniform() - 0.5 }
+                let packed = PackedRightMatrix(b, transposed: true, depth: k, columns: n, ldb: max(k, 1))!
+                var c = [Float](repeating: .nan, count: m * n)
+                packed.multiply(a, lda: max(k, 1), rows: m, beta: 0, bias: bias, into: &c, ldc: n, relu: true)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = Double(bias[j])
+                        for p in 0..<k { sum += Double(a[i * k + p]) * Double(b[j * k + p]) }
+                        if sum.isNaN {
+                            XCTAssertTrue(c[i * n + j].isNaN, "\(isa) \(m)×\(n)×\(k): ReLU keeps NaN at (\(i), \(j))")
+                        } else {
+                            XCTAssertEqual(Double(c[i * n + j]), max(sum, 0), accuracy: 2e-6 * Double(k) + 1e-6,
+                                           "\(isa) \(m)×\(n)×\(k) at (\(i), \(j))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testPrePackedBOnTheSharedPath() {
         let (m, n, k) = (97, 40, 300)
         var rng = SplitMix(seed: 77)

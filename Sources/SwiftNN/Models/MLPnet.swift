@@ -17,8 +17,8 @@ public final class MLPnet: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         var x = try input.flatten(startDim: 1)
-        x = try fc1(x).relu()
-        x = try fc2(x).relu()
+        x = try fc1.reluForward(x)
+        x = try fc2.reluForward(x)
         x = try dropout(x)
         return try fc3(x)
     }

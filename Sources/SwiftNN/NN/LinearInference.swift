@@ -35,6 +35,25 @@ extension Linear {
     /// batch of a few rows (the row-dot kernel reads W unpacked), or inputs the op would
     /// reject (so its messages are raised).
     func packedForward(_ x: Tensor) throws -> Tensor? {
+        guard let packed = packedWeight(for: x) else { return nil }
+        return try multiply(x, by: packed, relu: false)
+    }
+
+    /// relu(self(x)): in inference one product whose tile applies the ReLU as it writes
+    /// (profiled as "Linear+ReLU"), else the two ops.
+    func reluForward(_ x: Tensor) throws -> Tensor {
+        if let out = try fusedReLUForward(x) { return out }
+        return try self(x).relu()
+    }
+
+    /// relu(self(x)) as one product, or nil where `packedForward` does not apply.
+    func fusedReLUForward(_ x: Tensor) throws -> Tensor? {
+        guard let packed = packedWeight(for: x) else { return nil }
+        return try Profiler.measure(typeName + "+ReLU", .forward) { try multiply(x, by: packed, relu: true) }
+    }
+
+    /// The packed weight when the inference path applies to x, else nil.
+    private func packedWeight(for x: Tensor) -> PackedLinearWeight? {
         if training {
             // Training changes the weight every step: drop the copy instead of keeping it stale.
             InferenceCaches.locked { packedWeight = nil }
@@ -45,12 +64,15 @@ extension Linear {
         guard weight.shape == [outFeatures, inFeatures], bias.map({ $0.shape == [outFeatures] }) ?? true,
               x.rank >= 1, x.shape[x.rank - 1] == inFeatures else { return nil }
         if GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true) { return nil }
-        let rows = x.shape.dropLast().reduce(1, *)
-        guard PackedRightMatrix.suits(rows: rows, depth: inFeatures, columns: outFeatures),
-              let packed = PackedLinearWeight.current(self) else { return nil }
+        guard PackedRightMatrix.suits(rows: x.shape.dropLast().reduce(1, *), depth: inFeatures, columns: outFeatures)
+        else { return nil }
+        return PackedLinearWeight.current(self)
+    }
+
+    private func multiply(_ x: Tensor, by packed: PackedLinearWeight, relu: Bool) throws -> Tensor {
         let out = try Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-        packed.matrix.multiply(x.data, lda: inFeatures, rows: rows, beta: 0, bias: bias.map { UnsafePointer($0.data) },
-                               into: out.data, ldc: outFeatures)
+        packed.matrix.multiply(x.data, lda: inFeatures, rows: x.shape.dropLast().reduce(1, *), beta: 0,
+                               bias: bias.map { UnsafePointer($0.data) }, into: out.data, ldc: outFeatures, relu: relu)
         return out
     }
 }

@@ -16,7 +16,8 @@ extension Module {
     /// Runs `layers` in order, flattening to [N, −1] before the one named `head`. A
     /// BatchNorm directly followed by a ReLU runs as one fused op (same result), with
     /// both layers still profiled and traced. In inference a Conv2d followed by a
-    /// BatchNorm and/or a ReLU runs as one convolution (`Conv2d.fusedForward`).
+    /// BatchNorm and/or a ReLU runs as one convolution (`Conv2d.fusedForward`), and a
+    /// Linear followed by a ReLU as one product (`Linear.fusedReLUForward`).
     func runLayers(_ layers: [(name: String, module: Module)], _ input: Tensor, flattenBefore head: String? = nil) throws -> Tensor {
         var x = input
         var rest = layers[...]
@@ -26,6 +27,10 @@ extension Module {
                let out = try conv.fusedForward(x, bn: bn, relu: relu) {
                 x = out
                 rest.removeFirst((bn == nil ? 0 : 1) + (relu ? 1 : 0))
+            } else if let linear = layer as? Linear, let next = rest.first, next.name != head, next.module is ReLU,
+                      let out = try linear.fusedReLUForward(x) {
+                x = out
+                rest.removeFirst()
             } else if let bn = layer as? BatchNorm, let relu = rest.first?.module as? ReLU {
                 x = try bn.withReLU(x)
                 relu.traceFusedCall(x)
