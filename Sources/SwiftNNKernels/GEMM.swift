@@ -150,8 +150,7 @@ package struct GEMMProblem {
       return GEMM.packBBlock(transB: transB, b: b, ldb: ldb, p0: pc, j0: j0, kc: kc, nc: nc, dst: dst)
     }
     groups.forEachPart(j0, nc, stride: stride) { columns, offset in
-      GEMM.packBBlock(transB: false, b: b + (offset &- columns.lowerBound % groups.width), ldb: ldb, p0: pc,
-                      j0: columns.lowerBound % groups.width, kc: kc, nc: columns.count,
+      GEMM.packBBlock(transB: false, b: b + offset, ldb: ldb, p0: pc, j0: 0, kc: kc, nc: columns.count,
                       dst: dst + (columns.lowerBound &- j0) &* kc)
     }
   }

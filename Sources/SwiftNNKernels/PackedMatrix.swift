@@ -39,7 +39,8 @@ package final class PackedMatrix {
                           into c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: swiftnn_gemm_epilogue? = nil,
                           columnGroups: ColumnGroups? = nil) {
         guard rows > 0, n > 0 else { return }
-        precondition(depth > 0 || (epilogue == nil && columnGroups == nil), "PackedMatrix.multiply: an epilogue or column groups need a product")
+        precondition(depth > 0 || (epilogue == nil && columnGroups == nil),
+                     "PackedMatrix.multiply: an epilogue or column groups need a product")
         guard depth > 0 else { return GEMM.scaleC(m: rows, n: n, beta: beta, c: c, ldc: ldc) }
         let panels = UnsafePointer(base)
         GEMM.blocked(GEMMProblem(transA: false, transB: false, m: rows, n: n, k: depth, alpha: 1, a: panels, lda: depth,
