@@ -162,14 +162,12 @@ package enum ConvKernel {
                     }
                     let b = columnMatrix(p, x: x, images: start..<(start &+ n), group: group, scratch: col)
                     if n == 1 {
+                        // One image through `sgemm` (training; with packed filters only when K == 0),
+                        // which may split K for a batch-1 call.
                         let c = y + offset
                         if let bias { fillRows(c, rows: Og, width: P, values: bias + group &* Og) }
-                        if let packedFilters {
-                            packedFilters[group].multiply(b, ldb: P, columns: P, beta: bias == nil ? 0 : 1, into: c, ldc: P)
-                        } else {
-                            GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
-                                       b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
-                        }
+                        GEMM.sgemm(transA: false, transB: false, m: Og, n: P, k: K, alpha: 1, a: a, lda: K,
+                                   b: b, ldb: P, beta: bias == nil ? 0 : 1, c: c, ldc: P)
                     } else {
                         if let packedFilters {
                             packedFilters[group].multiply(b, ldb: columns, columns: columns, beta: 0, into: product, ldc: columns)

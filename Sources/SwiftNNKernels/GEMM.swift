@@ -59,12 +59,6 @@ package struct ColumnGroups {
     (self.width, self.bStride, self.cStride) = (width, bStride, cStride)
   }
 
-  private init(columns: Int) {
-    (width, bStride, cStride) = (max(columns, 1), nil, 0)
-  }
-
-  /// Ungrouped columns: one group of all n.
-  static func single(_ n: Int) -> ColumnGroups { ColumnGroups(columns: n) }
 
   /// Calls body(column, offset) for each group's part of columns j0..<j0+count, where
   /// `offset` is the floats from C's (or B's, with `stride`) start to that part's column.
@@ -74,7 +68,7 @@ package struct ColumnGroups {
     let end = j0 &+ count
     while j < end {
       let group = j / width, next = min(end, (group &+ 1) &* width)
-      body(j..<next, group &* stride &+ j &- group &* width)
+      body(j..<next, group &* stride &+ j % width)
       j = next
     }
   }
@@ -337,9 +331,8 @@ public enum GEMM {
         packABlock(transA: p.transA, a: p.a, lda: p.lda, i0: ic, p0: pc, mc: mc, kc: kc, dst: packA)
         a = (UnsafePointer(packA), 1, 6, 6 &* kc)
       }
-      // The macro-kernel once per column group this block's columns touch (once if ungrouped).
-      let groups = p.columnGroups ?? ColumnGroups.single(p.n)
-      groups.forEachPart(jc, nc, stride: groups.cStride) { columns, offset in
+      // The macro-kernel on columns `columns` of this block, which start `offset` floats into C's row.
+      func run(_ columns: Range<Int>, _ offset: Int) {
         let c = p.c + (ic &* p.ldc &+ offset), panels = packB + (columns.lowerBound &- jc) &* kc
         if let epilogue = p.epilogue(pc: pc, kc: kc, row: ic, offset: offset) {
           withUnsafePointer(to: epilogue) {
@@ -348,6 +341,11 @@ public enum GEMM {
         } else {
           swiftnn_gemm_strided(a.0, a.1, a.2, a.3, panels, mc, columns.count, kc, c, p.ldc, p.alpha, beta, bias, nil)
         }
+      }
+      if let groups = p.columnGroups {
+        groups.forEachPart(jc, nc, stride: groups.cStride, run)  // once per image the columns touch
+      } else {
+        run(jc..<(jc &+ nc), jc)
       }
       ic &+= mc
     }
