@@ -5,18 +5,20 @@ the median latency of batch-1 inference (eval, no_grad); the peak RSS of the
 training loop. The header names the CPU, swiftnn's kernel path (SWIFTNN_ISA)
 and PyTorch's CPU capability.
 
-Each (framework, model) pair runs in a fresh process, so thread settings and
-memory peaks do not leak between measurements. PyTorch comes from its own
-virtualenv (`make bench-torch-setup` creates .venv-torch); without it only the
-swiftnn column is printed.
+Each framework runs the model in its own process, so thread settings and memory
+peaks do not leak between them. PyTorch comes from its own virtualenv
+(`make bench-torch-setup` creates .venv-torch); without it only the swiftnn
+column is printed.
 
-Rates are the batch over the median step time, so a burst of load from elsewhere
-on a shared machine moves them less than it would a mean. With --rounds N the
-two frameworks run N times in alternation (swiftnn, PyTorch, swiftnn, ...) and
-each cell gives the median over the rounds and each ratio its range, so the
-two sides of a ratio met the same conditions.
+The two processes take turns: each figure is timed in --slices short slices,
+swiftnn and PyTorch alternating (A B B A ...), and the rate is the batch over
+the median step of all slices. On a shared machine a burst of load from
+elsewhere then lands on both sides of a ratio alike, where one long run per
+framework would hand it to one side. With --rounds N the whole measurement is
+repeated N times and each cell gives the median over the rounds and each ratio
+its range.
 
-    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1]
+    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1] [--slices 4]
 """
 import argparse
 import json
@@ -182,90 +184,145 @@ TORCH_CALLS = {"MLPnet": "MLPnet()", "normal_CNN": "normal_CNN()", "MLP_Mixer": 
 '''
 
 
-def measure(framework, model_name, threads, seconds):
-    """Runs in the child process: returns images/s for training and inference and the peak RSS."""
-    import numpy as np
-    batch = MODELS[model_name][1]
-    rng = np.random.default_rng(0)
-    x_np = rng.standard_normal((batch, 3, 32, 32), dtype=np.float32)
-    y_np = rng.integers(0, 10, batch)
-    if framework == "torch":
-        import torch
-        torch.set_num_threads(threads)
-        torch.manual_seed(0)
-        namespace = {}
-        exec(TORCH_MODELS, namespace)
-        model = eval(namespace["TORCH_CALLS"][model_name], namespace)
-        x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-        criterion = torch.nn.CrossEntropyLoss()
-        no_grad = torch.no_grad
-        one = torch.from_numpy(x_np[:1].copy())
-        capability = torch.backends.cpu.get_cpu_capability()
-    else:
-        import swiftnn
-        swiftnn.set_num_threads(threads)
-        swiftnn.manual_seed(0)
-        model = eval("swiftnn.models." + MODELS[model_name][0], {"swiftnn": swiftnn})
-        x, y = swiftnn.tensor(x_np), y_np
-        optimizer = swiftnn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-        criterion = swiftnn.nn.CrossEntropyLoss()
-        no_grad = swiftnn.no_grad
-        one = swiftnn.tensor(x_np[:1])
-        capability = swiftnn.config()["isa"]
+class Workload:
+    """Runs in a child process: one framework's model, its optimizer and its data,
+    timed a slice at a time as the parent asks."""
 
-    def train_step():
-        optimizer.zero_grad()
-        loss = criterion(model(x), y)
+    def __init__(self, framework, model_name, threads):
+        import numpy as np
+        self.batch = MODELS[model_name][1]
+        rng = np.random.default_rng(0)
+        x_np = rng.standard_normal((self.batch, 3, 32, 32), dtype=np.float32)
+        y_np = rng.integers(0, 10, self.batch)
+        if framework == "torch":
+            import torch
+            torch.set_num_threads(threads)
+            torch.manual_seed(0)
+            namespace = {}
+            exec(TORCH_MODELS, namespace)
+            self.model = eval(namespace["TORCH_CALLS"][model_name], namespace)
+            self.x, self.y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+            self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+            self.criterion = torch.nn.CrossEntropyLoss()
+            self.no_grad = torch.no_grad
+            self.one = torch.from_numpy(x_np[:1].copy())
+            self.capability = torch.backends.cpu.get_cpu_capability()
+        else:
+            import swiftnn
+            swiftnn.set_num_threads(threads)
+            swiftnn.manual_seed(0)
+            self.model = eval("swiftnn.models." + MODELS[model_name][0], {"swiftnn": swiftnn})
+            self.x, self.y = swiftnn.tensor(x_np), y_np
+            self.optimizer = swiftnn.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+            self.criterion = swiftnn.nn.CrossEntropyLoss()
+            self.no_grad = swiftnn.no_grad
+            self.one = swiftnn.tensor(x_np[:1])
+            self.capability = swiftnn.config()["isa"]
+        self.warmed_up = set()
+
+    def train_step(self):
+        self.optimizer.zero_grad()
+        loss = self.criterion(self.model(self.x), self.y)
         loss.backward()
-        optimizer.step()
+        self.optimizer.step()
 
-    def infer():
-        with no_grad():
-            model(x)
+    def infer(self):
+        with self.no_grad():
+            self.model(self.x)
 
-    def rate(step):
-        """Images per second of the median step over `seconds` (at least 3 steps)."""
-        step()  # warm-up
+    def infer_one(self):
+        with self.no_grad():
+            self.model(self.one)
+
+    def times(self, phase, seconds, least):
+        """Seconds of each step of `phase` over `seconds`, at least `least` steps.
+        The first slice of a phase starts with an untimed warm-up step."""
+        self.model.train(phase == "train")
+        step = {"train": self.train_step, "eval": self.infer, "latency": self.infer_one}[phase]
+        if phase not in self.warmed_up:
+            step()
+            self.warmed_up.add(phase)
         times, start = [], time.perf_counter()
-        while len(times) < 3 or time.perf_counter() - start < seconds:
+        while len(times) < least or time.perf_counter() - start < seconds:
             began = time.perf_counter()
             step()
             times.append(time.perf_counter() - began)
-        return batch / statistics.median(times)
-
-    model.train()
-    train = rate(train_step)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    model.eval()
-    inference = rate(infer)
-    return {"train": train, "eval": inference, "latency_ms": median_latency(model, one, no_grad, seconds) * 1e3,
-            "rss_mb": rss_mb, "capability": capability}
+        return times
 
 
-def median_latency(model, one, no_grad, seconds):
-    """Median seconds of one batch-1 forward (eval, no_grad), over at least 30 calls."""
-    times = []
-    with no_grad():
-        model(one)  # warm-up
-        start = time.perf_counter()
-        while len(times) < 30 or (time.perf_counter() - start < seconds / 2 and len(times) < 300):
-            t = time.perf_counter()
-            model(one)
-            times.append(time.perf_counter() - t)
-    return sorted(times)[len(times) // 2]
+def serve(framework, model_name, threads):
+    """The child's loop: one JSON request per line on stdin, one JSON answer per line on stdout."""
+    workload = Workload(framework, model_name, threads)
+    print(json.dumps({"capability": workload.capability, "batch": workload.batch}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        times = workload.times(request["phase"], request["seconds"], request["least"])
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"times": times, "rss_mb": rss_mb}), flush=True)
 
 
-def run_child(python, framework, model, threads, seconds):
-    env = dict(os.environ)
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SWIFTNN_NUM_THREADS"):
-        env[name] = str(threads)
-    command = [python, __file__, "--child", framework, "--models", model, "--threads", str(threads),
-               "--seconds", str(seconds)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class ChildFailed(Exception):
+    pass
+
+
+class Side:
+    """One framework's model in its own process, so thread settings and memory
+    peaks do not leak between the two; it waits on a pipe between slices."""
+
+    def __init__(self, python, framework, model, threads):
+        env = dict(os.environ)
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SWIFTNN_NUM_THREADS"):
+            env[name] = str(threads)
+        command = [python, __file__, "--child", framework, "--models", model, "--threads", str(threads)]
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self.hello = self.answer()
+
+    def answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            lines = self.process.stderr.read().strip().splitlines()
+            raise ChildFailed(lines[-1] if lines else f"exit {self.process.returncode}")
+        return json.loads(line)
+
+    def slice(self, phase, seconds, least):
+        time.sleep(0.005)  # lets the other side's spinning workers park first
+        self.process.stdin.write(json.dumps({"phase": phase, "seconds": seconds, "least": least}) + "\n")
+        self.process.stdin.flush()
+        return self.answer()
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait()
+
+
+# phase: (share of --seconds, fewest steps per round)
+PHASES = {"train": (1.0, 3), "eval": (1.0, 3), "latency": (0.5, 30)}
+
+
+def measure_model(sides, rounds, slices, seconds):
+    """Each round times both sides in `slices` alternating slices per phase
+    (A B B A A B ...), so outside load lands on both sides alike. Returns, per
+    round, each side's figures from the median of the round's steps."""
+    batch = sides[0].hello["batch"]
+    results = [tuple({} for _ in sides) for _ in range(rounds)]
+    for phase, (share, least) in PHASES.items():
+        for figures in results:
+            times = [[] for _ in sides]
+            for index in range(slices):
+                order = range(len(sides)) if index % 2 == 0 else reversed(range(len(sides)))
+                for s in order:
+                    answer = sides[s].slice(phase, seconds * share / slices, -(-least // slices))
+                    times[s] += answer["times"]
+                    if phase == "train":
+                        figures[s]["rss_mb"] = answer["rss_mb"]
+            for s, side_times in enumerate(times):
+                middle = statistics.median(side_times)
+                figures[s]["latency_ms" if phase == "latency" else phase] = (
+                    middle * 1e3 if phase == "latency" else batch / middle)
+    return results
 
 
 def main():
@@ -273,13 +330,14 @@ def main():
     parser.add_argument("--torch-python", default=os.path.join(os.path.dirname(__file__), "..", ".venv-torch", "bin", "python"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure")
-    parser.add_argument("--rounds", type=int, default=1, help="alternating runs of the two frameworks per model")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure and round")
+    parser.add_argument("--rounds", type=int, default=1, help="repeated measurements per model")
+    parser.add_argument("--slices", type=int, default=4, help="alternating slices per figure and round")
     parser.add_argument("--child", choices=["swiftnn", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     models = args.models.split(",")
     if args.child:
-        print(json.dumps(measure(args.child, models[0], args.threads, args.seconds)))
+        serve(args.child, models[0], args.threads)
         return
     have_torch = os.path.exists(args.torch_python)
     if not have_torch:
@@ -288,30 +346,40 @@ def main():
     config = swiftnn.config()
     print(f"CPU: {config['cpu']}; swiftnn kernels: {config['isa']} (supported: {', '.join(config['supported_isas'])})")
     print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs) of the median step; "
-          f"batch-1 latency: median ms; ratios > 1 mean swiftnn is faster"
-          + (f"; median of {args.rounds} alternating rounds, ratios with their range" if args.rounds > 1 else ""))
+          f"batch-1 latency: median ms; ratios > 1 mean swiftnn is faster; the two frameworks alternate "
+          f"in {args.slices} slices per figure"
+          + (f"; median of {args.rounds} rounds, ratios with their range" if args.rounds > 1 else ""))
     width = 7 if args.rounds == 1 else 17
     header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>{width}}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>{width}}"
     print(header + f"{'b1 ms swiftnn':>14}{'b1 ms torch':>12}{'ratio':>{width}}{'RSS MB s/t':>16}")
     torch_capability_shown = False
     for model in models:
-        rounds = []
-        for _ in range(args.rounds):
-            ours = run_child(sys.executable, "swiftnn", model, args.threads, args.seconds)
-            theirs = run_child(args.torch_python, "torch", model, args.threads, args.seconds) if have_torch else {}
-            rounds.append((ours, theirs))
-            if "error" in ours or "error" in theirs:
-                break
-        ours, theirs = rounds[-1]
-        if "error" in ours:
-            print(f"{model:<18} swiftnn failed: {ours['error']}")
+        sides = []
+        try:
+            sides.append(Side(sys.executable, "swiftnn", model, args.threads))
+        except ChildFailed as failure:
+            print(f"{model:<18} swiftnn failed: {failure}")
             continue
-        if "capability" in theirs and not torch_capability_shown:
-            print(f"(PyTorch CPU capability: {theirs['capability']})")
+        torch_failure = None
+        if have_torch:
+            try:
+                sides.append(Side(args.torch_python, "torch", model, args.threads))
+            except ChildFailed as failure:
+                torch_failure = failure
+        try:
+            rounds = measure_model(sides, args.rounds, args.slices, args.seconds)
+        except ChildFailed as failure:
+            print(f"{model:<18} failed while measuring: {failure}")
+            continue
+        finally:
+            for side in sides:
+                side.close()
+        if len(sides) > 1 and not torch_capability_shown:
+            print(f"(PyTorch CPU capability: {sides[1].hello['capability']})")
             torch_capability_shown = True
-        print(f"{model:<18}" + row(rounds, width), flush=True)
-        if "error" in theirs:
-            print(f"{'':<18} torch failed: {theirs['error']}")
+        print(f"{model:<18}" + row([r if len(r) > 1 else (r[0], {}) for r in rounds], width), flush=True)
+        if torch_failure:
+            print(f"{'':<18} torch failed: {torch_failure}")
 
 
 def row(rounds, width):

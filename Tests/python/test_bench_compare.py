@@ -1,7 +1,10 @@
-"""bench/compare.py's table row: medians over alternating rounds, each ratio's median and
-range, latency ratios inverted (lower is better), and '-' where PyTorch has no figure."""
+"""bench/compare.py: the table row (medians over rounds, each ratio's median and range,
+latency ratios inverted, '-' where PyTorch has no figure), the slices alternating between
+the two frameworks, and the child process that serves them."""
 import importlib.util
 import os
+import subprocess
+import sys
 
 spec = importlib.util.spec_from_file_location(
     "compare", os.path.join(os.path.dirname(__file__), "..", "..", "bench", "compare.py"))
@@ -32,3 +35,43 @@ def test_one_round_prints_no_range_and_no_torch_prints_dashes():
     assert compare.row([(ours, figures(50, 100, 2.0, 70))], 7).split()[:3] == ["100.0", "50.0", "2.00"]
     cells = compare.row([(ours, {})], 7).split()
     assert cells == ["100.0", "-", "-", "400.0", "-", "-", "1.00", "-", "-", "50/-"]
+
+
+class FakeSide:
+    """Answers slices with fixed step times and logs the order it was asked in."""
+
+    def __init__(self, name, step_seconds, log):
+        self.name, self.step_seconds, self.log = name, step_seconds, log
+        self.hello = {"batch": 128, "capability": "fake"}
+
+    def slice(self, phase, seconds, least):
+        self.log.append((self.name, phase, least))
+        return {"times": [self.step_seconds[phase]] * least, "rss_mb": 10.0}
+
+
+def test_slices_alternate_between_the_sides_and_pool_their_steps():
+    log = []
+    ours = FakeSide("ours", {"train": 0.5, "eval": 0.25, "latency": 0.002}, log)
+    theirs = FakeSide("theirs", {"train": 1.0, "eval": 0.25, "latency": 0.004}, log)
+    (figures,) = compare.measure_model([ours, theirs], rounds=1, slices=4, seconds=1.0)
+    train = [name for name, phase, _ in log if phase == "train"]
+    assert train == ["ours", "theirs", "theirs", "ours", "ours", "theirs", "theirs", "ours"]
+    # a round asks each side for at least 3 timed steps, 30 at batch 1, spread over the slices
+    assert {least for _, phase, least in log if phase == "train"} == {1}
+    assert {least for _, phase, least in log if phase == "latency"} == {8}
+    assert figures[0]["train"] == 256 and figures[1]["train"] == 128
+    assert figures[0]["eval"] == figures[1]["eval"] == 512
+    assert figures[0]["latency_ms"] == 2.0 and figures[1]["latency_ms"] == 4.0
+
+
+def test_the_child_process_serves_slices(tmp_path):
+    # swiftnn alone (no PyTorch at that path), the smallest model, a very short run
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "compare.py")
+    done = subprocess.run([sys.executable, script, "--torch-python", str(tmp_path / "none"),
+                           "--models", "MLPnet", "--seconds", "0.05", "--slices", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    cells = done.stdout.strip().splitlines()[-1].split()
+    assert cells[0] == "MLPnet"
+    assert float(cells[1]) > 0 and float(cells[4]) > 0 and float(cells[7]) > 0
+    assert cells[2:4] == ["-", "-"]
