@@ -98,7 +98,7 @@ test: test-swift test-c test-python test-wheel
 # tiles meets the naive references (a path the CPU lacks falls back, with a warning).
 KERNEL_TESTS := KernelISATests|GEMMTests|SplitKGEMMTests|DirectConvTests|ConvTests|MatMulOpTests|ThreadPoolTests|ConvEpilogueTests|WinogradKernelTests
 # The ops over the pointwise kernels (PointwiseKernelTests itself walks every path in one run).
-KERNEL_TESTS := $(KERNEL_TESTS)|BatchedTransposeTests|GatherRowsTests|PoolTests|BatchNormReLUTests|LayerNormKernelTests|VectorMathTests|NormOpTests|UnaryOpTests|ArithmeticOpTests|DropoutKernelTests
+KERNEL_TESTS := $(KERNEL_TESTS)|BatchedTransposeTests|GatherRowsTests|PartialVectorTests|PoolTests|BatchNormReLUTests|LayerNormKernelTests|VectorMathTests|NormOpTests|UnaryOpTests|ArithmeticOpTests|DropoutKernelTests
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -47,13 +47,6 @@ ALWAYS_INLINE ISA_TARGET void KERNEL(gemm_tile)(const int panels, const int fres
     for (int v = 0; v < GEMM_CV; v++) acc[r][v] = fresh ? sum[r][v] : acc[r][v] + sum[r][v];
 }
 
-/// `n` (< VW) floats from p into the low lanes, zeros above: a tile's last columns.
-ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part)(const float *p, long n) {
-  float lanes[VW] = {0};
-  for (long j = 0; j < n; j++) lanes[j] = p[j];
-  return KERNEL(load)(lanes);
-}
-
 /// Writes alpha·acc + bias + beta·C (beta == 0: C not read), then the epilogue (row bias,
 /// residual, ReLU keeping NaN), for rows < mr and columns col0 + v·VW < nr (v < vecs); a
 /// vector straddling nr is written lane by lane. `bias` (read only when `hasBias`) is

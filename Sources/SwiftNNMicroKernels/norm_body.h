@@ -196,13 +196,6 @@ ISA_TARGET void KERNEL(layer_norm_rows_backward)(const float *g, const float *x,
 
 // ---- softmax over contiguous rows ----
 
-/// The first n (< VW) floats of p, then `fill`.
-PW_INLINE VEC KERNEL(pw_load_part_fill)(const float *p, long n, float fill) {
-  VEC v = SPLAT(fill);
-  memcpy(&v, p, (size_t)n * sizeof(float));
-  return v;
-}
-
 ISA_TARGET void KERNEL(softmax_rows)(const float *x, float *y, long rows, long width, int log_output) {
   const float inf = __builtin_inff();
   for (long r = 0; r < rows; r++) {
@@ -227,9 +220,9 @@ ISA_TARGET void KERNEL(softmax_rows)(const float *x, float *y, long rows, long w
       if (!log_output) STORE(q + i, e);
     }
     if (i < width) {  // −inf padding: e^−inf = 0 adds nothing
-      VEC e = KERNEL(pw_exp)(KERNEL(pw_load_part_fill)(p + i, width - i, -inf) - pv);
+      VEC e = KERNEL(pw_exp)(KERNEL(load_part_fill)(p + i, width - i, -inf) - pv);
       sum += e;
-      if (!log_output) KERNEL(pw_store_part)(q + i, e, width - i);
+      if (!log_output) KERNEL(store_part)(q + i, e, width - i);
     }
     const float total = KERNEL(pw_sum)(sum);
     if (log_output) {
@@ -258,11 +251,11 @@ ISA_TARGET void KERNEL(softmax_rows_backward)(const float *g, const float *y, fl
     const VEC dv = SPLAT(dot);
     for (i = 0; i < width; i += VW) {
       const long n = width - i < VW ? width - i : VW;
-      VEC gv = n == VW ? LOAD(pg + i) : KERNEL(pw_load_part)(pg + i, n);
-      VEC yv = n == VW ? LOAD(py + i) : KERNEL(pw_load_part)(py + i, n);
+      VEC gv = n == VW ? LOAD(pg + i) : KERNEL(load_part)(pg + i, n);
+      VEC yv = n == VW ? LOAD(py + i) : KERNEL(load_part)(py + i, n);
       VEC d = log_output ? gv - KERNEL(pw_exp)(yv) * dv : yv * (gv - dv);
       if (n == VW) STORE(pd + i, d);
-      else KERNEL(pw_store_part)(pd + i, d, n);
+      else KERNEL(store_part)(pd + i, d, n);
     }
   }
 }

@@ -27,7 +27,7 @@ PW_INLINE VEC KERNEL(pw_gelu_backward)(VEC g, VEC x) {
   do {                                                                                  \
     long i = 0;                                                                         \
     for (; i + VW <= n; i += VW) STORE(y + i, KERNEL(F)(LOAD(x + i)));                 \
-    if (i < n) KERNEL(pw_store_part)(y + i, KERNEL(F)(KERNEL(pw_load_part)(x + i, n - i)), n - i); \
+    if (i < n) KERNEL(store_part)(y + i, KERNEL(F)(KERNEL(load_part)(x + i, n - i)), n - i); \
   } while (0)
 
 /// y = F(A, B) with A and B the expressions of loaded vectors `va` and `vb`.
@@ -39,8 +39,8 @@ PW_INLINE VEC KERNEL(pw_gelu_backward)(VEC g, VEC x) {
       STORE(y + i, KERNEL(F)(A, B));                                                    \
     }                                                                                   \
     if (i < n) {                                                                        \
-      VEC va = KERNEL(pw_load_part)(a + i, n - i), vb = LOAD_B_PART(i, n - i);          \
-      KERNEL(pw_store_part)(y + i, KERNEL(F)(A, B), n - i);                             \
+      VEC va = KERNEL(load_part)(a + i, n - i), vb = LOAD_B_PART(i, n - i);          \
+      KERNEL(store_part)(y + i, KERNEL(F)(A, B), n - i);                             \
     }                                                                                   \
   } while (0)
 
@@ -56,7 +56,7 @@ ISA_TARGET void KERNEL(map)(int op, const float *x, float *y, long n) {
 
 ISA_TARGET void KERNEL(zip)(int op, const float *a, const float *b, float *y, long n) {
 #define LOAD_B(i) LOAD(b + (i))
-#define LOAD_B_PART(i, count) KERNEL(pw_load_part)(b + (i), count)
+#define LOAD_B_PART(i, count) KERNEL(load_part)(b + (i), count)
   switch (op) {
     case SWIFTNN_ZIP_ADD: ZIP_LOOP(pw_add, va, vb); break;
     case SWIFTNN_ZIP_SUB: ZIP_LOOP(pw_sub, va, vb); break;
@@ -117,7 +117,7 @@ ISA_TARGET void KERNEL(dropout_mask)(const float *x, float *y, long n, unsigned 
     if (i + VW <= n) {
       STORE(y + i, LOAD(x + i) * factor);
     } else {
-      KERNEL(pw_store_part)(y + i, KERNEL(pw_load_part)(x + i, n - i) * factor, n - i);
+      KERNEL(store_part)(y + i, KERNEL(load_part)(x + i, n - i) * factor, n - i);
     }
   }
 }

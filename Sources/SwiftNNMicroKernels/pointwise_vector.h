@@ -23,15 +23,6 @@ PW_INLINE VEC KERNEL(pw_splat)(float s) {
   return v;
 }
 
-/// The first n (< VW) floats of p, zeros after: a tail runs the same vector code.
-PW_INLINE VEC KERNEL(pw_load_part)(const float *p, long n) {
-  VEC v = {0};
-  memcpy(&v, p, (size_t)n * sizeof(float));
-  return v;
-}
-
-PW_INLINE void KERNEL(pw_store_part)(float *p, VEC v, long n) { memcpy(p, &v, (size_t)n * sizeof(float)); }
-
 #define LOAD KERNEL(pw_load)
 #define STORE KERNEL(pw_store)
 #define SPLAT KERNEL(pw_splat)

@@ -57,14 +57,16 @@ ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, l
       if (ox < out_w) {
         // The last out_w % VW windows (all of a row narrower than VW) through the same step
         // on zero-padded copies: branch-free, where a compare per window would mispredict.
-        const long rest = out_w - ox;
-        float t[2 * VW] = {0}, b[2 * VW] = {0}, best[VW];
+        const long rest = out_w - ox, low = 2 * rest < VW ? 2 * rest : VW, high = 2 * rest - low;
+        float t[2 * VW], b[2 * VW], best[VW];
         int at[VW];
-        memcpy(t, top + 2 * ox, (size_t)(2 * rest) * sizeof(float));
-        memcpy(b, bottom + 2 * ox, (size_t)(2 * rest) * sizeof(float));
+        STORE(t, KERNEL(load_part)(top + 2 * ox, low));
+        STORE(t + VW, KERNEL(load_part)(top + 2 * ox + VW, high));
+        STORE(b, KERNEL(load_part)(bottom + 2 * ox, low));
+        STORE(b + VW, KERNEL(load_part)(bottom + 2 * ox + VW, high));
         KERNEL(pw_pool_step)(t, b, ramp + (int)(2 * oy * width + 2 * ox), (int)width, best, at);
-        memcpy(dst + ox, best, (size_t)rest * sizeof(float));
-        memcpy(idx + ox, at, (size_t)rest * sizeof(int));
+        KERNEL(store_part)(dst + ox, LOAD(best), rest);
+        for (long i = 0; i < rest; i++) idx[ox + i] = at[i];
       }
     }
   }
@@ -139,7 +141,10 @@ ISA_TARGET void KERNEL(gather_rows)(const float *src, long srcRow, long step, lo
         j = cols;
       }
     }
-    // Plain loops for the last few: memcpy-based partial vectors would call the library per row.
+    if (step == 1 && j < cols) {
+      KERNEL(store_part)(out + j, KERNEL(load_part)(in + j, cols - j), cols - j);
+      j = cols;
+    }
     for (; j < cols; j++) out[j] = in[j * step];
   }
 }

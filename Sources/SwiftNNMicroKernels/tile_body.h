@@ -12,6 +12,10 @@
 // is written `acc += a * b`: clang contracts it to an FMA where the target has
 // one and keeps a multiply and an add where it does not (never a libm call).
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 #define MAX_ROWS 12
 #define MAX_VECS 4
@@ -30,6 +34,47 @@ ALWAYS_INLINE ISA_TARGET VEC KERNEL(splat)(float s) {
 }
 
 ALWAYS_INLINE ISA_TARGET void KERNEL(store)(float *p, VEC v) { __builtin_memcpy(p, &v, sizeof v); }
+
+// Partial vectors, for the last n (0 ≤ n ≤ VW) floats of a row. Nothing outside p[0 ..< n]
+// is read or written: AVX2 and AVX-512 masked moves do not fault on masked-off lanes.
+// They replace a variable-length memcpy, which is a library call per use; rows shorter
+// than a vector (a 2×2 or 3×3 channel plane) take one per row.
+#if defined(__x86_64__) && VW == 16
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part_fill)(const float *p, long n, float fill) {
+  return (VEC)_mm512_mask_loadu_ps(_mm512_set1_ps(fill), (__mmask16)((1u << n) - 1), p);
+}
+
+ALWAYS_INLINE ISA_TARGET void KERNEL(store_part)(float *p, VEC v, long n) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
+}
+#elif defined(__x86_64__) && VW == 8
+/// Lanes below n all ones: the mask of AVX2's masked moves.
+ALWAYS_INLINE ISA_TARGET __m256i KERNEL(lanes_below)(long n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part_fill)(const float *p, long n, float fill) {
+  __m256i lanes = KERNEL(lanes_below)(n);
+  return (VEC)_mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, lanes), _mm256_castsi256_ps(lanes));
+}
+
+ALWAYS_INLINE ISA_TARGET void KERNEL(store_part)(float *p, VEC v, long n) {
+  _mm256_maskstore_ps(p, KERNEL(lanes_below)(n), (__m256)v);
+}
+#else
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part_fill)(const float *p, long n, float fill) {
+  VEC v = KERNEL(splat)(fill);
+  for (long i = 0; i < n; i++) v[i] = p[i];
+  return v;
+}
+
+ALWAYS_INLINE ISA_TARGET void KERNEL(store_part)(float *p, VEC v, long n) {
+  for (long i = 0; i < n; i++) p[i] = v[i];
+}
+#endif
+
+/// The first n (≤ VW) floats of p, zeros above.
+ALWAYS_INLINE ISA_TARGET VEC KERNEL(load_part)(const float *p, long n) { return KERNEL(load_part_fill)(p, n, 0); }
 
 /// acc = Σ_p A[·][p] ⊗ B[p][col0 ..< col0 + vecs·VW]: A from `panels` six-row
 /// packed panels (a[0], a[1]); B row p from packed 16-column panels (b[0], b[1],

@@ -1,9 +1,4 @@
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SwiftNNKernels
 import SwiftNNMicroKernels
 
@@ -12,12 +7,7 @@ import SwiftNNMicroKernels
 /// of a page followed by an inaccessible one: a read past it would crash the test.
 final class GatherRowsTests: XCTestCase {
     func testMatchesDirectIndexingAndReadsNothingPastTheSource() throws {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let mapping = try XCTUnwrap(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
-        XCTAssertNotEqual(mapping, MAP_FAILED)
-        defer { munmap(mapping, 2 * page) }
-        XCTAssertEqual(mprotect(mapping + page, page, PROT_NONE), 0)
-        let pageEnd = mapping.assumingMemoryBound(to: Float.self) + page / 4
+        let guarded = try GuardPage()
         let loaded = KernelISA.active
         defer { KernelISA.select(loaded) }
         for isa in KernelISA.supported {
@@ -27,8 +17,9 @@ final class GatherRowsTests: XCTestCase {
                     for rows in [1, 3] {
                         let srcRow = (cols - 1) * step + 1 + 5
                         // The last float read is src[(rows − 1)·srcRow + (cols − 1)·step], the page's last.
-                        let src = pageEnd - ((rows - 1) * srcRow + (cols - 1) * step + 1)
-                        for i in 0..<(pageEnd - src) { src[i] = Float(i) * 0.25 - 7 }
+                        let count = (rows - 1) * srcRow + (cols - 1) * step + 1
+                        let src = guarded.last(count, of: Float.self)
+                        for i in 0..<count { src[i] = Float(i) * 0.25 - 7 }
                         let ldDst = cols + 2
                         var dst = [Float](repeating: .nan, count: rows * ldDst)
                         swiftnn_gather_rows(src, srcRow, step, rows, cols, &dst, ldDst)
