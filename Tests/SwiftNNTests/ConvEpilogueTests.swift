@@ -84,10 +84,7 @@ final class ConvEpilogueTests: XCTestCase {
     /// Row counts past one MC block (168) and depths past one KC slice (256), partial
     /// panels, beta 0 over NaN and beta 1, leading dimensions wider than the matrices.
     func testPackedMatrixEveryPathAgainstNaive() {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
-        for isa in KernelISA.supported {
-            KernelISA.select(isa)
+        forEachSupportedISA { isa in
             for (m, n, k) in [(1, 1, 1), (7, 17, 3), (17, 63, 300), (63, 5, 17), (200, 33, 600), (6, 160, 64)] {
                 var rng = SplitMix(seed: UInt64(m * 1000 + n * 10 + k))
                 let lda = k + 2, ldb = n + 5, ldc = n + 3
@@ -137,10 +134,7 @@ final class ConvEpilogueTests: XCTestCase {
     /// written to several, against a Double product on every ISA path. Rows past one MC block
     /// and the shared-B threading (600 rows), depths past one KC slice, partial row tiles.
     func testColumnGroupsAgainstNaive() {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
-        for isa in KernelISA.supported {
-            KernelISA.select(isa)
+        forEachSupportedISA { isa in
             for (m, width, groups, k, groupedB) in [(13, 16, 5, 20, true), (10, 64, 3, 300, true), (7, 16, 4, 45, false),
                                                       (600, 16, 4, 300, true), (170, 32, 3, 600, false)] {
                 var rng = SplitMix(seed: UInt64(m * 1000 + groups * 10 + k))

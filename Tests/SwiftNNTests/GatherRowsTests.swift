@@ -8,10 +8,7 @@ import SwiftNNMicroKernels
 final class GatherRowsTests: XCTestCase {
     func testMatchesDirectIndexingAndReadsNothingPastTheSource() throws {
         let guarded = try GuardPage()
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
-        for isa in KernelISA.supported {
-            KernelISA.select(isa)
+        forEachSupportedISA { isa in
             for step in [1, 2, 3] {
                 for cols in [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40] {
                     for rows in [1, 3] {

@@ -10,16 +10,6 @@ import SwiftNNMicroKernels
 final class PointwiseKernelTests: XCTestCase {
     private let sizes = [1, 7, 17, 63, 1001, 4099]
 
-    /// Runs `body` once per supported path, restoring the loaded choice afterwards.
-    private func forEachISA(_ body: (KernelISA) throws -> Void) rethrows {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
-        for isa in KernelISA.supported {
-            XCTAssertTrue(KernelISA.select(isa))
-            try body(isa)
-        }
-    }
-
     private func values(_ n: Int, seed: UInt64, low: Float = -3, high: Float = 3) -> [Float] {
         var rng = TestRNG(seed)
         return (0..<n).map { _ in rng.uniform(low, high) }
@@ -35,7 +25,7 @@ final class PointwiseKernelTests: XCTestCase {
     }
 
     func testMapAndZipMatchScalarArithmetic() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for n in sizes {
                 var a = values(n, seed: UInt64(n)), b = values(n, seed: UInt64(n) + 7)
                 // Signed zeros, NaN and infinities in the body and in the tail.
@@ -65,7 +55,7 @@ final class PointwiseKernelTests: XCTestCase {
     }
 
     func testAxpyAgainstDouble() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for n in sizes {
                 let x = values(n, seed: 3), y0 = values(n, seed: 4)
                 var y = y0
@@ -77,7 +67,7 @@ final class PointwiseKernelTests: XCTestCase {
 
     /// GELU and its gradient across both tails, against erfc in double (as VectorMathTests).
     func testGELUAgainstDouble() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for n in sizes {
                 let x = values(n, seed: UInt64(n) * 3, low: -12, high: 12), g = values(n, seed: 9)
                 var y = [Float](repeating: .nan, count: n), dx = y
@@ -98,7 +88,7 @@ final class PointwiseKernelTests: XCTestCase {
     }
 
     func testBatchNormRowLoopsAgainstDouble() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for n in sizes {
                 // Far from zero, so a sum that cancels would show.
                 let x = values(n, seed: 11, low: 99, high: 101), g = values(n, seed: 12), r = values(n, seed: 13)
@@ -143,7 +133,7 @@ final class PointwiseKernelTests: XCTestCase {
     }
 
     func testLayerNormRowsAgainstDouble() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for width in sizes where width < 2000 {
                 let rows = 3
                 let x = values(rows * width, seed: UInt64(width), low: 9, high: 11), g = values(rows * width, seed: 2)
@@ -186,7 +176,7 @@ final class PointwiseKernelTests: XCTestCase {
     /// Softmax and log-softmax rows (large offsets, −inf entries, an all −inf row) and their
     /// gradients against Double.
     func testSoftmaxRowsAgainstDouble() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for width in sizes where width < 2000 {
                 let rows = 4
                 var x = values(rows * width, seed: UInt64(width), low: -20, high: 20)
@@ -219,7 +209,7 @@ final class PointwiseKernelTests: XCTestCase {
     /// The vector hash of the dropout mask against DropoutKernel.hash, from counters that
     /// do not start at 0 (a thread's range) and with NaN and ±inf inputs (kept as x·0 = NaN).
     func testDropoutAgainstScalarHash() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for n in sizes {
                 for first in [0, 5, 1 << 33] {
                     var x = values(n, seed: UInt64(n) + 1)
@@ -238,7 +228,7 @@ final class PointwiseKernelTests: XCTestCase {
     /// 2×2 max pool with ties (small integers) and NaNs: the first maximum in window
     /// order wins, the first NaN over everything.
     func testMaxPool2x2AgainstNaive() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             for (planes, height, width) in [(1, 2, 2), (2, 3, 5), (3, 4, 34), (1, 7, 63), (2, 6, 130), (1, 2, 67)] {
                 var rng = TestRNG(UInt64(height * width))
                 var x = (0..<(planes * height * width)).map { _ in Float(Int(rng.uniform(0, 4))) }
@@ -268,7 +258,7 @@ final class PointwiseKernelTests: XCTestCase {
 
     /// Broadcast arithmetic through the threaded row split against a naive loop over indices.
     func testBroadcastAgainstNaive() {
-        forEachISA { isa in
+        forEachSupportedISA { isa in
             let cases: [([Int], [Int])] = [([4, 3, 5, 7], [1, 3, 1, 1]), ([4, 3, 5, 7], [7]), ([2, 1, 9], [5, 1]),
                                            ([3, 1], [1, 4]), ([1], [6]), ([130, 70], [130, 1]), ([2, 3], [2, 3]), ([0, 3], [3])]
             for (aShape, bShape) in cases {

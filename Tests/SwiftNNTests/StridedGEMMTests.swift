@@ -10,12 +10,9 @@ final class StridedGEMMTests: XCTestCase {
     private enum Layout: CaseIterable { case packed, rowMajor, transposed }
 
     func testEveryLayoutEveryPathAgainstNaive() {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
         var rng = SplitMix(seed: 11)
         let shapes = [(1, 1, 1), (5, 17, 3), (7, 16, 129), (11, 33, 2), (12, 15, 64), (13, 40, 300), (25, 1, 7)]
-        for isa in KernelISA.supported {
-            KernelISA.select(isa)
+        forEachSupportedISA { isa in
             for (m, n, k) in shapes {
                 let logical = (0..<(m * k)).map { _ in rng.uniform() }  // op(A)[i][p] at i·k + p
                 let panelsB = (n + 15) / 16
@@ -75,11 +72,8 @@ final class StridedGEMMTests: XCTestCase {
     /// swiftnn_gemm_row_dot (batch-1 Linear layers) on every path: 1…4 rows, depths around
     /// the two-vector step, padded rows, alpha/beta, bias, NaN in C when beta is 0.
     func testRowDotEveryPathAgainstNaive() {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
         var rng = SplitMix(seed: 13)
-        for isa in KernelISA.supported {
-            KernelISA.select(isa)
+        forEachSupportedISA { isa in
             for m in 1...4 {
                 for k in [1, 7, 16, 33, 65, 300] {
                     let n = 19, lda = k + 2, ldb = k + 1, ldc = n + 1

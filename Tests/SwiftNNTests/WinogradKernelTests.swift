@@ -75,18 +75,8 @@ final class WinogradKernelTests: XCTestCase {
         XCTAssertEqual(worst, 0, "\(what): element \(at) is \(actual[at]), expected \(expected[at])", file: file, line: line)
     }
 
-    /// Runs `body` once per instruction-set path this CPU supports.
-    func forEachPath(_ body: (KernelISA) throws -> Void) rethrows {
-        let loaded = KernelISA.active
-        defer { KernelISA.select(loaded) }
-        for isa in KernelISA.supported {
-            XCTAssertTrue(KernelISA.select(isa))
-            try body(isa)
-        }
-    }
-
     func testForwardMatchesTheNaiveSum() {
-        forEachPath { isa in
+        forEachSupportedISA { isa in
             for tileSize in [2, 4] {
             for (i, k) in cases.enumerated() {
                 var p = k.problem
@@ -120,7 +110,7 @@ final class WinogradKernelTests: XCTestCase {
 
     /// `rotated` reads [in][out][3][3] filters turned by 180° (the input-gradient form).
     func testRotatedFiltersMatchTheNaiveSum() {
-        forEachPath { isa in
+        forEachSupportedISA { isa in
             for tileSize in [2, 4] {
             for (i, k) in cases.enumerated() {
                 var p = k.problem
@@ -146,7 +136,7 @@ final class WinogradKernelTests: XCTestCase {
 
     /// gw[o][c][ky][kx] = Σ_{n,i,j} gy[n][o][i][j] · x[n][c][i + ky − pad][j + kx − pad].
     func testWeightGradientMatchesTheNaiveSum() {
-        forEachPath { isa in
+        forEachSupportedISA { isa in
             for (i, k) in cases.enumerated() {
                 let p = k.problem
                 let x = values(k.n * k.c * k.h * k.w, seed: UInt64(10 * i + 6))
