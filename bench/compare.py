@@ -27,6 +27,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # name: (swiftnn constructor call, batch size)
@@ -274,15 +275,18 @@ class Side:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SWIFTNN_NUM_THREADS"):
             env[name] = str(threads)
         command = [python, __file__, "--child", framework, "--models", model, "--threads", str(threads)]
+        # stderr to a file: warnings filling a pipe nobody reads would stall the child
+        self.errors = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=self.errors, text=True)
         self.hello = self.answer()
 
     def answer(self):
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
-            lines = self.process.stderr.read().strip().splitlines()
+            self.errors.seek(0)
+            lines = self.errors.read().strip().splitlines()
             raise ChildFailed(lines[-1] if lines else f"exit {self.process.returncode}")
         return json.loads(line)
 
@@ -296,6 +300,7 @@ class Side:
         if self.process.poll() is None:
             self.process.stdin.close()
             self.process.wait()
+        self.errors.close()
 
 
 # phase: (share of --seconds, fewest steps per round)
