@@ -18,7 +18,7 @@ PW_INLINE VEC KERNEL(pw_relu_backward)(VEC g, VEC y) { return SELECT(y > SPLAT(0
 
 /// g·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π).
 PW_INLINE VEC KERNEL(pw_gelu_backward)(VEC g, VEC x) {
-  VEC e = KERNEL(pw_exp)(SPLAT(-0.5f) * x * x);
+  VEC e = KERNEL(pw_exp_nonpositive)(SPLAT(-0.5f) * x * x);
   return g * (KERNEL(pw_normal_cdf)(x, &e) + x * (SPLAT(0.398942280f) * e));
 }
 

@@ -70,6 +70,27 @@ PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
   return SELECT(x != x, x, result);
 }
 
+/// e^x for x ≤ 0 or NaN (GELU's e^(−x²/2)): pw_exp without the overflow side, so 2^n
+/// (n ≥ −126) is one exponent step; 0 below −87.34, where e^x is subnormal.
+PW_INLINE VEC KERNEL(pw_exp_nonpositive)(VEC x) {
+  const VEC low = SPLAT(-87.33654f), magic = SPLAT(12582912.0f);
+  VEC xc = SELECT(x < low, low, x);
+  VEC shifted = magic + xc * SPLAT(1.44269504f);
+  VEC n = shifted - magic;
+  VEC r = xc + n * SPLAT(-0.693145752f);
+  r = r + n * SPLAT(-1.42860677e-6f);
+  VEC p = SPLAT(1.0f / 5040);
+  p = SPLAT(1.0f / 720) + p * r;
+  p = SPLAT(1.0f / 120) + p * r;
+  p = SPLAT(1.0f / 24) + p * r;
+  p = SPLAT(1.0f / 6) + p * r;
+  p = SPLAT(0.5f) + p * r;
+  p = SPLAT(1) + p * r;
+  p = SPLAT(1) + p * r;
+  VEC result = p * FLOATS((BITS(shifted) - BITS(magic) + 127) << 23);
+  return SELECT(x < low, SPLAT(0), result);
+}
+
 #define ERF_SPLIT 0.921875f
 
 /// erf(x) for |x| < ERF_SPLIT: x + x·P(x²).
@@ -109,9 +130,10 @@ PW_INLINE VEC KERNEL(pw_normal_cdf)(VEC x, const VEC *e) {
   VEC result = SPLAT(0.5f) + SPLAT(0.5f) * KERNEL(pw_erf_small)(z);
   IVEC large = u >= SPLAT(ERF_SPLIT);
   if (KERNEL(pw_any)(large)) {
-    VEC density = e ? *e : KERNEL(pw_exp)(SPLAT(-0.5f) * x * x);
-    // erfc(u) is 0 in float from u ≈ 9.2 on; the clamp keeps inf out of erfcx.
-    VEC half_tail = SPLAT(0.5f) * density * KERNEL(pw_erfcx)(SELECT(u > SPLAT(10), SPLAT(10), u));
+    VEC density = e ? *e : KERNEL(pw_exp_nonpositive)(SPLAT(-0.5f) * x * x);
+    // erfc(u) is 0 in float from u ≈ 9.2 on; the clamp keeps inf out of erfcx. Written
+    // so NaN gives 10 (one min instruction); the select below returns NaN for it.
+    VEC half_tail = SPLAT(0.5f) * density * KERNEL(pw_erfcx)(SELECT(u < SPLAT(10), u, SPLAT(10)));
     result = SELECT(large, SELECT(z > SPLAT(0), SPLAT(1) - half_tail, half_tail), result);
   }
   return SELECT(x != x, x, result);
