@@ -26,6 +26,14 @@ extension GEMM {
         while p < kc {
           var src = a + ((p0 &+ p) &* lda &+ i0 &+ first &* MR)
           var o = dst + (first &* panelStride &+ p &* MR)
+          // The same span eight depths on, one prefetch per cache line: runs of 96 floats
+          // lda apart are too short for the hardware prefetcher (512×128×8192: 84 → 89
+          // GFLOP/s on one thread, 160 → 180 on two, Zen 4).
+          var ahead = 0
+          while ahead < (last &- first) &* MR {
+            swiftnn_prefetch_read(src + (8 &* lda &+ ahead))
+            ahead &+= 16
+          }
           var q = first
           while q < last {
             // Six floats as one 16- and one 8-byte move (12 scalar moves were
