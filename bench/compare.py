@@ -10,15 +10,15 @@ peaks do not leak between them. PyTorch comes from its own virtualenv
 (`make bench-torch-setup` creates .venv-torch); without it only the swiftnn
 column is printed.
 
-The two processes take turns: each figure is timed in --slices short slices,
-swiftnn and PyTorch alternating (A B B A ...), and the rate is the batch over
-the median step of all slices. On a shared machine a burst of load from
-elsewhere then lands on both sides of a ratio alike, where one long run per
-framework would hand it to one side. With --rounds N the whole measurement is
+The two processes take turns of --slice-seconds (at least one step each),
+swiftnn and PyTorch alternating (A B B A ...) until each has run --seconds, and
+the rate is the batch over the median step of all turns. On a shared machine a
+burst of load from elsewhere then lands on both sides of a ratio alike, where
+one long run per framework would hand it to one side. With --rounds N the whole measurement is
 repeated N times and each cell gives the median over the rounds and each ratio
 its range.
 
-    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1] [--slices 4]
+    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1] [--slice-seconds 0.25]
 """
 import argparse
 import json
@@ -307,22 +307,26 @@ class Side:
 PHASES = {"train": (1.0, 3), "eval": (1.0, 3), "latency": (0.5, 30)}
 
 
-def measure_model(sides, rounds, slices, seconds):
-    """Each round times both sides in `slices` alternating slices per phase
-    (A B B A A B ...), so outside load lands on both sides alike. Returns, per
-    round, each side's figures from the median of the round's steps."""
+def measure_model(sides, rounds, slice_seconds, seconds):
+    """Each round times both sides in alternating slices of about `slice_seconds` per
+    phase (A B B A A B ...; a slice runs at least one step) until each side has run
+    the phase for its share of `seconds` and its fewest steps, so outside load lands
+    on both sides alike. Returns, per round, each side's figures from the median of
+    the round's steps."""
     batch = sides[0].hello["batch"]
     results = [tuple({} for _ in sides) for _ in range(rounds)]
     for phase, (share, least) in PHASES.items():
         for figures in results:
             times = [[] for _ in sides]
-            for index in range(slices):
+            index = 0
+            while index < 2 or any(sum(t) < seconds * share or len(t) < least for t in times):
                 order = range(len(sides)) if index % 2 == 0 else reversed(range(len(sides)))
                 for s in order:
-                    answer = sides[s].slice(phase, seconds * share / slices, -(-least // slices))
+                    answer = sides[s].slice(phase, slice_seconds, 1)
                     times[s] += answer["times"]
                     if phase == "train":
                         figures[s]["rss_mb"] = answer["rss_mb"]
+                index += 1
             for s, side_times in enumerate(times):
                 middle = statistics.median(side_times)
                 figures[s]["latency_ms" if phase == "latency" else phase] = (
@@ -337,7 +341,8 @@ def main():
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure and round")
     parser.add_argument("--rounds", type=int, default=1, help="repeated measurements per model")
-    parser.add_argument("--slices", type=int, default=4, help="alternating slices per figure and round")
+    parser.add_argument("--slice-seconds", type=float, default=0.25,
+                        help="length of each framework's turn (at least one step)")
     parser.add_argument("--child", choices=["swiftnn", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     models = args.models.split(",")
@@ -352,7 +357,7 @@ def main():
     print(f"CPU: {config['cpu']}; swiftnn kernels: {config['isa']} (supported: {', '.join(config['supported_isas'])})")
     print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs) of the median step; "
           f"batch-1 latency: median ms; ratios > 1 mean swiftnn is faster; the two frameworks alternate "
-          f"in {args.slices} slices per figure"
+          f"in turns of {args.slice_seconds:g} s"
           + (f"; median of {args.rounds} rounds, ratios with their range" if args.rounds > 1 else ""))
     width = 7 if args.rounds == 1 else 17
     header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>{width}}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>{width}}"
@@ -372,7 +377,7 @@ def main():
             except ChildFailed as failure:
                 torch_failure = failure
         try:
-            rounds = measure_model(sides, args.rounds, args.slices, args.seconds)
+            rounds = measure_model(sides, args.rounds, args.slice_seconds, args.seconds)
         except ChildFailed as failure:
             print(f"{model:<18} failed while measuring: {failure}")
             continue

@@ -1,5 +1,5 @@
 """bench/compare.py: the table row (medians over rounds, each ratio's median and range,
-latency ratios inverted, '-' where PyTorch has no figure), the slices alternating between
+latency ratios inverted, '-' where PyTorch has no figure), the turns alternating between
 the two frameworks, and the child process that serves them."""
 import importlib.util
 import os
@@ -38,37 +38,40 @@ def test_one_round_prints_no_range_and_no_torch_prints_dashes():
 
 
 class FakeSide:
-    """Answers slices with fixed step times and logs the order it was asked in."""
+    """Steps of fixed length for as long as a slice asks; logs the order of the slices."""
 
     def __init__(self, name, step_seconds, log):
         self.name, self.step_seconds, self.log = name, step_seconds, log
         self.hello = {"batch": 128, "capability": "fake"}
 
     def slice(self, phase, seconds, least):
-        self.log.append((self.name, phase, least))
-        return {"times": [self.step_seconds[phase]] * least, "rss_mb": 10.0}
+        self.log.append((self.name, phase))
+        step = self.step_seconds[phase]
+        return {"times": [step] * max(least, round(seconds / step)), "rss_mb": 10.0}
 
 
-def test_slices_alternate_between_the_sides_and_pool_their_steps():
+def test_turns_alternate_until_each_side_has_its_time_and_steps():
     log = []
-    ours = FakeSide("ours", {"train": 0.5, "eval": 0.25, "latency": 0.002}, log)
-    theirs = FakeSide("theirs", {"train": 1.0, "eval": 0.25, "latency": 0.004}, log)
-    (figures,) = compare.measure_model([ours, theirs], rounds=1, slices=4, seconds=1.0)
-    train = [name for name, phase, _ in log if phase == "train"]
-    assert train == ["ours", "theirs", "theirs", "ours", "ours", "theirs", "theirs", "ours"]
-    # a round asks each side for at least 3 timed steps, 30 at batch 1, spread over the slices
-    assert {least for _, phase, least in log if phase == "train"} == {1}
-    assert {least for _, phase, least in log if phase == "latency"} == {8}
+    # binary fractions, so the sums of step times are exact
+    ours = FakeSide("ours", {"train": 0.5, "eval": 0.25, "latency": 2 ** -9}, log)
+    theirs = FakeSide("theirs", {"train": 1.0, "eval": 0.25, "latency": 2 ** -8}, log)
+    (figures,) = compare.measure_model([ours, theirs], rounds=1, slice_seconds=0.25, seconds=1.0)
+    # a turn runs at least one step: training needs 3 turns a side for its 3 steps
+    train = [name for name, phase in log if phase == "train"]
+    assert train == ["ours", "theirs", "theirs", "ours", "ours", "theirs"]
+    # 0.25 s turns until each side has run a second of eval, half a second of latency
+    assert [phase for _, phase in log].count("eval") == 8
+    assert [phase for _, phase in log].count("latency") == 4
     assert figures[0]["train"] == 256 and figures[1]["train"] == 128
     assert figures[0]["eval"] == figures[1]["eval"] == 512
-    assert figures[0]["latency_ms"] == 2.0 and figures[1]["latency_ms"] == 4.0
+    assert figures[0]["latency_ms"] == 1000 * 2 ** -9 and figures[1]["latency_ms"] == 1000 * 2 ** -8
 
 
 def test_the_child_process_serves_slices(tmp_path):
     # swiftnn alone (no PyTorch at that path), the smallest model, a very short run
     script = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "compare.py")
     done = subprocess.run([sys.executable, script, "--torch-python", str(tmp_path / "none"),
-                           "--models", "MLPnet", "--seconds", "0.05", "--slices", "2"],
+                           "--models", "MLPnet", "--seconds", "0.05", "--slice-seconds", "0.02"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     cells = done.stdout.strip().splitlines()[-1].split()
