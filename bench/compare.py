@@ -10,7 +10,7 @@ peaks do not leak between them. PyTorch comes from its own virtualenv
 (`make bench-torch-setup` creates .venv-torch); without it only the swiftnn
 column is printed.
 
-The two processes take turns of --slice-seconds (at least one step each),
+The two processes take turns of --turn-seconds (at least one step each),
 swiftnn and PyTorch alternating (A B B A ...) until each has run --seconds, and
 the rate is the batch over the median step of all turns. On a shared machine a
 burst of load from elsewhere then lands on both sides of a ratio alike, where
@@ -18,7 +18,7 @@ one long run per framework would hand it to one side. With --rounds N the whole 
 repeated N times and each cell gives the median over the rounds and each ratio
 its range.
 
-    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1] [--slice-seconds 0.25]
+    python bench/compare.py [--torch-python PATH] [--threads 2] [--models a,b] [--seconds 10] [--rounds 1] [--turn-seconds 0.25]
 """
 import argparse
 import json
@@ -187,7 +187,7 @@ TORCH_CALLS = {"MLPnet": "MLPnet()", "normal_CNN": "normal_CNN()", "MLP_Mixer": 
 
 class Workload:
     """Runs in a child process: one framework's model, its optimizer and its data,
-    timed a slice at a time as the parent asks."""
+    timed a turn at a time as the parent asks."""
 
     def __init__(self, framework, model_name, threads):
         import numpy as np
@@ -237,7 +237,7 @@ class Workload:
 
     def times(self, phase, seconds, least):
         """Seconds of each step of `phase` over `seconds`, at least `least` steps.
-        The first slice of a phase starts with an untimed warm-up step."""
+        The first turn of a phase starts with an untimed warm-up step."""
         self.model.train(phase == "train")
         step = {"train": self.train_step, "eval": self.infer, "latency": self.infer_one}[phase]
         if phase not in self.warmed_up:
@@ -268,7 +268,7 @@ class ChildFailed(Exception):
 
 class Side:
     """One framework's model in its own process, so thread settings and memory
-    peaks do not leak between the two; it waits on a pipe between slices."""
+    peaks do not leak between the two; it waits on a pipe between turns."""
 
     def __init__(self, python, framework, model, threads):
         env = dict(os.environ)
@@ -290,7 +290,7 @@ class Side:
             raise ChildFailed(lines[-1] if lines else f"exit {self.process.returncode}")
         return json.loads(line)
 
-    def slice(self, phase, seconds, least):
+    def turn(self, phase, seconds, least):
         time.sleep(0.005)  # lets the other side's spinning workers park first
         self.process.stdin.write(json.dumps({"phase": phase, "seconds": seconds, "least": least}) + "\n")
         self.process.stdin.flush()
@@ -307,9 +307,9 @@ class Side:
 PHASES = {"train": (1.0, 3), "eval": (1.0, 3), "latency": (0.5, 30)}
 
 
-def measure_model(sides, rounds, slice_seconds, seconds):
-    """Each round times both sides in alternating slices of about `slice_seconds` per
-    phase (A B B A A B ...; a slice runs at least one step) until each side has run
+def measure_model(sides, rounds, turn_seconds, seconds):
+    """Each round times both sides in alternating turns of about `turn_seconds` per
+    phase (A B B A A B ...; a turn runs at least one step) until each side has run
     the phase for its share of `seconds` and its fewest steps, so outside load lands
     on both sides alike. Returns, per round, each side's figures from the median of
     the round's steps."""
@@ -322,7 +322,7 @@ def measure_model(sides, rounds, slice_seconds, seconds):
             while index < 2 or any(sum(t) < seconds * share or len(t) < least for t in times):
                 order = range(len(sides)) if index % 2 == 0 else reversed(range(len(sides)))
                 for s in order:
-                    answer = sides[s].slice(phase, slice_seconds, 1)
+                    answer = sides[s].turn(phase, turn_seconds, 1)
                     times[s] += answer["times"]
                     if phase == "train":
                         figures[s]["rss_mb"] = answer["rss_mb"]
@@ -341,7 +341,7 @@ def main():
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time per figure and round")
     parser.add_argument("--rounds", type=int, default=1, help="repeated measurements per model")
-    parser.add_argument("--slice-seconds", type=float, default=0.25,
+    parser.add_argument("--turn-seconds", type=float, default=0.25,
                         help="length of each framework's turn (at least one step)")
     parser.add_argument("--child", choices=["swiftnn", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -357,7 +357,7 @@ def main():
     print(f"CPU: {config['cpu']}; swiftnn kernels: {config['isa']} (supported: {', '.join(config['supported_isas'])})")
     print(f"threads: {args.threads}; images/s (batch 128, ResNet-50 batch 32; 32x32 inputs) of the median step; "
           f"batch-1 latency: median ms; ratios > 1 mean swiftnn is faster; the two frameworks alternate "
-          f"in turns of {args.slice_seconds:g} s"
+          f"in turns of {args.turn_seconds:g} s"
           + (f"; median of {args.rounds} rounds, ratios with their range" if args.rounds > 1 else ""))
     width = 7 if args.rounds == 1 else 17
     header = f"{'model':<18}{'train swiftnn':>14}{'train torch':>13}{'ratio':>{width}}{'eval swiftnn':>14}{'eval torch':>12}{'ratio':>{width}}"
@@ -377,7 +377,7 @@ def main():
             except ChildFailed as failure:
                 torch_failure = failure
         try:
-            rounds = measure_model(sides, args.rounds, args.slice_seconds, args.seconds)
+            rounds = measure_model(sides, args.rounds, args.turn_seconds, args.seconds)
         except ChildFailed as failure:
             print(f"{model:<18} failed while measuring: {failure}")
             continue

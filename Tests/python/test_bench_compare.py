@@ -38,13 +38,13 @@ def test_one_round_prints_no_range_and_no_torch_prints_dashes():
 
 
 class FakeSide:
-    """Steps of fixed length for as long as a slice asks; logs the order of the slices."""
+    """Steps of fixed length for as long as a turn asks; logs the order of the turns."""
 
     def __init__(self, name, step_seconds, log):
         self.name, self.step_seconds, self.log = name, step_seconds, log
         self.hello = {"batch": 128, "capability": "fake"}
 
-    def slice(self, phase, seconds, least):
+    def turn(self, phase, seconds, least):
         self.log.append((self.name, phase))
         step = self.step_seconds[phase]
         return {"times": [step] * max(least, round(seconds / step)), "rss_mb": 10.0}
@@ -55,7 +55,7 @@ def test_turns_alternate_until_each_side_has_its_time_and_steps():
     # binary fractions, so the sums of step times are exact
     ours = FakeSide("ours", {"train": 0.5, "eval": 0.25, "latency": 2 ** -9}, log)
     theirs = FakeSide("theirs", {"train": 1.0, "eval": 0.25, "latency": 2 ** -8}, log)
-    (figures,) = compare.measure_model([ours, theirs], rounds=1, slice_seconds=0.25, seconds=1.0)
+    (figures,) = compare.measure_model([ours, theirs], rounds=1, turn_seconds=0.25, seconds=1.0)
     # a turn runs at least one step: training needs 3 turns a side for its 3 steps
     train = [name for name, phase in log if phase == "train"]
     assert train == ["ours", "theirs", "theirs", "ours", "ours", "theirs"]
@@ -67,11 +67,11 @@ def test_turns_alternate_until_each_side_has_its_time_and_steps():
     assert figures[0]["latency_ms"] == 1000 * 2 ** -9 and figures[1]["latency_ms"] == 1000 * 2 ** -8
 
 
-def test_the_child_process_serves_slices(tmp_path):
+def test_the_child_process_serves_turns(tmp_path):
     # swiftnn alone (no PyTorch at that path), the smallest model, a very short run
     script = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "compare.py")
     done = subprocess.run([sys.executable, script, "--torch-python", str(tmp_path / "none"),
-                           "--models", "MLPnet", "--seconds", "0.05", "--slice-seconds", "0.02"],
+                           "--models", "MLPnet", "--seconds", "0.05", "--turn-seconds", "0.02"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     cells = done.stdout.strip().splitlines()[-1].split()
