@@ -87,18 +87,8 @@ extension GEMM {
             pair &+= 2
           }
         } else {
-          var r = 0
-          while r < MR {
-            var o = out + r
-            if r < rowsValid {
-              let src = a + ((i &+ r) &* lda &+ p0)
-              var p = 0
-              while p < kc { o.pointee = src[p]; o += MR; p &+= 1 }
-            } else {
-              var p = 0
-              while p < kc { o.pointee = 0; o += MR; p &+= 1 }
-            }
-            r &+= 1
+          for r in 0..<MR {
+            fillPanelLane(out + r, width: MR, from: r < rowsValid ? a + ((i &+ r) &* lda &+ p0) : nil, depth: kc)
           }
         }
       } else {
@@ -165,19 +155,23 @@ extension GEMM {
         }
       }
       while cIdx < NR {
-        var o = out + cIdx
-        if cIdx < colsValid {
-          let src = b + ((j &+ cIdx) &* ldb &+ p0)
-          var p = 0
-          while p < kc { o.pointee = src[p]; o += NR; p &+= 1 }
-        } else {
-          var p = 0
-          while p < kc { o.pointee = 0; o += NR; p &+= 1 }
-        }
+        fillPanelLane(out + cIdx, width: NR, from: cIdx < colsValid ? b + ((j &+ cIdx) &* ldb &+ p0) : nil, depth: kc)
         cIdx &+= 1
       }
       out += NR &* kc
       jr &+= NR
     }
+  }
+
+  /// One lane of a packed panel (`width` floats per depth): src[0..<kc] at panel[0],
+  /// panel[width], ..., or zeros where the panel runs past the matrix (src nil).
+  @inline(__always)
+  private static func fillPanelLane(_ panel: UnsafeMutablePointer<Float>, width: Int, from src: UnsafePointer<Float>?,
+                                    depth kc: Int) {
+    guard let src else {
+      for p in 0..<kc { panel[p &* width] = 0 }
+      return
+    }
+    for p in 0..<kc { panel[p &* width] = src[p] }
   }
 }

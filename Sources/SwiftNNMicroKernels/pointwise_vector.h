@@ -45,13 +45,15 @@ PW_INLINE int KERNEL(pw_any)(IVEC m) {
 
 // ---- vector math (tested against libm in VectorMathTests.swift) ----
 
-/// e^x: x = n·ln2 + r, a degree-7 polynomial for e^r, 2^n in two exponent steps.
-PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
-  const VEC low = SPLAT(-87.33654f), high = SPLAT(88.72283f), magic = SPLAT(12582912.0f);
-  VEC xc = SELECT(x < low, low, x);
-  xc = SELECT(xc > high, high, xc);
+#define EXP_LOW -87.33654f  // below it e^x is subnormal: both exps return 0
+
+/// e^r for xc = n·ln2 + r, xc in [EXP_LOW, 88.72]: a degree-7 polynomial; the integer n,
+/// for the caller's 2^n, goes to `*ni`.
+PW_INLINE VEC KERNEL(pw_exp_reduced)(VEC xc, IVEC *ni) {
+  const VEC magic = SPLAT(12582912.0f);
   VEC shifted = magic + xc * SPLAT(1.44269504f);  // rounds n into the low mantissa bits
   VEC n = shifted - magic;
+  *ni = BITS(shifted) - BITS(magic);
   VEC r = xc + n * SPLAT(-0.693145752f);
   r = r + n * SPLAT(-1.42860677e-6f);
   VEC p = SPLAT(1.0f / 5040);
@@ -61,8 +63,15 @@ PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
   p = SPLAT(1.0f / 6) + p * r;
   p = SPLAT(0.5f) + p * r;
   p = SPLAT(1) + p * r;
-  p = SPLAT(1) + p * r;
-  IVEC ni = BITS(shifted) - BITS(magic);
+  return SPLAT(1) + p * r;
+}
+
+/// e^x: e^r times 2^n, in two exponent steps (n reaches 128).
+PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
+  const VEC low = SPLAT(EXP_LOW), high = SPLAT(88.72283f);
+  VEC xc = SELECT(x < low, low, x);
+  IVEC ni;
+  VEC p = KERNEL(pw_exp_reduced)(SELECT(xc > high, high, xc), &ni);
   IVEC half = ni >> 1;
   VEC result = p * FLOATS((half + 127) << 23) * FLOATS((ni - half + 127) << 23);
   result = SELECT(x < low, SPLAT(0), result);
@@ -70,24 +79,13 @@ PW_INLINE VEC KERNEL(pw_exp)(VEC x) {
   return SELECT(x != x, x, result);
 }
 
-/// e^x for x ≤ 0 or NaN (GELU's e^(−x²/2)): pw_exp without the overflow side, so 2^n
-/// (n ≥ −126) is one exponent step; 0 below −87.34, where e^x is subnormal.
+/// e^x for x ≤ 0 or NaN (GELU's e^(−x²/2)): no overflow side, so 2^n (n ≥ −126) is one
+/// exponent step; NaN stays NaN through the arithmetic.
 PW_INLINE VEC KERNEL(pw_exp_nonpositive)(VEC x) {
-  const VEC low = SPLAT(-87.33654f), magic = SPLAT(12582912.0f);
-  VEC xc = SELECT(x < low, low, x);
-  VEC shifted = magic + xc * SPLAT(1.44269504f);
-  VEC n = shifted - magic;
-  VEC r = xc + n * SPLAT(-0.693145752f);
-  r = r + n * SPLAT(-1.42860677e-6f);
-  VEC p = SPLAT(1.0f / 5040);
-  p = SPLAT(1.0f / 720) + p * r;
-  p = SPLAT(1.0f / 120) + p * r;
-  p = SPLAT(1.0f / 24) + p * r;
-  p = SPLAT(1.0f / 6) + p * r;
-  p = SPLAT(0.5f) + p * r;
-  p = SPLAT(1) + p * r;
-  p = SPLAT(1) + p * r;
-  VEC result = p * FLOATS((BITS(shifted) - BITS(magic) + 127) << 23);
+  const VEC low = SPLAT(EXP_LOW);
+  IVEC ni;
+  VEC p = KERNEL(pw_exp_reduced)(SELECT(x < low, low, x), &ni);
+  VEC result = p * FLOATS((ni + 127) << 23);
   return SELECT(x < low, SPLAT(0), result);
 }
 
