@@ -59,7 +59,6 @@ package struct ColumnGroups {
     (self.width, self.bStride, self.cStride) = (width, bStride, cStride)
   }
 
-
   /// Calls body(column, offset) for each group's part of columns j0..<j0+count, where
   /// `offset` is the floats from C's (or B's, with `stride`) start to that part's column.
   @inline(__always)

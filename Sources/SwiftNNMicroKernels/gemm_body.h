@@ -251,13 +251,15 @@ ISA_TARGET void KERNEL(gemm_pack_b)(const float *b, long ldb, long kc, long nc, 
       for (int v = 0; v < 16 / VW; v++) KERNEL(store)(out + q * 16 * kc + v * VW, KERNEL(load)(row + q * 16 + v * VW));
   }
   if (full * 16 < nc) {
+    // The last columns through partial vectors: nothing past the row is read.
     const long valid = nc - full * 16;
     float *panel = dst + full * 16 * kc;
     for (long p = 0; p < kc; p++) {
       const float *row = b + p * ldb + full * 16;
-      long j = 0;
-      for (; j < valid; j++) panel[p * 16 + j] = row[j];
-      for (; j < 16; j++) panel[p * 16 + j] = 0;
+      for (int v = 0; v < 16 / VW; v++) {
+        const long n = valid - v * VW;
+        KERNEL(store)(panel + p * 16 + v * VW, KERNEL(load_part)(row + v * VW, n < 0 ? 0 : n < VW ? n : VW));
+      }
     }
   }
 }

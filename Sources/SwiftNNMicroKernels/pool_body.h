@@ -72,7 +72,6 @@ ISA_TARGET void KERNEL(max_pool_2x2)(const float *x, long planes, long height, l
   }
 }
 
-
 // ---- transpose ----
 
 typedef float TRANSPOSE_V8 __attribute__((vector_size(32)));
@@ -132,7 +131,10 @@ ISA_TARGET void KERNEL(gather_rows)(const float *src, long srcRow, long step, lo
     long j = 0;
     if (step == 1) {
       for (; j + VW <= cols; j += VW) STORE(out + j, LOAD(in + j));
-    } else if (step == 2) {
+      if (j < cols) KERNEL(store_part)(out + j, KERNEL(load_part)(in + j, cols - j), cols - j);
+      continue;
+    }
+    if (step == 2) {
       // Two vectors, their even lanes kept. A last whole group loads its second vector one
       // float early, so that nothing past the last float kept (2·cols − 2) is read.
       for (; j + VW < cols; j += VW) STORE(out + j, __builtin_shufflevector(LOAD(in + 2 * j), LOAD(in + 2 * j + VW), EVEN_LANES));
@@ -141,10 +143,7 @@ ISA_TARGET void KERNEL(gather_rows)(const float *src, long srcRow, long step, lo
         j = cols;
       }
     }
-    if (step == 1 && j < cols) {
-      KERNEL(store_part)(out + j, KERNEL(load_part)(in + j, cols - j), cols - j);
-      j = cols;
-    }
+    // Other strides, and the last few of a stride-2 row, one float at a time.
     for (; j < cols; j++) out[j] = in[j * step];
   }
 }

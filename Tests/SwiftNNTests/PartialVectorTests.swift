@@ -3,9 +3,10 @@ import SwiftNNKernels
 import SwiftNNMicroKernels
 
 /// The kernels' last partial vector of a row (masked moves on AVX2 and AVX-512, a loop on
-/// the baseline) on every ISA path, at lengths around each vector width: every input ends
-/// at the last float before an inaccessible page and every output at the last float
-/// before another, so a lane read or written past a row crashes the test.
+/// the baseline: pointwise, softmax, GEMM B packing, max pool) on every ISA path, at
+/// lengths around each vector width: every input ends at the last float before an
+/// inaccessible page and every output at the last float before another, so a lane read
+/// or written past a row crashes the test.
 final class PartialVectorTests: XCTestCase {
     private let lengths = Array(1...20) + [31, 32, 33, 40]
 
@@ -43,6 +44,28 @@ final class PartialVectorTests: XCTestCase {
                     for j in 0..<width {
                         XCTAssertEqual(Double(out[row * width + j]), exp(values[j] - top) / total, accuracy: 1e-6,
                                        "\(isa) softmax width \(width) row \(row) [\(j)]")
+                    }
+                }
+            }
+        }
+    }
+
+    func testGEMMPackBLastPanel() throws {
+        let guarded = try GuardPage()
+        forEachSupportedISA { isa in
+            for nc in lengths {
+                let (kc, ldb) = (3, nc + 2)
+                // B's last row ends at the page: its columns nc and nc + 1 would be past it.
+                let count = (kc - 1) * ldb + nc
+                let b = guarded.last(count, of: Float.self)
+                fill(b, count, seed: 0.4)
+                let width = (nc + 15) / 16 * 16
+                var packed = [Float](repeating: .nan, count: width * kc)
+                swiftnn_gemm_pack_b(b, ldb, kc, nc, &packed)
+                for p in 0..<kc {
+                    for j in 0..<width {
+                        XCTAssertEqual(packed[j / 16 * 16 * kc + p * 16 + j % 16], j < nc ? b[p * ldb + j] : 0,
+                                       "\(isa) pack B nc=\(nc) (\(p), \(j))")
                     }
                 }
             }

@@ -84,6 +84,13 @@ final class PointwiseKernelTests: XCTestCase {
             XCTAssertTrue(out[0].isNaN, "\(isa)")
             XCTAssertEqual(out[1], .infinity, "\(isa)")
             XCTAssertEqual(out[2], 0, "\(isa)")
+            // The gradient where e^(−x²/2) leaves the floats (|x| > 13.2) and at NaN.
+            var far: [Float] = [.nan, 20, -20, 13.5, -13.5], ones = [Float](repeating: 1, count: 5)
+            var grad = [Float](repeating: 7, count: 5)
+            swiftnn_zip(Int32(SWIFTNN_ZIP_GELU_BACKWARD.rawValue), &ones, &far, &grad, 5)
+            XCTAssertTrue(grad[0].isNaN, "\(isa)")
+            XCTAssertEqual(grad[1], 1, "\(isa)"); XCTAssertEqual(grad[3], 1, "\(isa)")
+            XCTAssertEqual(grad[2], 0, accuracy: 1e-30, "\(isa)"); XCTAssertEqual(grad[4], 0, accuracy: 1e-30, "\(isa)")
         }
     }
 
